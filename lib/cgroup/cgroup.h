@@ -1,0 +1,105 @@
+/* cgroup.h - a container's control group, on cgroup v1, v2 and hybrid hosts.
+ *
+ * Two axes, kept apart (see docs/design/cgroups.md):
+ *   - the manager: who owns the cgroup and where it lives (cgroupfs now; a
+ *     systemd manager where a systemd is reachable);
+ *   - the resource writers: what is written for linux.resources, per
+ *     controller, per cgroup version (v1 files vs v2 files, unit conversions).
+ *
+ * The runtime sees only this header.
+ */
+#ifndef HULL_CGROUP_CGROUP_H
+#define HULL_CGROUP_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct error;
+struct oci_resources;
+typedef struct json_object json_object;
+
+enum cgroup_mode
+{
+  CGROUP_MODE_V1 = 1,      /* only v1 hierarchies */
+  CGROUP_MODE_HYBRID,      /* v1 controllers + cgroup2 at /sys/fs/cgroup/unified */
+  CGROUP_MODE_V2,          /* unified only */
+};
+
+/* Detect the host layout (cached). Honours HULL_CGROUP_ROOT (default
+ * /sys/fs/cgroup) so tests can point at a hierarchy they mounted. */
+int cgroup_mode (enum cgroup_mode *out, struct error **err);
+
+struct cgroup;   /* opaque */
+
+struct cgroup_options
+{
+  const char *cgroups_path;  /* linux.cgroupsPath; NULL -> "/hull/<id>" */
+  const char *id;            /* container id */
+  bool systemd;              /* --systemd-cgroup: "slice:prefix:name" */
+  bool rootless;             /* failures to create are not fatal (logged at debug) */
+};
+
+/* Create the cgroup (all hierarchies) and apply `res` (may be NULL).
+ * Does not move any process in. On failure nothing is left behind. */
+int cgroup_create (const struct cgroup_options *opts,
+                   const struct oci_resources *res, struct cgroup **out,
+                   struct error **err);
+/* Re-open a cgroup from the JSON saved at create (state.json). */
+int cgroup_from_json (json_object *o, struct cgroup **out, struct error **err);
+json_object *cgroup_to_json (const struct cgroup *cg);
+/* Open the cgroup a running process is in (for exec without saved state). */
+void cgroup_free (struct cgroup *cg);
+
+/* On a pure v2 host: an O_DIRECTORY fd of the cgroup, for clone3
+ * CLONE_INTO_CGROUP; -1 elsewhere. Owned by cg. */
+int cgroup_v2_fd (const struct cgroup *cg);
+
+/* Move pid into the cgroup in every hierarchy. */
+int cgroup_enter (const struct cgroup *cg, pid_t pid, struct error **err);
+/* Apply (more) resources to a live cgroup: `update`. */
+int cgroup_update (struct cgroup *cg, const struct oci_resources *res,
+                   struct error **err);
+/* Remove the cgroup in every hierarchy (retrying while it drains).  Processes
+ * still inside are killed first when kill_first. Missing is not an error. */
+int cgroup_destroy (struct cgroup *cg, bool kill_first, struct error **err);
+
+/* Freeze/thaw (v1 freezer, v2 cgroup.freeze); waits until the state holds. */
+int cgroup_freeze (const struct cgroup *cg, bool frozen, struct error **err);
+int cgroup_is_frozen (const struct cgroup *cg, bool *out, struct error **err);
+
+/* Every pid in the cgroup (and its descendants). *out is malloc'd. */
+int cgroup_pids (const struct cgroup *cg, pid_t **out, size_t *n,
+                 struct error **err);
+/* Signal every process in the cgroup (cgroup.kill for SIGKILL on v2). */
+int cgroup_kill (const struct cgroup *cg, int sig, struct error **err);
+
+struct cgroup_stats
+{
+  /* cpu (nanoseconds) */
+  uint64_t cpu_usage_total, cpu_usage_user, cpu_usage_kernel;
+  uint64_t cpu_throttled_periods, cpu_throttled_time, cpu_periods;
+  /* memory (bytes) */
+  uint64_t mem_usage, mem_limit, mem_max_usage, mem_cache, mem_failcnt;
+  uint64_t swap_usage, swap_limit;
+  uint64_t oom_events, oom_kill_events;
+  /* pids */
+  uint64_t pids_current, pids_limit;   /* limit 0 = max */
+  /* blkio (bytes/ops totals) */
+  uint64_t io_read_bytes, io_write_bytes, io_read_ops, io_write_ops;
+};
+int cgroup_stats (const struct cgroup *cg, struct cgroup_stats *st,
+                  struct error **err);
+/* The stats in runc's `events --stats` JSON shape ("data" object). */
+json_object *cgroup_stats_to_json (const struct cgroup_stats *st);
+
+/* An fd that becomes readable (POLLPRI/POLLIN) when an OOM kill happens:
+ * v1 memory.oom_control eventfd, v2 inotify on memory.events. -errno if not
+ * available. */
+int cgroup_oom_fd (const struct cgroup *cg, struct error **err);
+
+/* For messages and tests: the path relative to the hierarchy root. */
+const char *cgroup_path (const struct cgroup *cg);
+
+#endif
