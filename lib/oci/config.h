@@ -55,8 +55,11 @@ struct oci_mount
   unsigned long propagation;  /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (|MS_REC) */
   unsigned long attr_set, attr_clr; /* MOUNT_ATTR_* for idmap/nosymfollow etc. */
   char *data;          /* remaining options joined with ',' (fs-specific) */
-  bool recursive_ro;   /* "rro" */
-  bool idmap;          /* "idmap"/"ridmap" */
+  bool recursive_ro;   /* "rro" (also in attr_set as MOUNT_ATTR_RDONLY) */
+  bool idmap;          /* "idmap"/"ridmap", or uid/gidMappings given */
+  /* Added by the parser's owner: */
+  bool idmap_recursive; /* "ridmap": apply the idmap with AT_RECURSIVE */
+  bool tmpcopyup;       /* "tmpcopyup" (tmpfs): copy the image's content up */
   struct oci_id_mapping *uid_mappings;
   size_t n_uid_mappings;
   struct oci_id_mapping *gid_mappings;
@@ -344,6 +347,11 @@ struct oci_linux
   bool has_personality;
   unsigned long personality;   /* PER_LINUX / PER_LINUX32 | flags */
   char *intel_rdt_clos_id;     /* accepted, applied only where resctrl exists */
+  /* Added by the parser's owner (runtime-spec 1.2 intelRdt): */
+  bool has_intel_rdt;          /* linux.intelRdt given at all */
+  char *intel_rdt_l3_cache_schema;
+  char *intel_rdt_mem_bw_schema;  /* starts with "MB:", no newline */
+  bool intel_rdt_enable_cmt, intel_rdt_enable_mbm;
 };
 
 struct oci_config
@@ -364,6 +372,9 @@ struct oci_config
   json_object *json;     /* the parsed document, kept for state/annotations */
 };
 
+/* config.json larger than this is refused (podman's are ~20 KiB). */
+#define OCI_CONFIG_MAX_SIZE (4u << 20)
+
 /* Parse and validate config.json text. On failure *err names the key:
  * "config.json: `process.args` must not be empty". */
 int oci_config_parse (const char *text, size_t len, struct oci_config **out,
@@ -372,6 +383,14 @@ int oci_config_parse (const char *text, size_t len, struct oci_config **out,
 int oci_config_load (const char *bundle, struct oci_config **out,
                      struct error **err);
 void oci_config_free (struct oci_config *c);
+
+/* Fill the parsed fields of m (flags ... data) from m->options; unknown
+ * options become m->data.  Recursive options ("rro", "rnosuid", ...) go to
+ * attr_set/attr_clr, to be applied with mount_setattr(AT_RECURSIVE); the
+ * MOUNT_ATTR__ATIME bits follow the kernel's rule (clr has the whole mask when
+ * an atime attribute is set).  MOUNT_ATTR_IDMAP is not put in attr_set: it
+ * needs a userns fd, see idmap/idmap_recursive. */
+int oci_mount_parse_options (struct oci_mount *m, struct error **err);
 
 /* Parse a process object (exec --process FILE). Validated as for init. */
 int oci_process_parse (json_object *o, struct oci_process *out,
@@ -396,6 +415,8 @@ const char *oci_cap_name (int cap);
 int oci_rlimit_from_name (const char *name);   /* "RLIMIT_NOFILE" */
 int oci_signal_from_name (const char *name);   /* "KILL", "SIGKILL", "9" */
 const char *oci_ns_type_name (enum oci_ns_type t);   /* "pid", "network" ... */
+int oci_ns_type_from_name (const char *name);        /* -> enum oci_ns_type */
+const char *oci_rlimit_name (int resource);          /* RLIMIT_NOFILE -> "RLIMIT_NOFILE" */
 int oci_ns_clone_flag (enum oci_ns_type t);          /* CLONE_NEWPID ... */
 
 /* Highest capability number the running kernel knows (from
