@@ -31,7 +31,7 @@ struct error;
 int auth_file_path (const char *authfile, char **out, struct error **err);
 
 /* Look up credentials for domain (and optionally the repository path, for
- * namespaced keys).  Returns 1 and sets *user/*password when found, 0 when
+ * namespaced keys).  Returns 1 and sets *user and *password when found, 0 when
  * there are none.  A file that exists but is malformed is an error. */
 int auth_lookup (const char *authfile, const char *domain, const char *path,
                  char **user, char **password, struct error **err);
