@@ -1,0 +1,687 @@
+/* mounts.c - the container's root filesystem: config mounts, pivot_root,
+ * masked and read-only paths, sysctls.  Runs in the container process, in
+ * its new mount namespace, before it execs.
+ *
+ * Every destination is resolved inside the rootfs with fs_open_in_root()
+ * (openat2 RESOLVE_IN_ROOT): a symlink planted in the image - absolute or
+ * relative - can never make us mount over a host path.  The resulting O_PATH
+ * fd is the mount target (move_mount with MOVE_MOUNT_T_EMPTY_PATH), so the
+ * path is not looked up a second time. */
+#include "internal.h"
+#include "mountapi.h"
+
+#include "base/cleanup.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "base/strv.h"
+#include "cgroup/cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
+
+static int rootfd = -1;   /* O_PATH of the rootfs mount, before pivot */
+
+/* MS_* mount flags -> MOUNT_ATTR_* for fsmount()/mount_setattr(). */
+static unsigned long
+attr_from_flags (unsigned long f)
+{
+  unsigned long a = 0;
+  if (f & MS_RDONLY)
+    a |= MOUNT_ATTR_RDONLY;
+  if (f & MS_NOSUID)
+    a |= MOUNT_ATTR_NOSUID;
+  if (f & MS_NODEV)
+    a |= MOUNT_ATTR_NODEV;
+  if (f & MS_NOEXEC)
+    a |= MOUNT_ATTR_NOEXEC;
+  if (f & MS_NODIRATIME)
+    a |= MOUNT_ATTR_NODIRATIME;
+  if (f & MS_NOATIME)
+    a |= MOUNT_ATTR_NOATIME;
+  else if (f & MS_STRICTATIME)
+    a |= MOUNT_ATTR_STRICTATIME;
+  else if (f & MS_RELATIME)
+    a |= MOUNT_ATTR_RELATIME;
+  return a;
+}
+
+/* Text the kernel left on an fs context fd ("e tmpfs: Bad value for 'size'"). */
+static void
+fs_context_message (int fsfd, char *buf, size_t len)
+{
+  buf[0] = '\0';
+  ssize_t n = read (fsfd, buf, len - 1);
+  if (n > 0)
+    {
+      buf[n] = '\0';
+      char *nl = strchr (buf, '\n');
+      if (nl)
+        *nl = '\0';
+    }
+  else
+    buf[0] = '\0';
+}
+
+/* Create a new filesystem instance (not a bind) and return a detached mount. */
+static int
+make_fs (const char *type, const char *source, const char *data,
+         unsigned long flags, struct error **err)
+{
+  _cleanup_close_ int fsfd = fsopen (type, FSOPEN_CLOEXEC);
+  if (fsfd < 0)
+    return error_errno (err, errno, "fsopen `%s`", type);
+  if (source && fsconfig (fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
+    return error_errno (err, errno, "`%s`: source `%s`", type, source);
+  if (data && *data)
+    {
+      _cleanup_free_ char *copy = strdup (data);
+      char *save = NULL;
+      for (char *opt = strtok_r (copy, ",", &save); opt; opt = strtok_r (NULL, ",", &save))
+        {
+          char *eq = strchr (opt, '=');
+          int r;
+          if (eq)
+            {
+              *eq = '\0';
+              r = fsconfig (fsfd, FSCONFIG_SET_STRING, opt, eq + 1, 0);
+            }
+          else
+            r = fsconfig (fsfd, FSCONFIG_SET_FLAG, opt, NULL, 0);
+          if (r < 0)
+            {
+              int e = errno;
+              char msg[256];
+              fs_context_message (fsfd, msg, sizeof msg);
+              if (eq)
+                *eq = '=';
+              return error_set (err, e, "`%s`: option `%s`: %s", type, opt,
+                                msg[0] ? msg : strerror (e));
+            }
+        }
+    }
+  /* superblock flags that have no per-mount attribute */
+  static const struct { unsigned long f; const char *name; } sbf[] = {
+    { MS_SYNCHRONOUS, "sync" }, { MS_DIRSYNC, "dirsync" }, { MS_LAZYTIME, "lazytime" },
+    { MS_MANDLOCK, "mand" },
+  };
+  for (size_t i = 0; i < ARRAY_SIZE (sbf); i++)
+    if ((flags & sbf[i].f) && fsconfig (fsfd, FSCONFIG_SET_FLAG, sbf[i].name, NULL, 0) < 0)
+      return error_errno (err, errno, "`%s`: option `%s`", type, sbf[i].name);
+  if (fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    {
+      int e = errno;
+      char msg[256];
+      fs_context_message (fsfd, msg, sizeof msg);
+      return error_set (err, e, "mount `%s`: %s%s%s", type, strerror (e), msg[0] ? ": " : "", msg);
+    }
+  int mfd = fsmount (fsfd, FSMOUNT_CLOEXEC, (unsigned int) attr_from_flags (flags));
+  if (mfd < 0)
+    return error_errno (err, errno, "fsmount `%s`", type);
+  return mfd;
+}
+
+/* A detached copy of the tree at source (bind mount). */
+static int
+make_bind (int dirfd, const char *source, bool recursive, unsigned long flags,
+           bool recursive_attrs, struct error **err)
+{
+  int tfd = (int) open_tree (dirfd, source,
+                             OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
+                                 | (recursive ? AT_RECURSIVE : 0)
+                                 | (*source ? 0 : AT_EMPTY_PATH));
+  if (tfd < 0)
+    return error_errno (err, errno, "bind `%s`", *source ? source : "(fd)");
+  unsigned long a = attr_from_flags (flags);
+  if (a)
+    {
+      struct mount_attr ma = { .attr_set = a };
+      /* atime modes are a field, not bits: clear the field before setting */
+      if (a & (MOUNT_ATTR_NOATIME | MOUNT_ATTR_STRICTATIME | MOUNT_ATTR_RELATIME))
+        ma.attr_clr |= MOUNT_ATTR__ATIME;
+      if (mount_setattr (tfd, "", AT_EMPTY_PATH | (recursive_attrs ? AT_RECURSIVE : 0), &ma,
+                         sizeof ma) < 0)
+        {
+          int e = errno;
+          close (tfd);
+          return error_errno (err, e, "bind `%s`: set attributes", source);
+        }
+    }
+  return tfd;
+}
+
+static int
+attach (int mfd, int target_fd, const char *dest, struct error **err)
+{
+  if (move_mount (mfd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return error_errno (err, errno, "mount on `%s`", dest);
+  return 0;
+}
+
+/* Make (or find) the mount point for dest inside the root: a directory, or
+ * for a bind of a non-directory, a file. Returns an O_PATH fd. */
+static int
+mount_target (int root, const char *dest, bool want_file, struct error **err)
+{
+  _cleanup_error_ struct error *e = NULL;
+  int fd = fs_open_in_root (root, dest, O_PATH, 0, &e);
+  if (fd >= 0)
+    return fd;
+  if (e->code != ENOENT)
+    return error_errno (err, e->code, "mount point `%s`", dest);
+  if (!want_file)
+    return fs_mkdir_in_root (root, dest, 0755, err);
+  /* file: parent dir, then the file itself, both resolved inside the root */
+  _cleanup_free_ char *parent = strdup (dest);
+  char *slash = strrchr (parent, '/');
+  if (slash == NULL || slash[1] == '\0')
+    return error_set (err, EINVAL, "invalid mount point `%s`", dest);
+  *slash = '\0';
+  _cleanup_close_ int pfd = fs_mkdir_in_root (root, *parent ? parent : "/", 0755, err);
+  if (pfd < 0)
+    return -1;
+  char buf[FS_PROCFD_LEN];
+  _cleanup_close_ int dfd = open (fs_procfd_path (pfd, buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return error_errno (err, errno, "open `%s`", parent);
+  int ffd = openat (dfd, slash + 1, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (ffd < 0 && errno != EEXIST)
+    return error_errno (err, errno, "create mount point `%s`", dest);
+  safe_close (ffd);
+  return fs_open_in_root (root, dest, O_PATH, 0, err);
+}
+
+static bool
+is_bind (const struct oci_mount *m)
+{
+  return (m->flags & MS_BIND) || (m->type && strcmp (m->type, "bind") == 0);
+}
+
+static int
+set_propagation (int mfd, unsigned long prop, struct error **err, const char *dest)
+{
+  if (prop == 0)
+    return 0;
+  struct mount_attr ma = { .propagation = prop & ~MS_REC };
+  if (mount_setattr (mfd, "", AT_EMPTY_PATH | ((prop & MS_REC) ? AT_RECURSIVE : 0), &ma,
+                     sizeof ma) < 0)
+    return error_errno (err, errno, "set propagation of `%s`", dest);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- cgroup */
+
+/* Host cgroup hierarchies, from our mountinfo (this runs before pivot, so it
+ * is the host's view). */
+struct hier
+{
+  char mnt[256];     /* /sys/fs/cgroup/cpu */
+  char opts[256];    /* super options: "rw,cpu" / "rw,name=systemd" */
+  char root[512];    /* root of the mount inside the hierarchy */
+  bool v2;
+};
+
+static int
+read_hierarchies (struct hier *h, int max)
+{
+  _cleanup_fclose_ FILE *f = fopen ("/proc/self/mountinfo", "re");
+  if (f == NULL)
+    return -errno;
+  char *line = NULL;
+  size_t cap = 0;
+  int n = 0;
+  while (n < max && getline (&line, &cap, f) > 0)
+    {
+      /* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
+      char *sep = strstr (line, " - ");
+      if (sep == NULL)
+        continue;
+      char root[512], mnt[256], fstype[32], src[64], sopts[256];
+      if (sscanf (line, "%*s %*s %*s %511s %255s", root, mnt) != 2)
+        continue;
+      if (sscanf (sep + 3, "%31s %63s %255s", fstype, src, sopts) != 3)
+        continue;
+      bool v2 = strcmp (fstype, "cgroup2") == 0;
+      if (!v2 && strcmp (fstype, "cgroup") != 0)
+        continue;
+      if (!str_has_prefix (mnt, "/sys/fs/cgroup"))
+        continue;
+      snprintf (h[n].mnt, sizeof h[n].mnt, "%s", mnt);
+      snprintf (h[n].opts, sizeof h[n].opts, "%s", sopts);
+      snprintf (h[n].root, sizeof h[n].root, "%s", root);
+      h[n].v2 = v2;
+      n++;
+    }
+  free (line);
+  return n;
+}
+
+/* The container's own cgroup path in a hierarchy, from /proc/self/cgroup. */
+static bool
+own_cgroup_path (const struct hier *h, char *out, size_t len)
+{
+  _cleanup_fclose_ FILE *f = fopen ("/proc/self/cgroup", "re");
+  if (f == NULL)
+    return false;
+  char line[1024];
+  /* the hierarchy's controller list, from its super options */
+  while (fgets (line, sizeof line, f))
+    {
+      line[strcspn (line, "\n")] = '\0';
+      char *c1 = strchr (line, ':');
+      char *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
+      if (c2 == NULL)
+        continue;
+      *c2 = '\0';
+      const char *ctrls = c1 + 1;
+      bool match;
+      if (h->v2)
+        match = *ctrls == '\0' && strncmp (line, "0", 1) == 0;
+      else
+        {
+          /* every controller named in this line must be in the mount's options */
+          match = *ctrls != '\0';
+          char tmp[256];
+          snprintf (tmp, sizeof tmp, "%s", ctrls);
+          char *save = NULL;
+          for (char *t = strtok_r (tmp, ",", &save); t && match; t = strtok_r (NULL, ",", &save))
+            {
+              char want[300];
+              snprintf (want, sizeof want, ",%s,", t);
+              char have[300];
+              snprintf (have, sizeof have, ",%s,", h->opts);
+              match = strstr (have, want) != NULL;
+            }
+        }
+      if (match)
+        {
+          snprintf (out, len, "%s", c2 + 1);
+          return true;
+        }
+    }
+  return false;
+}
+
+/* type "cgroup": on a v2 host a cgroup2 mount; on v1/hybrid a tmpfs holding one
+ * mount per hierarchy, as runc and crun lay it out.  Inside a new cgroup
+ * namespace we mount fresh cgroup filesystems (their root is the namespace
+ * root); otherwise we bind the container's own cgroup directories. */
+static int
+mount_cgroup (struct create_ctx *c, const struct oci_mount *m, int target, struct error **err)
+{
+  bool cgns = c->cfg->linux_.ns[OCI_NS_CGROUP].present;
+  struct statfs sfs;
+  if (statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
+    {
+      int mfd = make_fs ("cgroup2", "cgroup2", NULL, m->flags, err);
+      if (mfd < 0 && (*err)->code == EPERM && !cgns)
+        {
+          /* no privilege over the host's cgroup namespace: bind ours */
+          error_free (*err), *err = NULL;
+          char path[600] = "/";
+          struct hier h = { .v2 = true };
+          own_cgroup_path (&h, path, sizeof path);
+          char src[700];
+          snprintf (src, sizeof src, "/sys/fs/cgroup%s", path);
+          mfd = make_bind (AT_FDCWD, src, true, m->flags, false, err);
+        }
+      if (mfd < 0)
+        return -1;
+      int r = attach (mfd, target, m->destination, err);
+      close (mfd);
+      return r;
+    }
+
+  struct hier hs[24];
+  int n = read_hierarchies (hs, (int) ARRAY_SIZE (hs));
+  if (n < 0)
+    return error_errno (err, -n, "read mountinfo");
+  /* the tmpfs is made read-only (when asked) only after it is filled */
+  _cleanup_close_ int tfd = make_fs ("tmpfs", "tmpfs", "mode=755", m->flags & ~MS_RDONLY, err);
+  if (tfd < 0)
+    return -1;
+  if (attach (tfd, target, m->destination, err) < 0)
+    return -1;
+  /* after move_mount the mount fd is the attached tmpfs: its root is where
+   * the hierarchies go (target still names the directory beneath) */
+  int dir = tfd;
+  for (int i = 0; i < n; i++)
+    {
+      const char *name = strrchr (hs[i].mnt, '/') + 1;
+      if (strcmp (hs[i].mnt, "/sys/fs/cgroup") == 0)
+        continue;
+      if (mkdirat (dir, name, 0755) < 0 && errno != EEXIST)
+        return error_errno (err, errno, "mkdir `%s/%s`", m->destination, name);
+      _cleanup_close_ int sub = openat (dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub < 0)
+        return error_errno (err, errno, "open `%s/%s`", m->destination, name);
+      int mfd = -1;
+      if (cgns)
+        {
+          /* controllers and name= from the super options (drop rw/ro etc.) */
+          char data[256] = "";
+          char tmp[256];
+          snprintf (tmp, sizeof tmp, "%s", hs[i].opts);
+          char *save = NULL;
+          for (char *t = strtok_r (tmp, ",", &save); t; t = strtok_r (NULL, ",", &save))
+            {
+              if (strcmp (t, "rw") == 0 || strcmp (t, "ro") == 0)
+                continue;
+              size_t l = strlen (data);
+              snprintf (data + l, sizeof data - l, "%s%s", l ? "," : "", t);
+            }
+          mfd = make_fs (hs[i].v2 ? "cgroup2" : "cgroup", "cgroup", hs[i].v2 ? NULL : data,
+                         m->flags, err);
+        }
+      else
+        {
+          char path[600] = "/";
+          own_cgroup_path (&hs[i], path, sizeof path);
+          char src[900];
+          /* the mount may itself be of a subtree: strip its root */
+          const char *rel = path;
+          if (strcmp (hs[i].root, "/") != 0 && str_has_prefix (path, hs[i].root))
+            rel = path + strlen (hs[i].root);
+          snprintf (src, sizeof src, "%s%s", hs[i].mnt, rel);
+          mfd = make_bind (AT_FDCWD, src, false, m->flags, false, err);
+        }
+      if (mfd < 0)
+        return error_prefix (err, "cgroup hierarchy `%s`", name);
+      int r = attach (mfd, sub, m->destination, err);
+      close (mfd);
+      if (r < 0)
+        return -1;
+    }
+  if (m->flags & MS_RDONLY)
+    {
+      struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY };
+      if (mount_setattr (tfd, "", AT_EMPTY_PATH, &ma, sizeof ma) < 0)
+        return error_errno (err, errno, "make `%s` read-only", m->destination);
+    }
+  return 0;
+}
+
+/* ------------------------------------------------------------ the mounts */
+
+static int
+do_mount (struct create_ctx *c, const struct oci_mount *m, struct error **err)
+{
+  const char *dest = m->destination;
+  bool bind = is_bind (m);
+  _cleanup_free_ char *src_abs = NULL;
+  const char *src = m->source;
+  bool want_file = false;
+
+  if (bind)
+    {
+      if (src == NULL)
+        return error_set (err, EINVAL, "mount `%s`: bind mount without a source", dest);
+      if (src[0] != '/')
+        {
+          /* relative sources are relative to the bundle */
+          src_abs = fs_path_join (c->bundle, src);
+          src = src_abs;
+        }
+      struct stat st;
+      if (stat (src, &st) < 0)
+        return error_errno (err, errno, "mount `%s`: source `%s`", dest, src);
+      want_file = !S_ISDIR (st.st_mode);
+    }
+
+  _cleanup_close_ int target = mount_target (rootfd, dest, want_file, err);
+  if (target < 0)
+    return error_prefix (err, "mount `%s`", dest);
+
+  if (!bind && m->type && (strcmp (m->type, "cgroup") == 0 || strcmp (m->type, "cgroup2") == 0))
+    return mount_cgroup (c, m, target, err) < 0 ? error_prefix (err, "mount `%s`", dest) : 0;
+
+  _cleanup_close_ int mfd = -1;
+  if (bind)
+    mfd = make_bind (AT_FDCWD, src, (m->flags & MS_REC) != 0, m->flags, m->recursive_ro, err);
+  else
+    {
+      if (m->type == NULL)
+        return error_set (err, EINVAL, "mount `%s`: no type", dest);
+      mfd = make_fs (m->type, src, m->data, m->flags, err);
+      if (mfd < 0 && (*err)->code == EPERM
+          && (strcmp (m->type, "sysfs") == 0 || strcmp (m->type, "mqueue") == 0))
+        {
+          /* Without owning the network (sysfs) or ipc (mqueue) namespace,
+           * e.g. rootless without a new netns, a fresh instance is refused:
+           * bind the host's, read-only-ness and flags preserved, as runc does. */
+          error_free (*err), *err = NULL;
+          mfd = make_bind (AT_FDCWD, strcmp (m->type, "sysfs") == 0 ? "/sys" : "/dev/mqueue",
+                           true, m->flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, true, err);
+        }
+    }
+  if (mfd < 0)
+    return error_prefix (err, "mount `%s`", dest);
+  if (m->idmap)
+    return error_set (err, ENOTSUP, "mount `%s`: idmapped mounts are not supported yet", dest);
+  if (m->attr_set || m->attr_clr)
+    {
+      struct mount_attr ma = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
+      if (mount_setattr (mfd, "", AT_EMPTY_PATH | (bind && (m->flags & MS_REC) ? AT_RECURSIVE : 0),
+                            &ma, sizeof ma) < 0)
+        return error_errno (err, errno, "mount `%s`: set attributes", dest);
+    }
+  if (attach (mfd, target, dest, err) < 0)
+    return -1;
+  return set_propagation (mfd, m->propagation, err, dest);
+}
+
+int
+mounts_setup_rootfs (struct create_ctx *c, struct error **err)
+{
+  struct oci_linux *lx = &c->cfg->linux_;
+  unsigned long prop = lx->rootfs_propagation;
+  /* Stop our mounts from propagating to the host.  "shared" is applied after
+   * pivot_root (which refuses a shared parent); until then we are slaves. */
+  unsigned long early = MS_REC | MS_SLAVE;
+  if (prop && !(prop & MS_SHARED))
+    early = prop | MS_REC;
+  if (mount (NULL, "/", NULL, early, NULL) < 0)
+    return error_errno (err, errno, "make `/` %s", (early & MS_PRIVATE) ? "private" : "slave");
+
+  /* pivot_root needs the new root to be a mount point: bind it onto itself */
+  if (mount (c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return error_errno (err, errno, "bind rootfs `%s`", c->rootfs);
+  rootfd = open (c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return error_errno (err, errno, "open rootfs `%s`", c->rootfs);
+
+  for (size_t i = 0; i < c->cfg->n_mounts; i++)
+    if (do_mount (c, &c->cfg->mounts[i], err) < 0)
+      return -1;
+
+  return devices_setup (c, rootfd, err);
+}
+
+int
+mounts_pivot (struct create_ctx *c, struct error **err)
+{
+  if (fchdir (rootfd) < 0)
+    return error_errno (err, errno, "chdir to rootfs");
+  if (c->opts->no_pivot)
+    {
+      /* --no-pivot: for roots on ramfs, where pivot_root is impossible. */
+      if (mount (c->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+        return error_errno (err, errno, "move rootfs to `/`");
+      if (chroot (".") < 0)
+        return error_errno (err, errno, "chroot");
+    }
+  else
+    {
+      /* pivot_root(".", "."): the old root ends up stacked on top of the new
+       * one; detaching it leaves the new root alone, with no directory of
+       * the host reachable. */
+      if (syscall (SYS_pivot_root, ".", ".") < 0)
+        return error_errno (err, errno, "pivot_root");
+      /* never let the unmount propagate back to the host */
+      if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+        return error_errno (err, errno, "make old root slave");
+      if (umount2 (".", MNT_DETACH) < 0)
+        return error_errno (err, errno, "detach old root");
+    }
+  if (chdir ("/") < 0)
+    return error_errno (err, errno, "chdir to `/`");
+  safe_close (rootfd);
+  rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return error_errno (err, errno, "open `/`");
+  return 0;
+}
+
+/* sysctls that live in a namespace, and which one (runc's rules). */
+static int
+sysctl_check (const struct oci_config *cfg, const char *key, struct error **err)
+{
+  const struct oci_namespace *ns = cfg->linux_.ns;
+  static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+                                     "kernel.sem", "kernel.shmall", "kernel.shmmax",
+                                     "kernel.shmmni", "kernel.shm_rmid_forced" };
+  for (size_t i = 0; i < ARRAY_SIZE (ipc); i++)
+    if (strcmp (key, ipc[i]) == 0)
+      goto need_ipc;
+  if (str_has_prefix (key, "fs.mqueue."))
+    goto need_ipc;
+  if (str_has_prefix (key, "net."))
+    {
+      if (!ns[OCI_NS_NETWORK].present || ns[OCI_NS_NETWORK].path)
+        return error_set (err, EPERM, "sysctl `%s` needs a new network namespace", key);
+      return 0;
+    }
+  if (strcmp (key, "kernel.hostname") == 0 || strcmp (key, "kernel.domainname") == 0)
+    {
+      if (!ns[OCI_NS_UTS].present)
+        return error_set (err, EPERM, "sysctl `%s` needs a uts namespace", key);
+      return 0;
+    }
+  return error_set (err, EPERM, "sysctl `%s` is not in a separate kernel namespace", key);
+need_ipc:
+  if (!ns[OCI_NS_IPC].present)
+    return error_set (err, EPERM, "sysctl `%s` needs an ipc namespace", key);
+  return 0;
+}
+
+static int
+apply_sysctls (struct create_ctx *c, struct error **err)
+{
+  if (c->cfg->linux_.n_sysctl == 0)
+    return 0;
+  _cleanup_close_ int sysfd = open ("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (sysfd < 0)
+    return error_errno (err, errno, "open `/proc/sys`");
+  for (size_t i = 0; i < c->cfg->linux_.n_sysctl; i++)
+    {
+      const struct oci_key_value *kv = &c->cfg->linux_.sysctl[i];
+      _cleanup_free_ char *key = strdup (kv->key);
+      /* "a.b.c" or "a/b/c" */
+      for (char *p = key; *p; p++)
+        if (*p == '/')
+          *p = '.';
+      if (sysctl_check (c->cfg, key, err) < 0)
+        return -1;
+      for (char *p = key; *p; p++)
+        if (*p == '.')
+          *p = '/';
+      if (strstr (key, "..") || key[0] == '/')
+        return error_set (err, EINVAL, "invalid sysctl `%s`", kv->key);
+      struct open_how how = { .flags = O_WRONLY | O_TRUNC | O_CLOEXEC,
+                              .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS
+                                         | RESOLVE_NO_MAGICLINKS };
+      int fd = (int) syscall (SYS_openat2, sysfd, key, &how, sizeof how);
+      if (fd < 0 && errno == ENOSYS)
+        fd = openat (sysfd, key, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+      if (fd < 0)
+        return error_errno (err, errno, "sysctl `%s`", kv->key);
+      ssize_t w = write (fd, kv->value, strlen (kv->value));
+      int e = errno;
+      close (fd);
+      if (w < 0)
+        return error_errno (err, e, "sysctl `%s` = `%s`", kv->key, kv->value);
+    }
+  return 0;
+}
+
+static int
+mask_path (const char *path, struct error **err)
+{
+  _cleanup_error_ struct error *e = NULL;
+  _cleanup_close_ int fd = fs_open_in_root (rootfd, path, O_PATH, 0, &e);
+  if (fd < 0)
+    {
+      if (e->code == ENOENT || e->code == ENOTDIR)
+        return 0;
+      return error_errno (err, e->code, "masked path `%s`", path);
+    }
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    return error_errno (err, errno, "masked path `%s`", path);
+  _cleanup_close_ int mfd = -1;
+  if (S_ISDIR (st.st_mode))
+    mfd = make_fs ("tmpfs", "tmpfs", "size=0,mode=0", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
+  else
+    mfd = make_bind (AT_FDCWD, "/dev/null", false, 0, false, err);
+  if (mfd < 0)
+    return error_prefix (err, "masked path `%s`", path);
+  return attach (mfd, fd, path, err);
+}
+
+static int
+readonly_path (const char *path, struct error **err)
+{
+  _cleanup_error_ struct error *e = NULL;
+  _cleanup_close_ int fd = fs_open_in_root (rootfd, path, O_PATH, 0, &e);
+  if (fd < 0)
+    {
+      if (e->code == ENOENT || e->code == ENOTDIR)
+        return 0;
+      return error_errno (err, e->code, "read-only path `%s`", path);
+    }
+  _cleanup_close_ int mfd = make_bind (fd, "", true, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, true, err);
+  if (mfd < 0)
+    return error_prefix (err, "read-only path `%s`", path);
+  return attach (mfd, fd, path, err);
+}
+
+int
+mounts_finalize (struct create_ctx *c, struct error **err)
+{
+  struct oci_linux *lx = &c->cfg->linux_;
+  /* sysctls first: /proc/sys is about to become read-only */
+  if (apply_sysctls (c, err) < 0)
+    return -1;
+  for (char **p = lx->masked_paths; p && *p; p++)
+    if (mask_path (*p, err) < 0)
+      return -1;
+  for (char **p = lx->readonly_paths; p && *p; p++)
+    if (readonly_path (*p, err) < 0)
+      return -1;
+  if (c->cfg->root_readonly)
+    {
+      struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY };
+      if (mount_setattr (rootfd, "", AT_EMPTY_PATH, &ma, sizeof ma) < 0)
+        return error_errno (err, errno, "make root read-only");
+    }
+  if (lx->rootfs_propagation & MS_SHARED)
+    if (mount (NULL, "/", NULL, lx->rootfs_propagation, NULL) < 0)
+      return error_errno (err, errno, "make root shared");
+  safe_close (rootfd);
+  rootfd = -1;
+  return 0;
+}
