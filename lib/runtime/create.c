@@ -587,6 +587,7 @@ runtime_start (const struct runtime_context *ctx, const char *id, struct error *
   if (state_load (rootfd, id, &st, err) < 0)
     return -1;
   int ret = 0;
+  _cleanup_close_ int ffd = -1, pidfd = -1;
   enum container_status s = state_status (rootfd, &st);
   if (s != STATUS_CREATED)
     {
@@ -596,8 +597,8 @@ runtime_start (const struct runtime_context *ctx, const char *id, struct error *
     }
   char fifo[1100];
   snprintf (fifo, sizeof fifo, "%s/exec.fifo", id);
-  _cleanup_close_ int ffd = openat (rootfd, fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  _cleanup_close_ int pidfd = pidfd_open_checked (st.pid, st.start_time);
+  ffd = openat (rootfd, fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  pidfd = pidfd_open_checked (st.pid, st.start_time);
   if (ffd < 0 || pidfd < 0)
     {
       ret = error_set (err, ESRCH, "container `%s` is not waiting to start", id);
@@ -667,6 +668,18 @@ runtime_run (const struct runtime_context *ctx, const char *id,
     wait_forwarding_signals (c.pid, c.pidfd, &status);
   safe_close (master);
   *exit_status = status;
+  /* a failure between READY and execve (e.g. a startContainer hook, the
+   * user switch) arrives as a last message */
+  struct sync_msg m;
+  if (sync_recv (c.sync_parent, &m, NULL) == 0 && m.type == SYNC_ERROR)
+    {
+      error_set (err, m.value > 0 ? m.value : EINVAL, "%s", m.data);
+      ctx_release (&c);
+      struct error *e2 = NULL;
+      runtime_delete (ctx, id, true, &e2);
+      error_free (e2);
+      return -1;
+    }
   ctx_release (&c);
   if (o->keep)
     return 0;

@@ -255,6 +255,7 @@ init_body (struct create_ctx *c, struct error **err)
   prctl (PR_SET_PDEATHSIG, 0);
   if (sync_send (c->sync_child, SYNC_READY, 0, NULL, -1) < 0)
     return error_set (err, EPIPE, "lost the runtime");
+  c->ready_sent = true;
 
   if (c->fifo_fd >= 0)
     {
@@ -346,6 +347,9 @@ container_init (struct create_ctx *c)
 {
   struct error *err = NULL;
   init_body (c, &err);
+  if (c->ready_sent)
+    /* the runtime may be gone (create returned): say it where it is seen */
+    dprintf (2, "hullrt: %s\n", err ? err->msg : "container init failed");
   sync_send (c->sync_child, SYNC_ERROR, err ? err->code : EIO,
              err ? err->msg : "container init failed", -1);
   _exit (1);

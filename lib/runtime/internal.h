@@ -114,6 +114,7 @@ struct create_ctx
   struct cgroup *cg;
   pid_t pid;
   int pidfd;
+  bool ready_sent;           /* child: READY sent, the parent may be gone */
   bool cg_entered;           /* born in the cgroup (CLONE_INTO_CGROUP) */
 };
 

@@ -396,13 +396,14 @@ runtime_events (const struct runtime_context *ctx, const char *id, int interval_
   int ret = 0;
   struct cgroup *cg = open_cgroup (&st);
   _cleanup_close_ int pidfd = pidfd_open_checked (st.pid, st.start_time);
+  _cleanup_error_ struct error *e = NULL;
+  _cleanup_close_ int oomfd = -1;
   if (cg == NULL || pidfd < 0)
     {
       ret = error_set (err, ESRCH, "container `%s` is not running", id);
       goto out;
     }
-  _cleanup_error_ struct error *e = NULL;
-  _cleanup_close_ int oomfd = cgroup_oom_fd (cg, &e);
+  oomfd = cgroup_oom_fd (cg, &e);
   for (;;)
     {
       struct cgroup_stats s;

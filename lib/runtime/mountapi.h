@@ -6,6 +6,7 @@
 #ifndef HULL_RUNTIME_MOUNTAPI_H
 #define HULL_RUNTIME_MOUNTAPI_H
 
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>

@@ -391,7 +391,7 @@ mount_cgroup (struct create_ctx *c, const struct oci_mount *m, int target, struc
         {
           char path[600] = "/";
           own_cgroup_path (&hs[i], path, sizeof path);
-          char src[900];
+          char src[4096];
           /* the mount may itself be of a subtree: strip its root */
           const char *rel = path;
           if (strcmp (hs[i].root, "/") != 0 && str_has_prefix (path, hs[i].root))

@@ -12,6 +12,7 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/log.h"
 #include "base/strv.h"
 
 #include <errno.h>
@@ -167,10 +168,22 @@ process_apply_caps (const struct oci_caps *caps, struct error **err)
   if (caps->present && caps->ambient)
     {
       int last = oci_cap_last_cap ();
+      /* The kernel keeps ambient within permitted and inheritable; a cap
+       * asked as ambient but not inheritable is not granted (as crun). */
+      uint64_t ok = caps->ambient & caps->permitted & caps->inheritable;
       for (int cap = 0; cap <= last; cap++)
-        if ((caps->ambient & (1ULL << cap))
-            && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
-          return error_errno (err, errno, "raise ambient %s", oci_cap_name (cap));
+        {
+          if (!(caps->ambient & (1ULL << cap)))
+            continue;
+          if (!(ok & (1ULL << cap)))
+            {
+              log_debug ("ambient %s skipped: not in the inheritable and permitted sets",
+                         oci_cap_name (cap));
+              continue;
+            }
+          if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+            return error_errno (err, errno, "raise ambient %s", oci_cap_name (cap));
+        }
     }
   return 0;
 }
@@ -212,6 +225,7 @@ process_find_exec (const struct oci_process *p, char **out, struct error **err)
 {
   const char *name = p->args[0];
   int why = ENOENT;
+  _cleanup_free_ char *copy = NULL;
   if (strchr (name, '/'))
     {
       if (!is_executable_file (name, &why))
@@ -222,7 +236,7 @@ process_find_exec (const struct oci_process *p, char **out, struct error **err)
   const char *path = env_get (p->env, "PATH");
   if (path == NULL)
     path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  _cleanup_free_ char *copy = strdup (path);
+  copy = strdup (path);
   char *save = NULL;
   int first_err = 0;
   for (char *dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
