@@ -24,7 +24,7 @@ PKGS=(
   catatonit fuse-overlayfs slirp4netns netavark aardvark-dns passt iptables
   uidmap
   # images and registries
-  docker-registry apache2-utils debootstrap
+  docker-registry apache2-utils debootstrap isal
 )
 
 case "${1:-}" in

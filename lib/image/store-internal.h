@@ -1,0 +1,48 @@
+/* store-internal.h - what the files of lib/image share about the store. */
+#ifndef HULL_IMAGE_STORE_INTERNAL_H
+#define HULL_IMAGE_STORE_INTERNAL_H
+
+#include "images.h"
+#include "store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+struct image_store
+{
+  char *root, *runroot;
+  int rootfd;
+  int lockfd; /* locks/store.lock, held LOCK_SH while open */
+  sqlite3 *db;
+  pthread_mutex_t mu; /* one transaction at a time on this connection */
+  image_in_use_fn in_use;
+  void *in_use_data;
+  bool sync_layers;
+};
+
+/* db.c */
+int store_db_open (struct image_store *s, struct error **err);
+/* Run sql (no results) */
+int store_db_exec (struct image_store *s, const char *sql, struct error **err);
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK, with the store mutex. */
+int store_db_begin (struct image_store *s, struct error **err);
+int store_db_commit (struct image_store *s, struct error **err);
+void store_db_rollback (struct image_store *s);
+int store_db_error (struct image_store *s, int rc, const char *what, struct error **err);
+
+/* Layer rows. */
+int store_db_has_layer (struct image_store *s, const char *diff_id);
+int store_db_add_layer (struct image_store *s, const char *diff_id, uint64_t size,
+                        uint64_t entries, const char *blob, uint64_t blob_size,
+                        const char *media_type, struct error **err);
+/* The blob recorded for a layer (malloc'd), or NULL. */
+int store_db_layer_blob (struct image_store *s, const char *diff_id, char **blob,
+                         uint64_t *blob_size, char **media_type, uint64_t *size,
+                         struct error **err);
+
+/* Garbage: layer diff ids / blob digests that no image references. */
+int store_db_unused_layers (struct image_store *s, char ***out, struct error **err);
+int store_db_delete_layer (struct image_store *s, const char *diff_id, struct error **err);
+int store_db_blob_used (struct image_store *s, const char *digest);
+
+#endif
