@@ -281,10 +281,12 @@ make_room (struct unpacker *u, int dfd, const char *base, bool keep_dir, const c
     {
       if (keep_dir)
         return 1;
-      /* the cached parent may live below what we remove */
-      cache_drop (u);
       struct error *e2 = NULL;
-      if (fs_rm_rf_at (dfd, base, &e2) < 0)
+      int r = fs_rm_rf_at (dfd, base, &e2);
+      /* the cached parent may have lived below what we removed (dfd is the
+       * cached fd itself: drop it only now); callers look it up again */
+      cache_drop (u);
+      if (r < 0)
         {
           int code = e2 ? e2->code : EIO;
           error_free (e2);
