@@ -72,6 +72,9 @@ bool oci_env_valid (const char *s);
 /* The parsers of the parts, each in its own file. */
 int oci_mounts_parse (json_object *root, struct oci_config *c, struct error **err);
 void oci_mount_clear (struct oci_mount *m);
+/* The i-th mount option name this parser recognises (NULL past the end);
+ * for the features document. */
+const char *oci_mount_option_name (size_t i);
 int oci_process_parse_at (json_object *o, const char *ctx, struct oci_process *out,
                           struct error **err);
 

@@ -125,6 +125,12 @@ static const struct
   { "tmpcopyup", OPT_TMPCOPYUP, 0 },
 };
 
+const char *
+oci_mount_option_name (size_t i)
+{
+  return i < ARRAY_SIZE (mount_options) ? mount_options[i].name : NULL;
+}
+
 static int
 append_data (char **data, size_t *len, const char *opt)
 {
