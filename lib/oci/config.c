@@ -331,6 +331,96 @@ oci_env_valid (const char *s)
   return eq != NULL && eq != s;
 }
 
+/* Messages quote what the document says; a value with a newline or a
+ * terminal escape must not forge log lines or reach a terminal raw, bytes
+ * that are not UTF-8 must not break a JSON log, and a megabyte-long value
+ * must not become a megabyte-long message.  Done once, where an error leaves
+ * this module. */
+#define OCI_ERROR_MAX 1024
+
+/* Length of the valid, printable UTF-8 sequence at p (0 if none). */
+static size_t
+utf8_printable (const unsigned char *p, size_t left)
+{
+  if (p[0] >= 0x20 && p[0] < 0x7f)
+    return 1;
+  size_t n;
+  uint32_t cp;
+  if (p[0] >= 0xc2 && p[0] <= 0xdf)
+    n = 2, cp = p[0] & 0x1f;
+  else if (p[0] >= 0xe0 && p[0] <= 0xef)
+    n = 3, cp = p[0] & 0x0f;
+  else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+    n = 4, cp = p[0] & 0x07;
+  else
+    return 0;
+  if (n > left)
+    return 0;
+  for (size_t i = 1; i < n; i++)
+    {
+      if ((p[i] & 0xc0) != 0x80)
+        return 0;
+      cp = (cp << 6) | (p[i] & 0x3f);
+    }
+  /* overlong forms, surrogates, beyond U+10FFFF, C1 controls */
+  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff)
+      || cp > 0x10ffff || (cp >= 0x80 && cp <= 0x9f))
+    return 0;
+  return n;
+}
+
+void
+oci_error_sanitize (struct error **err)
+{
+  if (err == NULL || *err == NULL || (*err)->msg == NULL)
+    return;
+  const unsigned char *m = (const unsigned char *) (*err)->msg;
+  size_t len = strlen ((*err)->msg), n = 0;
+  bool clean = len <= OCI_ERROR_MAX;
+  for (size_t i = 0, k; i < len && clean; i += k)
+    clean = (k = utf8_printable (m + i, len - i)) > 0;
+  if (clean)
+    return;
+  /* room for the longest escape past the limit, "..." and the NUL */
+  char *out = malloc (OCI_ERROR_MAX + 8);
+  if (out == NULL)
+    return;
+  size_t i = 0, k;
+  for (; i < len && n < OCI_ERROR_MAX; i += k)
+    {
+      k = utf8_printable (m + i, len - i);
+      if (k > 0)
+        {
+          if (n + k > OCI_ERROR_MAX)
+            break;
+          memcpy (out + n, m + i, k);
+          n += k;
+          continue;
+        }
+      k = 1;
+      if (m[i] == '\n')
+        n += (size_t) sprintf (out + n, "\\n");
+      else if (m[i] == '\t')
+        n += (size_t) sprintf (out + n, "\\t");
+      else
+        n += (size_t) sprintf (out + n, "\\x%02x", m[i]);
+    }
+  if (i < len)
+    {
+      /* Truncated (then n >= OCI_ERROR_MAX - 3): end with "...", cut at a
+       * character boundary by backing off UTF-8 continuation bytes. */
+      size_t cut = OCI_ERROR_MAX - 3;
+      if (n > cut)
+        while (cut > 0 && ((unsigned char) out[cut] & 0xc0) == 0x80)
+          cut--;
+      memcpy (out + cut, "...", 3);
+      n = cut + 3;
+    }
+  out[n] = '\0';
+  free ((*err)->msg);
+  (*err)->msg = out;
+}
+
 /* An absolute path argument, cleaned. */
 static int
 abs_path (const char *s, const char *what, char **out, struct error **err)
@@ -844,6 +934,14 @@ parse_linux (json_object *root, struct oci_config *c, struct error **err)
     return r;
   if ((r = oci_get_strdup (lx, "linux", "cgroupsPath", &l->cgroups_path, err)) < 0)
     return r;
+  /* The path is taken under the cgroup mount (or a runtime-chosen parent):
+   * a ".." component could only be meant to climb out of it. */
+  if (r == 1)
+    for (const char *p = l->cgroups_path; (p = strstr (p, "..")) != NULL; p += 2)
+      if ((p == l->cgroups_path || p[-1] == '/' || p[-1] == ':')
+          && (p[2] == '\0' || p[2] == '/' || p[2] == ':'))
+        return error_set (err, EINVAL, "`linux.cgroupsPath`: `%s` must not contain `..`",
+                          l->cgroups_path);
 
   if ((r = oci_get_object (lx, "linux", "resources", &o, err)) < 0)
     return r;
@@ -1087,6 +1185,7 @@ oci_config_parse (const char *text, size_t len, struct oci_config **out, struct 
   if (r < 0)
     {
       error_prefix (err, "config.json");
+      oci_error_sanitize (err);
       oci_config_free (c);
       return r;
     }

@@ -69,6 +69,10 @@ int oci_parse_id_mappings (json_object *o, const char *ctx, const char *key,
 /* An environment entry: "NAME=value" with a non-empty NAME. */
 bool oci_env_valid (const char *s);
 
+/* Escape control characters in (*err)->msg and cap its length: applied to
+ * every error leaving the parser, whose messages quote the document. */
+void oci_error_sanitize (struct error **err);
+
 /* The parsers of the parts, each in its own file. */
 int oci_mounts_parse (json_object *root, struct oci_config *c, struct error **err);
 void oci_mount_clear (struct oci_mount *m);

@@ -462,7 +462,10 @@ oci_process_parse (json_object *o, struct oci_process *out, struct error **err)
     return error_set (err, EINVAL, "the process must be a JSON object, not null");
   int r = oci_process_parse_at (o, "", out, err);
   if (r < 0)
-    oci_process_clear (out);
+    {
+      oci_error_sanitize (err);
+      oci_process_clear (out);
+    }
   return r;
 }
 
@@ -480,7 +483,10 @@ oci_process_load (const char *path, struct oci_process *out, struct error **err)
   if (r == 0)
     r = oci_process_parse (o, out, err);
   if (r < 0)
-    error_prefix (err, "`%s`", path);
+    {
+      error_prefix (err, "`%s`", path);
+      oci_error_sanitize (err);
+    }
   return r;
 }
 

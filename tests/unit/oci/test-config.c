@@ -49,8 +49,9 @@ set_path (json_object *doc, const char *path, const char *value)
                * top-level number */
               json_object *v = NULL;
               struct error *e = NULL;
-              char wrapped[1024];
-              snprintf (wrapped, sizeof wrapped, "[%s]", value);
+              _cleanup_free_ char *wrapped = NULL;
+              if (asprintf (&wrapped, "[%s]", value) < 0)
+                abort ();
               if (jsonx_parse (wrapped, strlen (wrapped), &v, &e) < 0)
                 {
                   printf ("# bad test value %s: %s\n", value, e->msg);
@@ -313,7 +314,7 @@ test_full_document (void)
     "  \"timeOffsets\":{\"monotonic\":{\"secs\":-5,\"nanosecs\":7},\"boottime\":{\"secs\":86400}},"
     "  \"devices\":[{\"type\":\"c\",\"path\":\"/dev/fuse\",\"major\":10,\"minor\":229,"
     "    \"fileMode\":438,\"uid\":0,\"gid\":0},{\"type\":\"p\",\"path\":\"/dev//fifo\"}],"
-    "  \"cgroupsPath\":\"a/b\",\"rootfsPropagation\":\"rslave\","
+    "  \"cgroupsPath\":\"a/b..c/...\",\"rootfsPropagation\":\"rslave\","
     "  \"sysctl\":{\"net.ipv4.ip_forward\":\"1\",\"kernel/shmmax\":\"100\","
     "    \"fs.mqueue.queues_max\":\"10\",\"kernel.domainname\":\"x\"},"
     "  \"maskedPaths\":[\"/proc//kcore\"],\"readonlyPaths\":[\"/proc/sys\"],"
@@ -413,7 +414,7 @@ test_full_document (void)
   CHECK (l->devices[1].type == 'p');
   CHECK_STR (l->devices[1].path, "/dev/fifo");
   CHECK (!l->devices[1].has_file_mode);
-  CHECK_STR (l->cgroups_path, "a/b");
+  CHECK_STR (l->cgroups_path, "a/b..c/...");
   CHECK_INT (l->rootfs_propagation, ==, MS_SLAVE | MS_REC);
   CHECK_INT (l->n_sysctl, ==, 4);
   CHECK_STR (l->masked_paths[0], "/proc/kcore");
@@ -655,6 +656,10 @@ static const struct bad_case bad_cases[] = {
   { "linux.devices", "[{\"type\":\"c\",\"path\":\"/\",\"major\":1,\"minor\":1}]", NULL, NULL,
     "`linux.devices[0].path` must name a file" },
   { "linux.cgroupsPath", "5", NULL, NULL, "`linux.cgroupsPath` must be a string, not integer" },
+  { "linux.cgroupsPath", "\"/a/../../b\"", NULL, NULL,
+    "`linux.cgroupsPath`: `/a/../../b` must not contain `..`" },
+  { "linux.cgroupsPath", "\"..\"", NULL, NULL, "must not contain `..`" },
+  { "linux.cgroupsPath", "\"system.slice:x:..\"", NULL, NULL, "must not contain `..`" },
   { "linux.rootfsPropagation", "\"rsharedd\"", NULL, NULL,
     "`linux.rootfsPropagation`: unknown propagation `rsharedd`" },
   { "linux.sysctl", "{\"vm.swappiness\":\"1\"}", NULL, NULL,
@@ -680,6 +685,12 @@ static const struct bad_case bad_cases[] = {
   { "linux.intelRdt", "{\"closID\":\"..\"}", NULL, NULL, "is not a valid directory name" },
   { "linux.intelRdt", "{\"memBwSchema\":\"L3:0=f\"}", NULL, NULL,
     "`linux.intelRdt.memBwSchema` must start with `MB:`" },
+  /* what the document says is quoted, made printable */
+  { "process.capabilities", "{\"bounding\":[\"CAP_X\\n\\u001b[31m\\t\"]}", NULL, NULL,
+    "unknown capability `CAP_X\\n\\x1b[31m\\t`" },
+  /* bytes that are not UTF-8, and C1 controls, are escaped; UTF-8 stays */
+  { "process.capabilities", "{\"bounding\":[\"CAP_\xff\xc2\x85\xc3\xa9\"]}", NULL, NULL,
+    "unknown capability `CAP_\\xff\\xc2\\x85\xc3\xa9`" },
   { "linux.resources", "[]", NULL, NULL, "`linux.resources` must be an object, not array" },
   { "linux.seccomp", "true", NULL, NULL, "`linux.seccomp` must be an object, not boolean" },
 };
@@ -714,6 +725,28 @@ test_bad_documents (void)
         }
       error_free (e);
     }
+}
+
+/* A huge value does not make a huge message. */
+static void
+test_long_value_message (void)
+{
+  size_t n = 100000;
+  char *v = malloc (n + 3);
+  REQUIRE (v != NULL);
+  v[0] = '"';
+  memset (v + 1, 'a', n);
+  strcpy (v + 1 + n, "\"");
+  struct oci_config *c = NULL;
+  struct error *e = NULL;
+  int r = parse_edited ("process.cwd", v, NULL, NULL, &c, &e);
+  free (v);
+  CHECK_INT (r, ==, -EINVAL);
+  REQUIRE (e != NULL);
+  CHECK_INT (strlen (e->msg), <=, 1024);
+  CHECK (str_has_prefix (e->msg, "config.json: `process.cwd` must be an absolute path, not `aaa"));
+  CHECK (str_has_suffix (e->msg, "..."));
+  error_free (e);
 }
 
 static void
@@ -855,6 +888,7 @@ main (void)
   RUN (test_full_document);
   RUN (test_minimal);
   RUN (test_bad_documents);
+  RUN (test_long_value_message);
   RUN (test_bad_json);
   RUN (test_load);
   RUN (test_process_parse);
