@@ -26,6 +26,11 @@ struct seccomp_filter
  * form too and is used only when it matches byte for byte. */
 int seccomp_filter_compile (const struct oci_seccomp *s, const char *cache_dir,
                             struct seccomp_filter **out, struct error **err);
+/* Same, telling whether the program came from the cache. */
+int seccomp_filter_compile_ex (const struct oci_seccomp *s,
+                               const char *cache_dir,
+                               struct seccomp_filter **out, bool *cache_hit,
+                               struct error **err);
 void seccomp_filter_free (struct seccomp_filter *f);
 
 /* Load into the calling thread with seccomp(2).  Async-signal-safe: no
@@ -33,9 +38,18 @@ void seccomp_filter_free (struct seccomp_filter *f);
  * -errno on failure. */
 int seccomp_filter_load (const struct seccomp_filter *f);
 
-/* Send the notify listener fd and the container state JSON to the socket at
- * listener_path (runtime-spec: seccomp notify). */
+/* Send the notify listener fd and the container process state (the JSON
+ * seccomp_listener_payload() builds) to the socket at listener_path, one
+ * connection per container (runtime-spec: seccomp notify). */
 int seccomp_send_listener (const char *listener_path, int listener_fd,
                            const char *state_json, struct error **err);
+
+/* Build the runtime-spec "container process state" sent with the listener:
+ * {"ociVersion", "fds": ["seccompFd"], "pid", "metadata", "state"}, from the
+ * container's state JSON (state_json) and linux.seccomp.listenerMetadata
+ * (may be NULL).  *out is malloc'd. */
+int seccomp_listener_payload (const char *listener_metadata, int pid,
+                              const char *state_json, char **out,
+                              struct error **err);
 
 #endif
