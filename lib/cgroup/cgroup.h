@@ -50,6 +50,7 @@ int cgroup_create (const struct cgroup_options *opts,
 int cgroup_from_json (json_object *o, struct cgroup **out, struct error **err);
 json_object *cgroup_to_json (const struct cgroup *cg);
 /* Open the cgroup a running process is in (for exec without saved state). */
+int cgroup_from_pid (pid_t pid, struct cgroup **out, struct error **err);
 void cgroup_free (struct cgroup *cg);
 
 /* On a pure v2 host: an O_DIRECTORY fd of the cgroup, for clone3
@@ -75,6 +76,11 @@ int cgroup_pids (const struct cgroup *cg, pid_t **out, size_t *n,
 /* Signal every process in the cgroup (cgroup.kill for SIGKILL on v2). */
 int cgroup_kill (const struct cgroup *cg, int sig, struct error **err);
 
+#define CGROUP_STATS_MAX_CPUS 256
+#define CGROUP_STATS_MAX_RAW 128
+#define CGROUP_STATS_MAX_BLKIO 128
+#define CGROUP_STATS_MAX_HUGETLB 8
+
 struct cgroup_stats
 {
   /* cpu (nanoseconds) */
@@ -88,6 +94,34 @@ struct cgroup_stats
   uint64_t pids_current, pids_limit;   /* limit 0 = max */
   /* blkio (bytes/ops totals) */
   uint64_t io_read_bytes, io_write_bytes, io_read_ops, io_write_ops;
+
+  /* --- added by the cgroup module: the rest of runc's events shape --- */
+  bool has_cpu, has_memory, has_pids, has_blkio;
+  uint64_t swap_max_usage, swap_failcnt;
+  uint64_t kmem_usage, kmem_limit, kmem_max_usage, kmem_failcnt;       /* v1 */
+  uint64_t kmem_tcp_usage, kmem_tcp_limit, kmem_tcp_max_usage, kmem_tcp_failcnt;
+  unsigned n_percpu;                                  /* v1 cpuacct only */
+  uint64_t percpu[CGROUP_STATS_MAX_CPUS];
+  unsigned n_mem_raw;                                 /* memory.stat */
+  struct cgroup_stat_kv
+  {
+    char key[48];
+    uint64_t value;
+  } mem_raw[CGROUP_STATS_MAX_RAW];
+  unsigned n_blkio;                                   /* per device and op */
+  struct cgroup_blkio_entry
+  {
+    bool ios;          /* ioServicedRecursive (else ioServiceBytesRecursive) */
+    uint32_t major, minor;
+    char op[8];        /* "Read", "Write", "Sync", "Async", "Discard", "Total" */
+    uint64_t value;
+  } blkio[CGROUP_STATS_MAX_BLKIO];
+  unsigned n_hugetlb;
+  struct cgroup_hugetlb_stat
+  {
+    char page_size[16];   /* "2MB" */
+    uint64_t usage, max, failcnt;
+  } hugetlb[CGROUP_STATS_MAX_HUGETLB];
 };
 int cgroup_stats (const struct cgroup *cg, struct cgroup_stats *st,
                   struct error **err);
