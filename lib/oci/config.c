@@ -949,10 +949,7 @@ parse_linux (json_object *root, struct oci_config *c, struct error **err)
     {
       r = oci_resources_parse (o, &l->resources, err);
       if (r < 0)
-        {
-          error_prefix (err, "`linux.resources`");
-          return r;
-        }
+        return r; /* its messages name the full key (linux.resources...) */
       l->resources.present = true;
     }
 
@@ -978,10 +975,7 @@ parse_linux (json_object *root, struct oci_config *c, struct error **err)
     {
       r = oci_seccomp_parse (o, &l->seccomp, err);
       if (r < 0)
-        {
-          error_prefix (err, "`linux.seccomp`");
-          return r;
-        }
+        return r; /* its messages name the full key (linux.seccomp...) */
       l->seccomp.present = true;
     }
 
@@ -1186,6 +1180,9 @@ oci_config_parse (const char *text, size_t len, struct oci_config **out, struct 
     {
       error_prefix (err, "config.json");
       oci_error_sanitize (err);
+      /* one code for the caller, whichever part failed */
+      if (err && *err)
+        r = -(*err)->code;
       oci_config_free (c);
       return r;
     }
