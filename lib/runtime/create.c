@@ -126,6 +126,11 @@ ctx_release (struct create_ctx *c)
   c->console_sock = safe_close (c->console_sock);
   c->pidfd = safe_close (c->pidfd);
   c->state_dirfd = safe_close (c->state_dirfd);
+  if (c->idmap_fds)
+    for (size_t i = 0; c->cfg && i < c->cfg->n_mounts; i++)
+      safe_close (c->idmap_fds[i]);
+  free (c->idmap_fds);
+  c->idmap_fds = NULL;
   if (c->seccomp)
     seccomp_filter_free (c->seccomp);
   c->seccomp = NULL;
@@ -490,6 +495,32 @@ create_container (const struct runtime_context *ctx, const char *id,
         c->cg = NULL;
       }
   }
+
+  for (size_t i = 0; i < cfg->n_mounts; i++)
+    {
+      const struct oci_mount *m = &cfg->mounts[i];
+      if (!m->idmap)
+        continue;
+      if (c->idmap_fds == NULL)
+        {
+          c->idmap_fds = malloc (cfg->n_mounts * sizeof (int));
+          for (size_t j = 0; j < cfg->n_mounts; j++)
+            c->idmap_fds[j] = -1;
+        }
+      /* the mount's own mappings, else the container's (runtime-spec) */
+      bool own = m->n_uid_mappings || m->n_gid_mappings;
+      c->idmap_fds[i] = fd_above (
+          userns_for_mappings (own ? m->uid_mappings : cfg->linux_.uid_mappings,
+                               own ? m->n_uid_mappings : cfg->linux_.n_uid_mappings,
+                               own ? m->gid_mappings : cfg->linux_.gid_mappings,
+                               own ? m->n_gid_mappings : cfg->linux_.n_gid_mappings, err),
+          min_fd);
+      if (c->idmap_fds[i] < 0)
+        {
+          error_prefix (err, "mount `%s`", m->destination);
+          goto fail;
+        }
+    }
 
   int sp[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)

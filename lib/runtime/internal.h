@@ -114,6 +114,7 @@ struct create_ctx
   struct cgroup *cg;
   pid_t pid;
   int pidfd;
+  int *idmap_fds;            /* per mount: userns fd for idmapped mounts, or -1 */
   bool ready_sent;           /* child: READY sent, the parent may be gone */
   bool cg_entered;           /* born in the cgroup (CLONE_INTO_CGROUP) */
 };
@@ -160,6 +161,9 @@ int ns_open_paths (struct oci_config *cfg, int fds[OCI_NS_COUNT], struct error *
 void ns_close (int fds[OCI_NS_COUNT]);
 int userns_write_maps (pid_t pid, const struct oci_config *cfg, bool rootless,
                        struct error **err);
+/* A user namespace carrying these mappings, for idmapped mounts (an fd). */
+int userns_for_mappings (const struct oci_id_mapping *uids, size_t nu,
+                         const struct oci_id_mapping *gids, size_t ng, struct error **err);
 
 /* Relay between our stdio and a pty master until the child exits; returns
  * the child's exit status. */

@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -51,6 +53,8 @@ attr_from_flags (unsigned long f)
     a |= MOUNT_ATTR_NOEXEC;
   if (f & MS_NODIRATIME)
     a |= MOUNT_ATTR_NODIRATIME;
+  if (f & MS_NOSYMFOLLOW)
+    a |= MOUNT_ATTR_NOSYMFOLLOW;
   if (f & MS_NOATIME)
     a |= MOUNT_ATTR_NOATIME;
   else if (f & MS_STRICTATIME)
@@ -417,8 +421,109 @@ mount_cgroup (struct create_ctx *c, const struct oci_mount *m, int target, struc
 
 /* ------------------------------------------------------------ the mounts */
 
+/* tmpcopyup: what the image had at the destination is copied into the
+ * fresh tmpfs before it goes on top.  Never follows a symlink. */
 static int
-do_mount (struct create_ctx *c, const struct oci_mount *m, struct error **err)
+copy_dir (int from, int to, int depth, struct error **err)
+{
+  if (depth > 64)
+    return error_set (err, ELOOP, "directory tree too deep");
+  int dfd = dup (from);
+  if (dfd < 0)
+    return error_errno (err, errno, "dup");
+  DIR *d = fdopendir (dfd);
+  if (d == NULL)
+    {
+      close (dfd);
+      return error_errno (err, errno, "read directory");
+    }
+  rewinddir (d);
+  struct dirent *de;
+  int ret = 0;
+  while (ret == 0 && (de = readdir (d)) != NULL)
+    {
+      const char *n = de->d_name;
+      if (strcmp (n, ".") == 0 || strcmp (n, "..") == 0)
+        continue;
+      struct stat st;
+      if (fstatat (from, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        continue;
+      if (S_ISDIR (st.st_mode))
+        {
+          if (mkdirat (to, n, st.st_mode & 07777) < 0 && errno != EEXIST)
+            ret = error_errno (err, errno, "mkdir `%s`", n);
+          int a = ret ? -1 : openat (from, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          int b = ret ? -1 : openat (to, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (ret == 0 && (a < 0 || b < 0))
+            ret = error_errno (err, errno, "open `%s`", n);
+          if (ret == 0)
+            ret = copy_dir (a, b, depth + 1, err);
+          safe_close (a);
+          safe_close (b);
+        }
+      else if (S_ISLNK (st.st_mode))
+        {
+          char t[4096];
+          ssize_t l = readlinkat (from, n, t, sizeof t - 1);
+          if (l >= 0)
+            {
+              t[l] = '\0';
+              if (symlinkat (t, to, n) < 0)
+                ret = error_errno (err, errno, "symlink `%s`", n);
+            }
+        }
+      else if (S_ISREG (st.st_mode))
+        {
+          int a = openat (from, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+          int b = openat (to, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                          st.st_mode & 07777);
+          if (a < 0 || b < 0)
+            ret = error_errno (err, errno, "copy `%s`", n);
+          else
+            {
+              off_t left = st.st_size;
+              while (left > 0)
+                {
+                  ssize_t w = sendfile (b, a, NULL, (size_t) left);
+                  if (w <= 0)
+                    {
+                      ret = error_errno (err, w < 0 ? errno : EIO, "copy `%s`", n);
+                      break;
+                    }
+                  left -= w;
+                }
+            }
+          safe_close (a);
+          safe_close (b);
+        }
+      else
+        continue; /* devices, fifos, sockets: not copied */
+      if (ret == 0)
+        {
+          fchownat (to, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+          if (!S_ISLNK (st.st_mode))
+            fchmodat (to, n, st.st_mode & 07777, 0);
+        }
+    }
+  closedir (d);
+  return ret;
+}
+
+static int
+copy_tree (int target, int mfd, const char *dest, struct error **err)
+{
+  char buf[FS_PROCFD_LEN];
+  _cleanup_close_ int from = open (fs_procfd_path (target, buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int to = openat (mfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (from < 0 || to < 0)
+    return error_errno (err, errno, "tmpcopyup `%s`", dest);
+  if (copy_dir (from, to, 0, err) < 0)
+    return error_prefix (err, "tmpcopyup `%s`", dest);
+  return 0;
+}
+
+static int
+do_mount (struct create_ctx *c, const struct oci_mount *m, int idmap_fd, struct error **err)
 {
   const char *dest = m->destination;
   bool bind = is_bind (m);
@@ -451,7 +556,7 @@ do_mount (struct create_ctx *c, const struct oci_mount *m, struct error **err)
 
   _cleanup_close_ int mfd = -1;
   if (bind)
-    mfd = make_bind (AT_FDCWD, src, (m->flags & MS_REC) != 0, m->flags, m->recursive_ro, err);
+    mfd = make_bind (AT_FDCWD, src, (m->flags & MS_REC) != 0, m->flags, false, err);
   else
     {
       if (m->type == NULL)
@@ -470,15 +575,27 @@ do_mount (struct create_ctx *c, const struct oci_mount *m, struct error **err)
     }
   if (mfd < 0)
     return error_prefix (err, "mount `%s`", dest);
-  if (m->idmap)
-    return error_set (err, ENOTSUP, "mount `%s`: idmapped mounts are not supported yet", dest);
   if (m->attr_set || m->attr_clr)
     {
+      /* the r* options: recursive by definition */
       struct mount_attr ma = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
-      if (mount_setattr (mfd, "", AT_EMPTY_PATH | (bind && (m->flags & MS_REC) ? AT_RECURSIVE : 0),
-                            &ma, sizeof ma) < 0)
+      if (mount_setattr (mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof ma) < 0)
         return error_errno (err, errno, "mount `%s`: set attributes", dest);
     }
+  if (m->idmap)
+    {
+      if (!bind)
+        return error_set (err, EINVAL, "mount `%s`: idmap needs a bind mount", dest);
+      /* the user namespace carrying the mapping was made by the parent */
+      struct mount_attr ma = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) idmap_fd };
+      if (idmap_fd < 0
+          || mount_setattr (mfd, "", AT_EMPTY_PATH | (m->idmap_recursive ? AT_RECURSIVE : 0), &ma,
+                            sizeof ma) < 0)
+        return error_errno (err, idmap_fd < 0 ? EINVAL : errno, "mount `%s`: idmap", dest);
+    }
+  if (m->tmpcopyup && !bind && m->type && strcmp (m->type, "tmpfs") == 0
+      && copy_tree (target, mfd, dest, err) < 0)
+    return -1;
   if (attach (mfd, target, dest, err) < 0)
     return -1;
   return set_propagation (mfd, m->propagation, err, dest);
@@ -505,7 +622,7 @@ mounts_setup_rootfs (struct create_ctx *c, struct error **err)
     return error_errno (err, errno, "open rootfs `%s`", c->rootfs);
 
   for (size_t i = 0; i < c->cfg->n_mounts; i++)
-    if (do_mount (c, &c->cfg->mounts[i], err) < 0)
+    if (do_mount (c, &c->cfg->mounts[i], c->idmap_fds ? c->idmap_fds[i] : -1, err) < 0)
       return -1;
 
   return devices_setup (c, rootfd, err);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -157,4 +159,53 @@ userns_write_maps (pid_t pid, const struct oci_config *cfg, bool rootless, struc
         return n < 0 ? error_set (err, E2BIG, "uid mappings too long") : -1;
     }
   return 0;
+}
+
+int
+userns_for_mappings (const struct oci_id_mapping *uids, size_t nu,
+                     const struct oci_id_mapping *gids, size_t ng, struct error **err)
+{
+  /* A throwaway child holds the new user namespace while we write its maps
+   * and take an fd to it; the namespace lives on through the fd. */
+  int pipefd[2];
+  if (pipe2 (pipefd, O_CLOEXEC) < 0)
+    return error_errno (err, errno, "pipe");
+  pid_t pid = (pid_t) syscall (SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+  if (pid == 0)
+    {
+      char b;
+      close (pipefd[1]);
+      (void) !read (pipefd[0], &b, 1);
+      _exit (0);
+    }
+  close (pipefd[0]);
+  if (pid < 0)
+    {
+      int e = errno;
+      close (pipefd[1]);
+      return error_errno (err, e, "clone user namespace for an idmapped mount");
+    }
+  char path[64], buf[4096];
+  int fd = -1, ret = 0;
+  int n = format_map (uids, nu, buf, sizeof buf);
+  snprintf (path, sizeof path, "/proc/%d/uid_map", (int) pid);
+  if (n < 0 || fs_write_file_at (AT_FDCWD, path, buf, (size_t) n, err) < 0)
+    ret = n < 0 ? error_set (err, E2BIG, "too many mappings") : -1;
+  if (ret == 0)
+    {
+      n = format_map (gids, ng, buf, sizeof buf);
+      snprintf (path, sizeof path, "/proc/%d/gid_map", (int) pid);
+      if (n < 0 || fs_write_file_at (AT_FDCWD, path, buf, (size_t) n, err) < 0)
+        ret = n < 0 ? error_set (err, E2BIG, "too many mappings") : -1;
+    }
+  if (ret == 0)
+    {
+      snprintf (path, sizeof path, "/proc/%d/ns/user", (int) pid);
+      fd = open (path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        ret = error_errno (err, errno, "open `%s`", path);
+    }
+  close (pipefd[1]);
+  waitpid (pid, NULL, 0);
+  return ret < 0 ? -1 : fd;
 }
