@@ -17,9 +17,20 @@ static bool log_to_stderr = true;
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
+static struct timespec log_t0;
+
+double
+log_elapsed_ms (void)
+{
+  struct timespec now;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  return (double) (now.tv_sec - log_t0.tv_sec) * 1e3 + (double) (now.tv_nsec - log_t0.tv_nsec) / 1e6;
+}
+
 void
 log_init (const char *prog, enum log_level level)
 {
+  clock_gettime (CLOCK_MONOTONIC, &log_t0);
   log_prog = prog;
   log_level = level;
 }

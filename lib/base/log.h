@@ -46,4 +46,8 @@ void log_msg (enum log_level level, const char *fmt, ...)
     }                                                                          \
   while (0)
 
+/* Milliseconds since the process started logging (monotonic), for --debug
+ * timing lines. */
+double log_elapsed_ms (void);
+
 #endif

@@ -224,6 +224,7 @@ prepare (const struct runtime_context *ctx, const char *id,
   if (stat (c->rootfs, &st) < 0 || !S_ISDIR (st.st_mode))
     return error_set (err, ENOTDIR, "rootfs `%s` is not a directory", c->rootfs);
 
+  log_debug ("create: config loaded: %.3f ms", log_elapsed_ms ());
   if (ns_open_paths (cfg, c->ns_fds, err) < 0)
     return -1;
 
@@ -366,6 +367,11 @@ parent_sync (const struct runtime_context *ctx, struct create_ctx *c, int *conso
           c->pidfd = (int) syscall (SYS_pidfd_open, c->pid, 0);
         }
     }
+  if (c->userns_new && userns_write_maps (c->pid, cfg, c->rootless, err) < 0)
+    return -1;
+  if (sync_send (c->sync_parent, SYNC_MAPS_DONE, 0, NULL, -1) < 0)
+    return error_set (err, EPIPE, "container init exited unexpectedly");
+  /* while the child sets up its root */
   if (c->cg && !c->cg_entered && cgroup_enter (c->cg, c->pid, err) < 0)
     {
       if (!c->rootless)
@@ -373,9 +379,8 @@ parent_sync (const struct runtime_context *ctx, struct create_ctx *c, int *conso
       log_debug ("rootless: cannot enter cgroup: %s", (*err)->msg);
       error_free (*err), *err = NULL;
     }
-  if (c->userns_new && userns_write_maps (c->pid, cfg, c->rootless, err) < 0)
-    return -1;
-  if (sync_send (c->sync_parent, SYNC_MAPS_DONE, 0, NULL, -1) < 0)
+  log_debug ("create: entered cgroup: %.3f ms", log_elapsed_ms ());
+  if (sync_send (c->sync_parent, SYNC_CGROUP_DONE, 0, NULL, -1) < 0)
     return error_set (err, EPIPE, "container init exited unexpectedly");
 
   for (;;)
@@ -419,6 +424,7 @@ parent_sync (const struct runtime_context *ctx, struct create_ctx *c, int *conso
           *seccomp_listener = fd;
           break;
         case SYNC_READY:
+  log_debug ("create: child ready: %.3f ms", log_elapsed_ms ());
           safe_close (fd);
           return 0;
         default:
@@ -531,6 +537,7 @@ create_container (const struct runtime_context *ctx, const char *id,
   c->sync_parent = fd_above (sp[0], min_fd);
   c->sync_child = fd_above (sp[1], min_fd);
 
+  log_debug ("create: cgroup made, cloning: %.3f ms", log_elapsed_ms ());
   fflush (stdout);
   fflush (stderr);
   if (clone_child (c, err) < 0)
@@ -698,6 +705,7 @@ runtime_run (const struct runtime_context *ctx, const char *id,
   else
     wait_forwarding_signals (c.pid, c.pidfd, &status);
   safe_close (master);
+  log_debug ("run: container exited: %.3f ms", log_elapsed_ms ());
   *exit_status = status;
   /* a failure between READY and execve (e.g. a startContainer hook, the
    * user switch) arrives as a last message */

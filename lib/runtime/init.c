@@ -12,6 +12,7 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/log.h"
 #include "base/strv.h"
 #include "seccomp/seccomp.h"
 
@@ -123,6 +124,21 @@ run_hooks (struct create_ctx *c, enum oci_hook_kind k, const char *status, const
   return hooks_run (c->cfg->hooks.list[k], c->cfg->hooks.n[k], st ? st : "{}", name, err);
 }
 
+/* The parent moves us into the cgroup while we set up (on cgroup v1 a
+ * migration waits for an RCU grace period: we don't wait with it).  We must
+ * be inside before a cgroup namespace is made and before READY. */
+static int
+wait_cgroup (struct create_ctx *c, struct error **err)
+{
+  struct sync_msg m;
+  if (c->cgroup_done)
+    return 0;
+  if (sync_expect (c->sync_child, SYNC_CGROUP_DONE, &m, NULL, err) < 0)
+    return -1;
+  c->cgroup_done = true;
+  return 0;
+}
+
 static int
 init_body (struct create_ctx *c, struct error **err)
 {
@@ -156,9 +172,13 @@ init_body (struct create_ctx *c, struct error **err)
     }
   /* The cgroup namespace is made only now, so that its root is the
    * container's cgroup rather than the runtime's. */
-  if (lx->ns[OCI_NS_CGROUP].present && lx->ns[OCI_NS_CGROUP].path == NULL
-      && unshare (CLONE_NEWCGROUP) < 0)
-    return error_errno (err, errno, "unshare cgroup namespace");
+  if (lx->ns[OCI_NS_CGROUP].present && lx->ns[OCI_NS_CGROUP].path == NULL)
+    {
+      if (wait_cgroup (c, err) < 0)
+        return -1;
+      if (unshare (CLONE_NEWCGROUP) < 0)
+        return error_errno (err, errno, "unshare cgroup namespace");
+    }
 
   if (cfg->hostname && sethostname (cfg->hostname, strlen (cfg->hostname)) < 0)
     return error_errno (err, errno, "sethostname `%s`", cfg->hostname);
@@ -200,6 +220,8 @@ init_body (struct create_ctx *c, struct error **err)
 
   if (cfg->hooks.n[OCI_HOOK_PRESTART] || cfg->hooks.n[OCI_HOOK_CREATE_RUNTIME])
     {
+      if (wait_cgroup (c, err) < 0)
+        return -1;
       if (sync_send (c->sync_child, SYNC_CREATE_RUNTIME, 0, NULL, -1) < 0
           || sync_expect (c->sync_child, SYNC_CONTINUE, &m, NULL, err) < 0)
         return err && *err ? -1 : error_set (err, EPIPE, "lost the runtime");
@@ -212,6 +234,7 @@ init_body (struct create_ctx *c, struct error **err)
   if (process_set_lsm (p, err) < 0)
     return -1;
 
+  log_debug ("init: mounts done: %.3f ms", log_elapsed_ms ());
   if (mounts_pivot (c, err) < 0 || mounts_finalize (c, err) < 0)
     return -1;
 
@@ -219,6 +242,7 @@ init_body (struct create_ctx *c, struct error **err)
     return -1;
   c->console_sock = safe_close (c->console_sock);
 
+  log_debug ("init: pivoted: %.3f ms", log_elapsed_ms ());
   if (process_apply_limits (p, err) < 0)
     return -1;
 
@@ -250,8 +274,12 @@ init_body (struct create_ctx *c, struct error **err)
         return error_errno (err, -r, "send seccomp listener");
     }
 
+  log_debug ("init: before cgroup wait: %.3f ms", log_elapsed_ms ());
+  if (wait_cgroup (c, err) < 0)
+    return -1;
   /* Setup is done.  From here the parent may exit (create): the parent-death
    * signal would kill us with it. */
+  log_debug ("init: ready: %.3f ms", log_elapsed_ms ());
   prctl (PR_SET_PDEATHSIG, 0);
   if (sync_send (c->sync_child, SYNC_READY, 0, NULL, -1) < 0)
     return error_set (err, EPIPE, "lost the runtime");

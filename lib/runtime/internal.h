@@ -27,6 +27,7 @@ enum sync_type
   SYNC_CONSOLE,          /* child -> parent: pty master attached (terminal relay) */
   SYNC_SECCOMP_FD,       /* child -> parent: notify listener attached */
   SYNC_READY,            /* child -> parent: setup done, waiting for start */
+  SYNC_CGROUP_DONE,      /* parent -> child: moved into the cgroup */
 };
 
 struct sync_msg
@@ -115,6 +116,7 @@ struct create_ctx
   pid_t pid;
   int pidfd;
   int *idmap_fds;            /* per mount: userns fd for idmapped mounts, or -1 */
+  bool cgroup_done;          /* child: the parent has put us in the cgroup */
   bool ready_sent;           /* child: READY sent, the parent may be gone */
   bool cg_entered;           /* born in the cgroup (CLONE_INTO_CGROUP) */
 };

@@ -177,8 +177,10 @@ runtime_delete (const struct runtime_context *ctx, const char *id, bool force,
   if (cg)
     {
       /* without a pid namespace, processes may outlive the init */
+      /* with a pid namespace every process died with the init; without
+       * one, processes may outlive it and are killed here */
       _cleanup_error_ struct error *e = NULL;
-      if (cgroup_destroy (cg, true, &e) < 0)
+      if (cgroup_destroy (cg, !st.has_pidns || s != STATUS_STOPPED, &e) < 0)
         log_warn ("container `%s`: remove cgroup: %s", id, e->msg);
     }
   {
@@ -197,6 +199,7 @@ runtime_delete (const struct runtime_context *ctx, const char *id, bool force,
         oci_config_free (cfg);
       }
   }
+  log_debug ("delete: cgroup removed: %.3f ms", log_elapsed_ms ());
   ret = fs_rm_rf_at (rootfd, id, err);
 out:
   if (cg)

@@ -500,9 +500,9 @@ copy_dir (int from, int to, int depth, struct error **err)
         continue; /* devices, fifos, sockets: not copied */
       if (ret == 0)
         {
-          fchownat (to, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+          (void) !fchownat (to, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
           if (!S_ISLNK (st.st_mode))
-            fchmodat (to, n, st.st_mode & 07777, 0);
+            (void) !fchmodat (to, n, st.st_mode & 07777, 0);
         }
     }
   closedir (d);
