@@ -1,5 +1,6 @@
 /* test-spec.c - the default config.json and the features document. */
 #include "oci/config.h"
+#include "oci/seccomp-parse.h"
 #include "oci/spec.h"
 
 #include "base/cleanup.h"
@@ -240,6 +241,23 @@ test_features (void)
   CHECK (array_has (sup, "SECCOMP_FILTER_FLAG_SPEC_ALLOW"));
   for (size_t i = 0; i < json_object_array_length (sup); i++)
     CHECK (array_has (known, json_object_get_string (json_object_array_get_idx (sup, i))));
+  /* what features lists, the seccomp parser recognises, and back */
+  json_object *actions = get (f, "linux.seccomp.actions");
+  for (int a = 0; oci_seccomp_action_name (a); a++)
+    CHECK (array_has (actions, oci_seccomp_action_name (a)));
+  for (size_t i = 0; i < json_object_array_length (actions); i++)
+    CHECK_INT (oci_seccomp_action_from_name (
+                   json_object_get_string (json_object_array_get_idx (actions, i))),
+               >=, 0);
+  json_object *ops = get (f, "linux.seccomp.operators");
+  for (int o = 0; oci_seccomp_op_name (o); o++)
+    CHECK (array_has (ops, oci_seccomp_op_name (o)));
+  CHECK_INT (json_object_array_length (ops), ==, 7);
+  json_object *archs = get (f, "linux.seccomp.archs");
+  for (size_t i = 0; i < json_object_array_length (archs); i++)
+    CHECK (oci_seccomp_arch_valid (json_object_get_string (json_object_array_get_idx (archs, i))));
+  for (size_t i = 0; i < json_object_array_length (known); i++)
+    CHECK (oci_seccomp_flag_valid (json_object_get_string (json_object_array_get_idx (known, i))));
   CHECK (json_object_get_boolean (get (f, "linux.mountExtensions.idmap.enabled")));
   json_object_put (f);
 }
