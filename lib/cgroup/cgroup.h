@@ -59,6 +59,25 @@ int cgroup_v2_fd (const struct cgroup *cg);
 
 /* Move pid into the cgroup in every hierarchy. */
 int cgroup_enter (const struct cgroup *cg, pid_t pid, struct error **err);
+
+/* The fast way in, for a process that moves itself (added by the cgroup
+ * module; see docs/design/cgroups.md "Entering").
+ *
+ * Writing a pid to cgroup.procs takes the kernel's global threadgroup lock
+ * for writing, which waits for an RCU grace period: about 10 ms, paid by the
+ * first such write of a command.  A single-threaded process moving itself
+ * through a v1 `tasks` file ("0") or being born in a cgroup2 directory
+ * (clone3 CLONE_INTO_CGROUP) takes no such lock.
+ *
+ * cgroup_clone_fd: the unified directory for CLONE_INTO_CGROUP on v2 *and*
+ * hybrid hosts (-1 on v1-only hosts, or without a cgroup).  Owned by cg.
+ * cgroup_enter_self: called by the process itself, while single-threaded and
+ * still allowed to write the cgroup files (before it enters a new user
+ * namespace): every v1 hierarchy through `tasks`, the unified one through
+ * cgroup.procs unless in_v2 (it was cloned into it).  The dir fds are opened
+ * by cgroup_create, so this works from any mount namespace. */
+int cgroup_clone_fd (const struct cgroup *cg);
+int cgroup_enter_self (const struct cgroup *cg, bool in_v2, struct error **err);
 /* Apply (more) resources to a live cgroup: `update`. */
 int cgroup_update (struct cgroup *cg, const struct oci_resources *res,
                    struct error **err);

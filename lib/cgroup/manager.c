@@ -320,7 +320,17 @@ cgroup_create (const struct cgroup_options *opts,
       return r;
     }
   for (size_t i = 0; i < cg->n; i++)
-    cg->dirs[i].created = false;
+    {
+      cg->dirs[i].created = false;
+      /* opened now: entering (cgroup_enter_self in a child that has its
+       * own mount namespace already) must not depend on paths */
+      r = cg_dir_fd (cg, i, err);
+      if (r < 0)
+        {
+          rollback (cg);
+          return r;
+        }
+    }
   strv_free (TAKE_PTR (cg->created_parents));
   *out = TAKE_PTR (cg);
   return 0;
@@ -348,6 +358,36 @@ cgroup_enter (const struct cgroup *cg, pid_t pid, struct error **err)
       if (fd < 0)
         return error_prefix (err, "enter cgroup");
       if (cg_write (fd, "cgroup.procs", buf, NULL, err) < 0)
+        return error_prefix (err, "enter cgroup `%s`", cg->dirs[i].abs);
+    }
+  return 0;
+}
+
+int
+cgroup_clone_fd (const struct cgroup *cg)
+{
+  if (cg == NULL || cg->noop || cg->v2 < 0)
+    return -1;
+  int fd = cg_dir_fd (cg, (size_t) cg->v2, NULL);
+  return fd < 0 ? -1 : fd;
+}
+
+int
+cgroup_enter_self (const struct cgroup *cg, bool in_v2, struct error **err)
+{
+  if (cg->noop)
+    return 0;
+  for (size_t i = 0; i < cg->n; i++)
+    {
+      if (cg->dirs[i].v2 && in_v2)
+        continue;
+      int fd = cg_dir_fd (cg, i, err);
+      if (fd < 0)
+        return error_prefix (err, "enter cgroup");
+      /* v1: this thread (the only one) through `tasks`, no global lock;
+       * v2 has no per-thread file for domain cgroups: cgroup.procs */
+      const char *file = cg->dirs[i].v2 ? "cgroup.procs" : "tasks";
+      if (cg_write (fd, file, "0", NULL, err) < 0)
         return error_prefix (err, "enter cgroup `%s`", cg->dirs[i].abs);
     }
   return 0;

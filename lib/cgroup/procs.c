@@ -187,6 +187,13 @@ cgroup_kill (const struct cgroup *cg, int sig, struct error **err)
 {
   if (cg->noop)
     return 0;
+  {
+    /* nothing inside (the usual case at delete): no freezing, no writes */
+    _cleanup_free_ pid_t *v = NULL;
+    size_t n = 0;
+    if (cgroup_pids (cg, &v, &n, NULL) == 0 && n == 0)
+      return 0;
+  }
   if (sig == SIGKILL && cg->v2 >= 0)
     {
       int fd = cg_dir_fd (cg, (size_t) cg->v2, NULL);

@@ -7,7 +7,9 @@
 #include "../../lib/tap.h"
 #include "realtest.h"
 
+#include <linux/sched.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -437,6 +439,95 @@ test_bad_input_leaves_nothing (void)
     }
 }
 
+static struct cgroup *self_cg;
+
+/* in the child: every line of /proc/self/cgroup names the leaf */
+static int
+all_in_leaf (void)
+{
+  char *s = NULL;
+  if (fs_read_file ("/proc/self/cgroup", 1 << 16, &s, NULL, NULL) < 0)
+    return 0;
+  int ok = 1;
+  char *save = NULL;
+  for (char *l = strtok_r (s, "\n", &save); l; l = strtok_r (NULL, "\n", &save))
+    {
+      char *p = strchr (strchr (l, ':') + 1, ':') + 1;
+      if (strcmp (p, leaf) != 0)
+        ok = 0;
+    }
+  free (s);
+  return ok;
+}
+
+static void
+enter_self_child (void)
+{
+  if (cgroup_enter_self (self_cg, false, NULL) < 0)
+    _exit (2);
+  _exit (all_in_leaf () ? 0 : 1);
+}
+
+static double
+now_ms (void)
+{
+  struct timespec t;
+  clock_gettime (CLOCK_MONOTONIC, &t);
+  return (double) t.tv_sec * 1e3 + (double) t.tv_nsec / 1e6;
+}
+
+static void
+test_enter_self (void)
+{
+  struct error *err = NULL;
+  self_cg = make ("{\"pids\":{\"limit\":4}}", &err);
+  REQUIRE (self_cg != NULL);
+  int go, st = 0;
+  pid_t pid = rt_spawn (enter_self_child, &go);
+  double t0 = now_ms ();
+  rt_go (&go);
+  REQUIRE (rt_wait (pid, &st) == 0);
+  printf ("#   fork + enter_self + check: %.2f ms\n", now_ms () - t0);
+  CHECK (WIFEXITED (st));
+  CHECK_INT (WEXITSTATUS (st), ==, 0);
+  finish (self_cg);
+  self_cg = NULL;
+}
+
+static void
+test_clone_into_then_self (void)
+{
+  /* what the runtime does on v2 and hybrid: born in the unified cgroup,
+   * then the v1 hierarchies by itself */
+  struct error *err = NULL;
+  self_cg = make ("{}", &err);
+  REQUIRE (self_cg != NULL);
+  int fd = cgroup_clone_fd (self_cg);
+  CHECK_INT (fd >= 0, ==, mode != CGROUP_MODE_V1);
+  struct clone_args ca = { 0 };
+  ca.exit_signal = SIGCHLD;
+  if (fd >= 0)
+    {
+      ca.flags = CLONE_INTO_CGROUP;
+      ca.cgroup = (uint64_t) fd;
+    }
+  double t0 = now_ms ();
+  long pid = syscall (SYS_clone3, &ca, sizeof ca);
+  if (pid == 0)
+    {
+      if (cgroup_enter_self (self_cg, fd >= 0, NULL) < 0)
+        _exit (2);
+      _exit (all_in_leaf () ? 0 : 1);
+    }
+  REQUIRE (pid > 0);
+  int st = 0;
+  waitpid ((pid_t) pid, &st, 0);
+  printf ("#   clone3 into cgroup + enter_self + check: %.2f ms\n", now_ms () - t0);
+  CHECK (WIFEXITED (st) && WEXITSTATUS (st) == 0);
+  finish (self_cg);
+  self_cg = NULL;
+}
+
 static void
 test_nothing_left (void)
 {
@@ -457,6 +548,8 @@ main (void)
   snprintf (base, sizeof base, "/hull-test-%d", (int) getpid ());
   snprintf (leaf, sizeof leaf, "%s/c", base);
   RUN (test_create_enter_destroy);
+  RUN (test_enter_self);
+  RUN (test_clone_into_then_self);
   RUN (test_freeze_busy);
   RUN (test_pids_limit);
   if (mode == CGROUP_MODE_V2)
