@@ -313,8 +313,14 @@ clone_child (struct create_ctx *c, struct error **err)
         .pidfd = (uint64_t) (uintptr_t) &pidfd,
         .exit_signal = SIGCHLD,
       };
-      int cgfd = c->cg ? cgroup_v2_fd (c->cg) : -1;
-      if (cgfd >= 0 && !child_joins)
+      /* The cheap way into the cgroup (a pid written to cgroup.procs costs
+       * an RCU grace period): born in the unified cgroup (v2, hybrid), and
+       * the child moves itself into the v1 hierarchies, which it can do
+       * only while still in our user namespace. */
+      int cgfd = c->cg && !child_joins ? cgroup_clone_fd (c->cg) : -1;
+      c->cg_cloned_in = cgfd >= 0;
+      c->cg_self = c->cg && !child_joins && !(flags & CLONE_NEWUSER);
+      if (cgfd >= 0)
         {
           ca.flags |= CLONE_INTO_CGROUP;
           ca.cgroup = (uint64_t) cgfd;
@@ -328,7 +334,8 @@ clone_child (struct create_ctx *c, struct error **err)
         {
           c->pid = pid;
           c->pidfd = pidfd;
-          if (ca.flags & CLONE_INTO_CGROUP)
+          /* pure v2: born there is all; elsewhere the child does the rest */
+          if (c->cg_self || (c->cg_cloned_in && cgroup_v2_fd (c->cg) >= 0))
             c->cg_entered = true;
         }
     }

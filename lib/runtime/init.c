@@ -14,6 +14,7 @@
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/strv.h"
+#include "cgroup/cgroup.h"
 #include "seccomp/seccomp.h"
 
 #include <errno.h>
@@ -154,6 +155,9 @@ init_body (struct create_ctx *c, struct error **err)
       return error_errno (err, errno, "set up stdio");
   /* Hidden from the container until execve: see the file comment. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  /* Into the cgroup before anything else runs here (see clone_child). */
+  if (c->cg_self && cgroup_enter_self (c->cg, c->cg_cloned_in, err) < 0)
+    return -1;
 
   if (c->ns_fds[OCI_NS_USER] >= 0)
     {

@@ -118,7 +118,9 @@ struct create_ctx
   int *idmap_fds;            /* per mount: userns fd for idmapped mounts, or -1 */
   bool cgroup_done;          /* child: the parent has put us in the cgroup */
   bool ready_sent;           /* child: READY sent, the parent may be gone */
-  bool cg_entered;           /* born in the cgroup (CLONE_INTO_CGROUP) */
+  bool cg_entered;           /* in the cgroup without the parent's cgroup_enter */
+  bool cg_cloned_in;         /* born in the unified cgroup (CLONE_INTO_CGROUP) */
+  bool cg_self;              /* child: cgroup_enter_self (docs/design/cgroups.md) */
 };
 
 /* Child side: never returns (execs or _exit()s). */
