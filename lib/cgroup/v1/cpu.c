@@ -68,7 +68,17 @@ apply (const struct cg_wctx *c, struct error **err)
   if (p->has_realtime_runtime && p->realtime_runtime != 0
       && (r = put_i (fd, "cpu.rt_runtime_us", p->realtime_runtime,
                      R "realtimeRuntime", err)) < 0)
-    return r;
+    {
+      /* the kernel keeps the children's RT budgets within the parent's:
+       * a parent made for containers (/hull) starts with none */
+      if (r == -EINVAL)
+        r = error_set (err, EINVAL,
+                       "`" R "realtimeRuntime`: %" PRId64 " does not fit in the "
+                       "parent cgroups' realtime budget (their cpu.rt_runtime_us "
+                       "must leave room for it)",
+                       p->realtime_runtime);
+      return r;
+    }
   if (p->has_idle && (p->idle != 0 || c->update)
       && (r = put_i (fd, "cpu.idle", p->idle, R "idle", err)) < 0)
     return r;

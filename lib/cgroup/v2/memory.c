@@ -57,8 +57,16 @@ apply (const struct cg_wctx *c, struct error **err)
                           "usage %" PRIu64 " (checkBeforeUpdate)",
                           limit, usage);
     }
-  int64_t sw;
-  if ((r = cg_swap_to_v2 (swap, limit, &sw, err)) < 0)
+  int64_t sw, base = limit;
+  if (c->update && swap > 0 && limit == 0)
+    {
+      /* `update --memory-swap` alone: convert against the limit in force */
+      uint64_t cur;
+      if (cg_read_u64 (fd, "memory.max", &cur, err) < 0)
+        return error_prefix (err, "`" R "swap`");
+      base = cur == UINT64_MAX ? -1 : (int64_t) cur;
+    }
+  if ((r = cg_swap_to_v2 (swap, base, &sw, err)) < 0)
     return r;
   if (sw != 0 || swap > 0)
     {

@@ -355,6 +355,14 @@ test_update (void)
   char *got = cgt_read (root, "t/c/cpu.max");
   CHECK_STR (got, "50000 250000\n");
   free (got);
+  /* swap alone on update: converted against the memory.max in force */
+  oci_resources_clear (&u);
+  cgt_mkfile (root, "t/c/memory.max", "1048576\n");
+  REQUIRE (cgt_parse ("{\"memory\":{\"swap\":3145728}}", &u, &err) == 0);
+  CHECK (cgroup_update (cg, &u, &err) == 0);
+  got = cgt_read (root, "t/c/memory.swap.max");
+  CHECK_STR (got, "2097152\n");
+  free (got);
   /* pids <= 0 on update: back to "max" */
   got = cgt_read (root, "t/c/pids.max");
   CHECK_STR (got, "max\n");
