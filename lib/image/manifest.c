@@ -237,6 +237,12 @@ is_index_type (const char *mt)
   return strcmp (mt, MT_OCI_INDEX) == 0 || strcmp (mt, MT_DOCKER_LIST) == 0;
 }
 
+static bool
+is_schema1 (const char *mt)
+{
+  return str_has_prefix (mt, "application/vnd.docker.distribution.manifest.v1+");
+}
+
 static int
 parse_manifest_doc (json_object *doc, const char *hint, struct manifest *m, struct error **err)
 {
@@ -250,7 +256,7 @@ parse_manifest_doc (json_object *doc, const char *hint, struct manifest *m, stru
   r = jsonx_get_string (doc, "mediaType", &mt, err);
   if (r < 0)
     return r;
-  if (sv == 1 || (mt && strstr (mt, "manifest.v1+")) || (hint && strstr (hint, "manifest.v1+")))
+  if (sv == 1 || (mt && is_schema1 (mt)) || (hint && is_schema1 (hint)))
     return error_set (err, ENOTSUP, "Docker schema1 manifests are not supported");
   if (r == 1 && hint && strcmp (hint, mt) != 0
       && !(strcmp (hint, "application/json") == 0 || strcmp (hint, "text/plain") == 0))
