@@ -58,5 +58,7 @@ int cmd_save (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_load (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_pull (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_push (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_mount (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_unmount (struct hull_ctx *ctx, int argc, char **argv);
 
 #endif

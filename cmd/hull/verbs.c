@@ -18,5 +18,7 @@ const struct hull_verb hull_verbs[] = {
   { "import", cmd_import, "Create an image from a rootfs tarball", "import" },
   { "export", cmd_export, "Write an image's root filesystem as a tarball", "export" },
   { "prune", cmd_prune, "Remove unused images", "prune" },
+  { "image-mount", cmd_mount, "Mount an image's root filesystem", "mount" },
+  { "image-unmount", cmd_unmount, "Unmount an image's root filesystem", "unmount umount" },
   { NULL, NULL, NULL, NULL },
 };
