@@ -146,6 +146,7 @@ teardown() {
 }
 
 @test "load refuses hostile or broken archives and leaves nothing" {
+  rm -rf "$IMG_TMP/root"
   hull import "$IMG_TMP/bb.tar" local/bb:1 >/dev/null
   hull save -o "$IMG_TMP/good.tar" local/bb:1
   hull rmi local/bb:1 >/dev/null
