@@ -301,6 +301,26 @@ test_update (void)
   free (s);
   if (mode != CGROUP_MODE_V2)
     {
+      /* device rules changed on a live cgroup: the kernel's list follows */
+      struct oci_resources d;
+      REQUIRE (cgt_parse ("{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},"
+                          "{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":200,"
+                          "\"access\":\"rw\"}]}", &d, &err) == 0);
+      CHECK (cgroup_update (cg, &d, &err) == 0);
+      s = ctl (cg, CG_DEVICES, "devices.list");
+      CHECK (s && strstr (s, "c 10:200 rw\n") && strstr (s, "c 1:3 rwm\n")
+             && !strstr (s, "a *:*"));
+      free (s);
+      oci_resources_clear (&d);
+      REQUIRE (cgt_parse ("{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}", &d, &err) == 0);
+      CHECK (cgroup_update (cg, &d, &err) == 0);
+      s = ctl (cg, CG_DEVICES, "devices.list");
+      CHECK (s && !strstr (s, "10:200") && strstr (s, "c 1:3 rwm\n"));
+      free (s);
+      oci_resources_clear (&d);
+    }
+  if (mode != CGROUP_MODE_V2)
+    {
       CHECK_STR ((s = ctl (cg, CG_MEMORY, "memory.limit_in_bytes")), "134217728\n");
       free (s);
     }

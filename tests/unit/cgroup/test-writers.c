@@ -374,6 +374,46 @@ test_update (void)
   cgt_tree_free (root);
 }
 
+/* v1 update of device rules: only the difference from devices.list is
+ * written (no moment of deny-all in a running container) */
+static void
+test_v1_devices_update_diff (void)
+{
+  char *root = cgt_tree (CGROUP_MODE_V1);
+  struct oci_resources r, u;
+  struct error *err = NULL;
+  struct cgroup *cg = NULL;
+  REQUIRE (cgt_parse ("{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}", &r, &err) == 0);
+  struct cgroup_options o = { .cgroups_path = "/t/c", .id = "x" };
+  REQUIRE (cgroup_create (&o, &r, &cg, &err) == 0);
+  /* what the kernel would list after create */
+  cgt_mkfile (root, "devices/t/c/devices.list",
+              "c *:* m\nb *:* m\nc 1:3 rwm\nc 1:5 rwm\nc 1:7 rwm\nc 1:8 rwm\n"
+              "c 1:9 rwm\nc 5:0 rwm\nc 5:1 rwm\nc 5:2 rwm\nc 136:* rwm\nc 10:200 rw\n");
+  REQUIRE (cgt_parse ("{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},"
+                      "{\"allow\":true,\"type\":\"b\",\"major\":7,\"minor\":0,\"access\":\"r\"},"
+                      "{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":200,\"access\":\"r\"}]}",
+                      &u, &err) == 0);
+  CHECK (cgroup_update (cg, &u, &err) == 0);
+  char *deny = cgt_read (root, "devices/t/c/devices.deny");
+  char *allow = cgt_read (root, "devices/t/c/devices.allow");
+  CHECK_STR (deny, "c 10:200 w\n");
+  CHECK_STR (allow, "b 7:0 r\n");
+  free (deny);
+  free (allow);
+  /* an allow-all cgroup (privileged before): the full list again */
+  cgt_mkfile (root, "devices/t/c/devices.list", "a *:* rwm\n");
+  CHECK (cgroup_update (cg, &u, &err) == 0);
+  deny = cgt_read (root, "devices/t/c/devices.deny");
+  CHECK (deny && strncmp (deny, "a *:* rwm\n", 10) == 0);
+  free (deny);
+  cgroup_free (cg);
+  oci_resources_clear (&r);
+  oci_resources_clear (&u);
+  error_free (err);
+  cgt_tree_free (root);
+}
+
 int
 main (void)
 {
@@ -385,5 +425,6 @@ main (void)
   RUN (test_missing_controller);
   RUN (test_failure_leaves_nothing);
   RUN (test_update);
+  RUN (test_v1_devices_update_diff);
   return tap_done ();
 }
