@@ -60,5 +60,7 @@ int cmd_pull (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_push (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_mount (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_unmount (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_login (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_logout (struct hull_ctx *ctx, int argc, char **argv);
 
 #endif

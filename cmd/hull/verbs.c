@@ -20,5 +20,7 @@ const struct hull_verb hull_verbs[] = {
   { "prune", cmd_prune, "Remove unused images", "prune" },
   { "image-mount", cmd_mount, "Mount an image's root filesystem", "mount" },
   { "image-unmount", cmd_unmount, "Unmount an image's root filesystem", "unmount umount" },
+  { "login", cmd_login, "Log in to a registry", NULL },
+  { "logout", cmd_logout, "Log out from a registry", NULL },
   { NULL, NULL, NULL, NULL },
 };

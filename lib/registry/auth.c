@@ -1,5 +1,7 @@
 #include "auth.h"
 
+#include "reference.h"
+
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/fs.h"
@@ -182,6 +184,25 @@ normalise_key (const char *key)
         }
     }
   return s;
+}
+
+int
+auth_registry_key (const char *input, char **out, struct error **err)
+{
+  if (input == NULL || *input == '\0' || strlen (input) > 512)
+    return error_set (err, EINVAL, "invalid registry `%s`", input ? input : "");
+  /* a URL names a host: its path (/v2/, /v1/) is not part of the key */
+  _cleanup_free_ char *k = normalise_key (input);
+  if (k == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  char *slash = strchr (k, '/');
+  _cleanup_free_ char *dom = slash ? strndup (k, (size_t) (slash - k)) : strdup (k);
+  if (dom == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  if (!reference_domain_valid (dom) || (slash && !reference_path_valid (slash + 1)))
+    return error_set (err, EINVAL, "invalid registry `%s`", input);
+  *out = TAKE_PTR (k);
+  return 0;
 }
 
 static int

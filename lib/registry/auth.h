@@ -46,6 +46,11 @@ int auth_remove (const char *authfile, const char *key, struct error **err);
 /* Remove every entry of "auths" (the file stays, other keys kept). */
 int auth_remove_all (const char *authfile, struct error **err);
 
+/* What a user typed as the registry of `login`/`logout` ("host:5000",
+ * "https://host:5000/v2/", "index.docker.io", "host/ns/repo") -> the key
+ * stored in auth.json ("host:5000", "docker.io", "host/ns/repo"); validated. */
+int auth_registry_key (const char *input, char **out, struct error **err);
+
 /* base64 (standard alphabet, padded) of "user:password"; and the reverse,
  * which rejects malformed input and a missing ':'.  Exposed for tests. */
 char *auth_encode (const char *user, const char *password);

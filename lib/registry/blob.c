@@ -26,9 +26,6 @@
 /* Resumes of one download, at most (a registry that cuts every few bytes
  * must not keep us forever). */
 #define BLOB_RESUMES_MAX 64
-/* Blobs up to this size go in one PUT; bigger ones in PATCH chunks. */
-#define MONOLITHIC_MAX (64ULL << 20)
-#define CHUNK_SIZE (32ULL << 20)
 
 struct blob_get
 {
@@ -226,7 +223,8 @@ registry_get_blob (struct registry_client *c, const struct registry_blob_request
         failures = 0, resumes++;
       else
         failures++;
-      if (!again || failures > (unsigned) c->max_retries || resumes > BLOB_RESUMES_MAX)
+      if (!again || c->max_retries == 0 || failures > (unsigned) c->max_retries
+          || resumes > BLOB_RESUMES_MAX)
         {
           if (ret < 0)
             {
@@ -519,7 +517,7 @@ upload_chunks (struct registry_client *c, char **location, const char *scope, co
   uint64_t off = 0;
   while (off < u->total)
     {
-      uint64_t n = u->total - off < CHUNK_SIZE ? u->total - off : CHUNK_SIZE;
+      uint64_t n = u->total - off < c->chunk_size ? u->total - off : c->chunk_size;
       char range[64];
       snprintf (range, sizeof range, "%" PRIu64 "-%" PRIu64, off, off + n - 1);
       u->base = off, u->len = n, u->off = 0;
@@ -583,7 +581,7 @@ registry_upload_blob (struct registry_client *c, const char *digest, uint64_t si
       ret = start_upload (c, scope, NULL, NULL, subject, &status, &location, &e);
       if (ret == 0)
         {
-          if (size > MONOLITHIC_MAX && src->fd >= 0)
+          if (size > c->chunk_size && src->fd >= 0)
             {
               ret = upload_chunks (c, &location, scope, subject, &u, &e);
               if (ret == 0)

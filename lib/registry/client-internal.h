@@ -42,6 +42,7 @@ struct registry_client
   char *authfile, *opt_user, *opt_password, *user_agent;
   int max_retries;
   unsigned retry_base_ms, retry_max_ms;
+  uint64_t chunk_size;
   bool insecure;    /* http allowed, certificates not verified */
 
   /* TLS: extra CAs (added to the system ones in the SSL_CTX callback) and a
@@ -54,6 +55,11 @@ struct registry_client
   pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
 
   atomic_bool cancelled;
+
+  /* Held (without lock) across the network exchanges that several threads
+   * would otherwise all make: the ping, and a token fetch (the first thread
+   * fetches, the others then find the token in the cache). */
+  pthread_mutex_t ping_lock, token_lock;
 
   pthread_mutex_t lock; /* everything below */
   CURL *idle[REGISTRY_HANDLES_MAX];

@@ -36,6 +36,7 @@
 #define DEFAULT_RETRIES 4
 #define DEFAULT_RETRY_BASE_MS 200
 #define DEFAULT_RETRY_MAX_MS 10000
+#define DEFAULT_CHUNK_SIZE (64ULL << 20)
 #define CONNECT_TIMEOUT_S 30L
 /* A transfer slower than 1 byte/s for this long is stalled: abort (and retry). */
 #define LOW_SPEED_TIME_S 60L
@@ -325,6 +326,8 @@ registry_client_new (const char *domain, const char *path, const struct registry
   if (c == NULL)
     return error_set (err, ENOMEM, "out of memory");
   pthread_mutex_init (&c->lock, NULL);
+  pthread_mutex_init (&c->ping_lock, NULL);
+  pthread_mutex_init (&c->token_lock, NULL);
   for (size_t i = 0; i < CURL_LOCK_DATA_LAST; i++)
     pthread_mutex_init (&c->share_locks[i], NULL);
   __attribute__ ((cleanup (registry_client_freep))) struct registry_client *cc = c;
@@ -341,11 +344,13 @@ registry_client_new (const char *domain, const char *path, const struct registry
   if (oom)
     return error_set (err, ENOMEM, "out of memory");
   c->conf = opts->conf;
-  c->max_retries = opts->max_retries < 0 ? DEFAULT_RETRIES : opts->max_retries;
-  if (opts->max_retries == 0 && opts == &defaults)
-    c->max_retries = DEFAULT_RETRIES;
+  /* a zeroed registry_options gives the defaults */
+  c->max_retries = opts->max_retries == 0 ? DEFAULT_RETRIES
+                   : opts->max_retries < 0 ? 0
+                                           : opts->max_retries;
   c->retry_base_ms = opts->retry_base_ms ? opts->retry_base_ms : DEFAULT_RETRY_BASE_MS;
   c->retry_max_ms = opts->retry_max_ms ? opts->retry_max_ms : DEFAULT_RETRY_MAX_MS;
+  c->chunk_size = opts->upload_chunk_size ? opts->upload_chunk_size : DEFAULT_CHUNK_SIZE;
   switch (opts->tls)
     {
     case REGISTRY_TLS_VERIFY:
@@ -436,6 +441,8 @@ registry_client_free (struct registry_client *c)
   free (c->user);
   free_secret (c->password);
   pthread_mutex_destroy (&c->lock);
+  pthread_mutex_destroy (&c->ping_lock);
+  pthread_mutex_destroy (&c->token_lock);
   for (size_t i = 0; i < CURL_LOCK_DATA_LAST; i++)
     pthread_mutex_destroy (&c->share_locks[i]);
   free (c);
@@ -1202,6 +1209,25 @@ out:
   return ret;
 }
 
+/* "Bearer <token>" from the cache: 1 when found, 0 when not, -ENOMEM. */
+static int
+cached_header_locked (struct registry_client *c, const char *scope, char **out,
+                      struct error **err)
+{
+  time_t now = time (NULL);
+  for (size_t i = 0; i < c->n_tokens; i++)
+    if (strcmp (c->tokens[i].scope, scope) == 0 && c->tokens[i].expires - TOKEN_MARGIN_S > now)
+      {
+        if (asprintf (out, "Bearer %s", c->tokens[i].token) < 0)
+          {
+            *out = NULL;
+            return error_set (err, ENOMEM, "out of memory");
+          }
+        return 1;
+      }
+  return 0;
+}
+
 /* The Authorization value for a request with this scope; NULL when none. */
 static int
 auth_header (struct registry_client *c, const char *scope, char **out, struct error **err)
@@ -1223,39 +1249,43 @@ auth_header (struct registry_client *c, const char *scope, char **out, struct er
       pthread_mutex_unlock (&c->lock);
       return 0;
     }
-  time_t now = time (NULL);
-  for (size_t i = 0; i < c->n_tokens; i++)
-    if (strcmp (c->tokens[i].scope, scope) == 0 && c->tokens[i].expires - TOKEN_MARGIN_S > now)
-      {
-        if (asprintf (out, "Bearer %s", c->tokens[i].token) < 0)
-          {
-            *out = NULL;
-            ret = error_set (err, ENOMEM, "out of memory");
-          }
-        pthread_mutex_unlock (&c->lock);
-        return ret;
-      }
-  /* fetch outside the lock: other transfers go on meanwhile (two threads
-   * may fetch the same scope at once; the second result replaces the first) */
+  ret = cached_header_locked (c, scope, out, err);
+  pthread_mutex_unlock (&c->lock);
+  if (ret != 0)
+    return ret < 0 ? ret : 0;
+  /* one fetch at a time: a thread that waited here usually finds the token
+   * the previous one fetched */
+  pthread_mutex_lock (&c->token_lock);
+  pthread_mutex_lock (&c->lock);
+  ret = cached_header_locked (c, scope, out, err);
+  if (ret != 0)
+    {
+      pthread_mutex_unlock (&c->lock);
+      pthread_mutex_unlock (&c->token_lock);
+      return ret < 0 ? ret : 0;
+    }
+  /* the network exchange happens without c->lock: other transfers go on */
   _cleanup_free_ char *realm = c->realm ? strdup (c->realm) : NULL;
   _cleanup_free_ char *service = c->service ? strdup (c->service) : NULL;
   _cleanup_free_ char *user = c->user ? strdup (c->user) : NULL;
   char *password = c->password ? strdup (c->password) : NULL;
   pthread_mutex_unlock (&c->lock);
-  if (realm == NULL)
-    {
-      free_secret (password);
-      return error_set (err, EPROTO, "`%s`: bearer challenge without realm", c->domain);
-    }
   _cleanup_free_ char *token = NULL;
   time_t expires = 0;
-  ret = fetch_token (c, realm, service, scope, user, password, &token, &expires, err);
+  if (realm == NULL)
+    ret = error_set (err, EPROTO, "`%s`: bearer challenge without realm", c->domain);
+  else
+    ret = fetch_token (c, realm, service, scope, user, password, &token, &expires, err);
   free_secret (password);
+  if (ret == 0)
+    {
+      pthread_mutex_lock (&c->lock);
+      token_store_locked (c, scope, token, expires);
+      pthread_mutex_unlock (&c->lock);
+    }
+  pthread_mutex_unlock (&c->token_lock);
   if (ret < 0)
     return ret;
-  pthread_mutex_lock (&c->lock);
-  token_store_locked (c, scope, token, expires);
-  pthread_mutex_unlock (&c->lock);
   if (asprintf (out, "Bearer %s", token) < 0)
     {
       *out = NULL;
@@ -1503,6 +1533,8 @@ ping_scheme (struct registry_client *c, const char *scheme, bool probe,
     }
 }
 
+static int ensure_ready_locked (struct registry_client *c, struct error **err);
+
 int
 registry_ensure_ready (struct registry_client *c, struct error **err)
 {
@@ -1511,6 +1543,19 @@ registry_ensure_ready (struct registry_client *c, struct error **err)
   pthread_mutex_unlock (&c->lock);
   if (ready)
     return 0;
+  /* one ping per client, however many threads start at once */
+  pthread_mutex_lock (&c->ping_lock);
+  pthread_mutex_lock (&c->lock);
+  ready = c->auth != AUTH_UNKNOWN;
+  pthread_mutex_unlock (&c->lock);
+  int ret = ready ? 0 : ensure_ready_locked (c, err);
+  pthread_mutex_unlock (&c->ping_lock);
+  return ret;
+}
+
+static int
+ensure_ready_locked (struct registry_client *c, struct error **err)
+{
 
   struct http_response resp = { .content_length = -1 };
   const char *scheme = "https";

@@ -88,9 +88,12 @@ struct registry_options
   enum registry_tls tls;
   const char *cert_dir;    /* podman's --cert-dir: *.crt, *.cert+*.key, instead of certs.d */
   const char *user_agent;  /* NULL: "hull/<version>" */
-  int max_retries;         /* attempts after the first; < 0: default (4) */
+  int max_retries;         /* attempts after the first; 0: default (4); < 0: none */
   unsigned retry_base_ms;  /* first back-off; 0: default (200 ms), doubled each time */
   unsigned retry_max_ms;   /* back-off and Retry-After cap; 0: default (10 s) */
+  /* Blobs bigger than this are uploaded in PATCH chunks of this size (fd
+   * sources only); 0: default (64 MiB). */
+  uint64_t upload_chunk_size;
 };
 
 /* Optional: curl_global_init once; registry_client_new calls it anyway. */
@@ -229,8 +232,8 @@ struct registry_blob_source
  * 1 when mounted, 0 when the registry did not mount it (the caller uploads). */
 int registry_mount_blob (struct registry_client *c, const char *digest,
                          const char *from, struct error **err);
-/* Upload: POST then one PUT with the body (blobs up to 64 MiB), or PATCH in
- * chunks then PUT (bigger ones, fd sources only).  The registry checks the
+/* Upload: POST then one PUT with the body (blobs up to upload_chunk_size,
+ * 64 MiB), or PATCH in chunks then PUT (bigger ones, fd sources only).  The registry checks the
  * digest; so do we while sending. */
 int registry_upload_blob (struct registry_client *c, const char *digest,
                           uint64_t size, const struct registry_blob_source *src,

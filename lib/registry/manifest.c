@@ -500,7 +500,7 @@ registry_open_manifest (const struct reference *ref, const struct registry_optio
     return ret;
   for (size_t i = 0; i < n; i++)
     {
-      struct registry_options o = opts ? *opts : (struct registry_options){ .max_retries = -1 };
+      struct registry_options o = opts ? *opts : (struct registry_options){ 0 };
       if (eps[i].mirror)
         {
           /* a mirror gets its own TLS policy and no explicit credentials of

@@ -12,7 +12,8 @@ the x5c header, which the registry verifies against that bundle.
       [--expires N] [--anonymous-pull] [--bad-first N] [--field token|access_token|both]
 
 --bad-first N: the first N tokens grant nothing (the registry answers 401 and
-the client must fetch a new one). Every request is logged as one line:
+the client must fetch a new one); with --bad-user U, the first N of U's.
+--user U:P adds a user (repeatable). Every request is logged as one line:
 "user=<u|-> scope=<s1 s2> status=<code>".
 Only the Python standard library and the openssl command are used.
 """
@@ -84,8 +85,11 @@ def make_handler(args, users, cert_der):
                 if actions:
                     access.append({"type": "repository", "name": name, "actions": actions})
             with State.lock:
-                State.issued += 1
-                bad = State.issued <= args.bad_first
+                if args.bad_user is None or args.bad_user == user:
+                    State.issued += 1
+                    bad = State.issued <= args.bad_first
+                else:
+                    bad = False
             if bad:
                 access = []
             now = int(time.time())
@@ -123,6 +127,8 @@ def main():
     p.add_argument("--anonymous-pull", action="store_true")
     p.add_argument("--bad-first", type=int, default=0)
     p.add_argument("--field", default="both")
+    p.add_argument("--bad-user")
+    p.add_argument("--user", action="append", default=[])
     args = p.parse_args()
     users = {}
     with open(args.users) as f:
@@ -131,6 +137,9 @@ def main():
             if ":" in line:
                 k, _, v = line.partition(":")
                 users[k] = v
+    for u in args.user:
+        k, _, v = u.partition(":")
+        users[k] = v
     cert_der = subprocess.run(["openssl", "x509", "-in", args.cert, "-outform", "DER"],
                               capture_output=True, check=True).stdout
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", args.port),

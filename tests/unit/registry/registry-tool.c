@@ -17,7 +17,7 @@
  *   registry-tool resolve NAME                          candidates, one a line
  * REF and REPO are references ("127.0.0.1:5000/x:tag", "127.0.0.1:5000/x").
  * Options: --authfile F, -u USER, -p PASS, --tls-verify=true|false,
- * --cert-dir D, --registries-conf F, --retries N, --retry-ms N.
+ * --cert-dir D, --registries-conf F, --retries N, --retry-ms N, --chunk-size N.
  * Errors go to stderr as one line; the exit status is 1. */
 #include "registry/client.h"
 #include "registry/reference.h"
@@ -40,7 +40,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static struct registry_options opts = { .max_retries = -1 };
+static struct registry_options opts = { 0 };
 static struct registries_conf *conf;
 
 static int
@@ -145,6 +145,7 @@ main (int argc, char **argv)
     { "registries-conf", required_argument, NULL, 'r' },
     { "retries", required_argument, NULL, 'R' },
     { "retry-ms", required_argument, NULL, 'M' },
+    { "chunk-size", required_argument, NULL, 'K' },
     {},
   };
   const char *conf_path = NULL;
@@ -171,10 +172,13 @@ main (int argc, char **argv)
         conf_path = optarg;
         break;
       case 'R':
-        opts.max_retries = atoi (optarg);
+        opts.max_retries = atoi (optarg) == 0 ? -1 : atoi (optarg);
         break;
       case 'M':
         opts.retry_base_ms = (unsigned) atoi (optarg);
+        break;
+      case 'K':
+        opts.upload_chunk_size = (uint64_t) atoll (optarg);
         break;
       default:
         return 2;
