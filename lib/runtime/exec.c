@@ -145,6 +145,8 @@ struct exec_ctx
   int sync_child, sync_parent;
   int console_sock;
   bool rootless_nosetgroups;
+  const struct cgroup *cg;   /* enter it ourselves (cgroup_enter_self) */
+  bool cg_cloned_in;
 };
 
 static int
@@ -157,6 +159,9 @@ exec_child (struct exec_ctx *x, struct error **err)
   for (int i = 0; i < 3; i++)
     if (x->o->stdio_fds[i] > 2 && dup2 (x->o->stdio_fds[i], i) < 0)
       return error_errno (err, errno, "set up stdio");
+  /* still in our namespaces: the cheap way into the cgroup (see create.c) */
+  if (x->cg && cgroup_enter_self (x->cg, x->cg_cloned_in, err) < 0)
+    return -1;
   if (sync_expect (x->sync_child, SYNC_MAPS_DONE, &m, NULL, err) < 0)
     return -1;
   if (process_set_lsm (x->p, err) < 0)
@@ -340,11 +345,19 @@ runtime_exec (const struct runtime_context *ctx, const char *id,
   };
   struct clone_args ca = { .flags = CLONE_PIDFD, .pidfd = (uint64_t) (uintptr_t) &pidfd,
                            .exit_signal = SIGCHLD };
-  int cgfd = cg ? cgroup_v2_fd (cg) : -1;
+  /* root: born in the unified cgroup and the child enters the v1 ones by
+   * itself, without the global lock a pid written to cgroup.procs takes;
+   * rootless: the parent tries, failures are not fatal */
+  int cgfd = cg ? cgroup_clone_fd (cg) : -1;
   if (cgfd >= 0)
     {
       ca.flags |= CLONE_INTO_CGROUP;
       ca.cgroup = (uint64_t) cgfd;
+    }
+  if (cg && geteuid () == 0)
+    {
+      x.cg = cg;
+      x.cg_cloned_in = cgfd >= 0;
     }
   fflush (stdout);
   fflush (stderr);
@@ -367,7 +380,7 @@ runtime_exec (const struct runtime_context *ctx, const char *id,
       goto out;
     }
   sp[1] = safe_close (sp[1]);
-  if (cg && cgfd < 0 && cgroup_enter (cg, pid, err) < 0)
+  if (cg && !x.cg && cgroup_v2_fd (cg) < 0 && cgroup_enter (cg, pid, err) < 0)
     {
       if (geteuid () == 0)
         goto fail_child;
