@@ -512,6 +512,8 @@ cgroup_to_json (const struct cgroup *cg)
   json_object_object_add (o, "path", json_object_new_string (cgroup_path (cg)));
   if (cg->noop)
     json_object_object_add (o, "noop", json_object_new_boolean (true));
+  if (cg->fake)
+    json_object_object_add (o, "test_tree", json_object_new_boolean (true));
   json_object *a = json_object_new_array ();
   for (size_t i = 0; i < cg->n && !cg->noop; i++)
     {
@@ -578,6 +580,7 @@ cgroup_from_json (json_object *o, struct cgroup **out, struct error **err)
       || jsonx_get_string (o, "mode", &mode, err) < 0
       || jsonx_get_string (o, "path", &path, err) < 0
       || jsonx_get_bool (o, "noop", &noop, err) < 0
+      || jsonx_get_bool (o, "test_tree", &cg->fake, err) < 0
       || jsonx_get_array (o, "dirs", &dirs, err) < 0)
     return error_set (err, EINVAL, "saved cgroup state is malformed");
   cg->mgr = strcmp (mgr, "systemd") == 0 ? &cg_manager_systemd : &cg_manager_cgroupfs;
@@ -619,11 +622,6 @@ cgroup_from_json (json_object *o, struct cgroup **out, struct error **err)
       cd->ctrls = v2 ? 0 : ctrls_from_str (ctrls);
     }
   index_dirs (cg);
-  const struct cg_layout *l;
-  struct error *e = NULL;
-  if (cg_layout_get (&l, &e) == 0)
-    cg->fake = l->fake;
-  error_free (e);
   *out = TAKE_PTR (cg);
   return 0;
 }
