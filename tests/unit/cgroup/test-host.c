@@ -17,6 +17,14 @@ static char base[64];   /* "/hull-test-<pid>" */
 static char leaf[96];   /* base + "/c" */
 static enum cgroup_mode mode;
 
+static double
+now_ms (void)
+{
+  struct timespec t;
+  clock_gettime (CLOCK_MONOTONIC, &t);
+  return (double) t.tv_sec * 1e3 + (double) t.tv_nsec / 1e6;
+}
+
 static struct cgroup *
 make (const char *json, struct error **err)
 {
@@ -369,6 +377,32 @@ bomb (void)
 }
 
 static void
+test_cpu_quota_half_core (void)
+{
+  /* quota 50 ms per 100 ms: a busy loop gets at most half a core; only the
+   * upper bound is checked (other load may give it less) */
+  struct error *err = NULL;
+  struct cgroup *cg = make ("{\"cpu\":{\"quota\":50000,\"period\":100000}}", &err);
+  REQUIRE (cg != NULL);
+  int go;
+  pid_t pid = rt_spawn (rt_busy, &go);
+  CHECK (cgroup_enter (cg, pid, &err) == 0);
+  rt_go (&go);
+  rt_msleep (100);
+  struct cgroup_stats a, b;
+  REQUIRE (cgroup_stats (cg, &a, &err) == 0);
+  double t0 = now_ms ();
+  rt_msleep (600);
+  REQUIRE (cgroup_stats (cg, &b, &err) == 0);
+  double wall = now_ms () - t0;
+  double used = (double) (b.cpu_usage_total - a.cpu_usage_total) / 1e6;
+  printf ("#   %.0f ms of CPU in %.0f ms\n", used, wall);
+  CHECK (used > 1);
+  CHECK (used < 0.5 * wall + 60); /* one period of slack at each end */
+  finish (cg);
+}
+
+static void
 test_kill_forking_tree (void)
 {
   struct error *err = NULL;
@@ -488,14 +522,6 @@ enter_self_child (void)
   _exit (all_in_leaf () ? 0 : 1);
 }
 
-static double
-now_ms (void)
-{
-  struct timespec t;
-  clock_gettime (CLOCK_MONOTONIC, &t);
-  return (double) t.tv_sec * 1e3 + (double) t.tv_nsec / 1e6;
-}
-
 static void
 test_enter_self (void)
 {
@@ -579,6 +605,7 @@ main (void)
   RUN (test_devices);
   RUN (test_update);
   RUN (test_stats_and_json);
+  RUN (test_cpu_quota_half_core);
   RUN (test_kill_forking_tree);
   RUN (test_destroy_frozen_with_kill);
   RUN (test_bad_input_leaves_nothing);
