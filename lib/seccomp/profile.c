@@ -19,6 +19,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "config.h"
+#include "oci/config.h"
 #include "oci/seccomp-parse.h"
 
 #include <errno.h>
@@ -31,33 +32,6 @@
 
 #define PROFILE_MAX_SIZE (4u << 20)
 
-/* Capability names, indexed by number (linux/capability.h). */
-static const char *const cap_names[] = {
-  "CAP_CHOWN",           "CAP_DAC_OVERRIDE",  "CAP_DAC_READ_SEARCH",
-  "CAP_FOWNER",          "CAP_FSETID",        "CAP_KILL",
-  "CAP_SETGID",          "CAP_SETUID",        "CAP_SETPCAP",
-  "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-  "CAP_NET_ADMIN",       "CAP_NET_RAW",       "CAP_IPC_LOCK",
-  "CAP_IPC_OWNER",       "CAP_SYS_MODULE",    "CAP_SYS_RAWIO",
-  "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",    "CAP_SYS_PACCT",
-  "CAP_SYS_ADMIN",       "CAP_SYS_BOOT",      "CAP_SYS_NICE",
-  "CAP_SYS_RESOURCE",    "CAP_SYS_TIME",      "CAP_SYS_TTY_CONFIG",
-  "CAP_MKNOD",           "CAP_LEASE",         "CAP_AUDIT_WRITE",
-  "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",       "CAP_MAC_OVERRIDE",
-  "CAP_MAC_ADMIN",       "CAP_SYSLOG",        "CAP_WAKE_ALARM",
-  "CAP_BLOCK_SUSPEND",   "CAP_AUDIT_READ",    "CAP_PERFMON",
-  "CAP_BPF",             "CAP_CHECKPOINT_RESTORE",
-};
-
-static int
-cap_number (const char *name)
-{
-  for (size_t i = 0; i < ARRAY_SIZE (cap_names); i++)
-    if (strcmp (cap_names[i], name) == 0)
-      return (int) i;
-  return -1;
-}
-
 uint64_t
 seccomp_profile_docker_default_caps (void)
 {
@@ -69,7 +43,7 @@ seccomp_profile_docker_default_caps (void)
   };
   uint64_t set = 0;
   for (size_t i = 0; i < ARRAY_SIZE (caps); i++)
-    set |= 1ULL << cap_number (caps[i]);
+    set |= 1ULL << oci_cap_from_name (caps[i]);
   return set;
 }
 
@@ -177,8 +151,8 @@ filter_strings (json_object *filter, const char *key, const char *path,
 static bool
 holds_cap (const struct host *h, const char *name)
 {
-  int n = cap_number (name);
-  if (n < 0)
+  int n = oci_cap_from_name (name);
+  if (n < 0 || n >= 64)
     {
       /* Docker compares names; an unknown one is simply not held. */
       log_debug ("seccomp profile: unknown capability `%s`", name);

@@ -22,10 +22,10 @@ static char cache[256];
 static struct oci_seccomp *default_profile;
 
 static double
-now_us (void)
+now_us (clockid_t clk)
 {
   struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
+  clock_gettime (clk, &ts);
   return (double) ts.tv_sec * 1e6 + (double) ts.tv_nsec / 1e3;
 }
 
@@ -133,30 +133,35 @@ test_hit_is_faster (void)
 {
   REQUIRE (default_profile != NULL);
   enum { N = 15 };
-  double miss[N], hit[N];
+  /* wall time, and CPU time (steadier on a loaded machine) */
+  double miss[N], hit[N], miss_cpu[N], hit_cpu[N];
   struct error *err = NULL;
   for (int i = 0; i < N; i++)
     {
       struct seccomp_filter *f = NULL;
       bool h = true;
-      double t0 = now_us ();
+      double t0 = now_us (CLOCK_MONOTONIC), c0 = now_us (CLOCK_PROCESS_CPUTIME_ID);
       CHECK_INT (seccomp_filter_compile_ex (default_profile, NULL, &f, &h, &err), ==, 0);
-      miss[i] = now_us () - t0;
+      miss[i] = now_us (CLOCK_MONOTONIC) - t0;
+      miss_cpu[i] = now_us (CLOCK_PROCESS_CPUTIME_ID) - c0;
       CHECK (!h);
       seccomp_filter_free (f);
 
       f = NULL;
-      t0 = now_us ();
+      t0 = now_us (CLOCK_MONOTONIC);
+      c0 = now_us (CLOCK_PROCESS_CPUTIME_ID);
       CHECK_INT (seccomp_filter_compile_ex (default_profile, cache, &f, &h, &err), ==, 0);
-      hit[i] = now_us () - t0;
+      hit[i] = now_us (CLOCK_MONOTONIC) - t0;
+      hit_cpu[i] = now_us (CLOCK_PROCESS_CPUTIME_ID) - c0;
       CHECK (h);
       seccomp_filter_free (f);
     }
   double m = median (miss, N), h = median (hit, N);
-  printf ("# default profile (%zu rules): compile %.0f us, cache hit %.0f us "
-          "(medians of %d)\n",
-          default_profile->n_syscalls, m, h, N);
-  CHECK (h < m);
+  double mc = median (miss_cpu, N), hc = median (hit_cpu, N);
+  printf ("# default profile (%zu rules), medians of %d: compile %.0f us (cpu %.0f us), "
+          "cache hit %.0f us (cpu %.0f us)\n",
+          default_profile->n_syscalls, N, m, mc, h, hc);
+  CHECK (hc < mc);
 }
 
 static void
