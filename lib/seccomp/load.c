@@ -52,6 +52,8 @@ seccomp_listener_payload (const char *listener_metadata, int pid,
                           const char *state_json, char **out,
                           struct error **err)
 {
+  if (state_json == NULL)
+    return error_set (err, ENOMEM, "out of memory");
   _cleanup_json_ json_object *state = NULL;
   int r = jsonx_parse (state_json, strlen (state_json), &state, err);
   if (r < 0)
