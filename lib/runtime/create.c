@@ -580,7 +580,14 @@ create_container (const struct runtime_context *ctx, const char *id,
   if (seccomp_listener >= 0)
     {
       _cleanup_free_ char *st = state_hook_json (id, c->pid, c->bundle, cfg->json, "creating");
-      r = seccomp_send_listener (cfg->linux_.seccomp.listener_path, seccomp_listener, st, err);
+      _cleanup_free_ char *payload = NULL;
+      /* runtime-spec: the agent gets the container process state (fds,
+       * pid, metadata) wrapping the container's state */
+      r = seccomp_listener_payload (cfg->linux_.seccomp.listener_metadata, c->pid, st,
+                                    &payload, err);
+      if (r == 0)
+        r = seccomp_send_listener (cfg->linux_.seccomp.listener_path, seccomp_listener,
+                                   payload, err);
       seccomp_listener = safe_close (seccomp_listener);
       if (r < 0)
         goto fail;
