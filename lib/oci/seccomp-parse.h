@@ -12,21 +12,21 @@
 /* Input limits: a profile is small (Docker's default has ~40 entries and
  * ~450 names); these only stop pathological input from costing unbounded
  * memory and compile time. */
-#define OCI_SECCOMP_MAX_SYSCALLS 4096   /* entries in syscalls[] */
-#define OCI_SECCOMP_MAX_NAMES 16384     /* names over all entries */
+#define OCI_SECCOMP_MAX_SYSCALLS 4096 /* entries in syscalls[] */
+#define OCI_SECCOMP_MAX_NAMES 16384   /* names over all entries */
 #define OCI_SECCOMP_MAX_NAME_LEN 64
-#define OCI_SECCOMP_MAX_ARGS 64         /* args[] of one entry */
+#define OCI_SECCOMP_MAX_ARGS 64 /* args[] of one entry */
 #define OCI_SECCOMP_MAX_ARCHES 32
 #define OCI_SECCOMP_MAX_FLAGS 16
 #define OCI_SECCOMP_MAX_METADATA 65536
-#define OCI_SECCOMP_MAX_ERRNO 65535     /* SECCOMP_RET_DATA is 16 bits */
+#define OCI_SECCOMP_MAX_ERRNO 65535 /* SECCOMP_RET_DATA is 16 bits */
 
 /* `where` roots the key paths in error messages: "linux.seccomp" gives
  * "`linux.seccomp.syscalls[3].action`: ...", NULL or "" gives
  * "`syscalls[3].action`: ...".  A NULL o (or JSON null) is an absent object:
  * out->present = false. */
-int oci_seccomp_parse_at (json_object *o, const char *where,
-                          struct oci_seccomp *out, struct error **err);
+int oci_seccomp_parse_at (json_object *o, const char *where, struct oci_seccomp *out,
+                          struct error **err);
 
 /* "SCMP_ACT_ERRNO" <-> OCI_SECCOMP_ERRNO; -1 / NULL when unknown. */
 int oci_seccomp_action_from_name (const char *name);

@@ -83,16 +83,15 @@ seccomp_cache_open (const char *cache_dir, struct error **err)
   if (!owned_and_private (&st))
     {
       close (fd);
-      return error_set (err, EPERM,
-                        "`%s` is not owned by uid %u or is writable by others",
-                        cache_dir, (unsigned) geteuid ());
+      return error_set (err, EPERM, "`%s` is not owned by uid %u or is writable by others",
+                        cache_dir, (unsigned)geteuid ());
     }
   return fd;
 }
 
 int
-seccomp_cache_lookup (int dirfd, const char *canonical, size_t canon_len,
-                      void **bpf, size_t *n_insns)
+seccomp_cache_lookup (int dirfd, const char *canonical, size_t canon_len, void **bpf,
+                      size_t *n_insns)
 {
   char name[32];
   seccomp_cache_entry_name (canonical, canon_len, name);
@@ -107,28 +106,27 @@ seccomp_cache_lookup (int dirfd, const char *canonical, size_t canon_len,
       return 0;
     }
   size_t want_min = sizeof (struct entry_header) + canon_len;
-  if ((uint64_t) st.st_size < want_min + sizeof (struct sock_filter)
-      || (uint64_t) st.st_size > SECCOMP_CACHE_MAX_ENTRY)
+  if ((uint64_t)st.st_size < want_min + sizeof (struct sock_filter)
+      || (uint64_t)st.st_size > SECCOMP_CACHE_MAX_ENTRY)
     {
       log_debug ("seccomp: cache entry `%s` has a bad size, ignored", name);
       return 0;
     }
 
-  size_t size = (size_t) st.st_size;
+  size_t size = (size_t)st.st_size;
   _cleanup_free_ char *buf = malloc (size);
   if (buf == NULL)
     return 0;
-  if (fs_read_all (fd, buf, size) != (ssize_t) size)
+  if (fs_read_all (fd, buf, size) != (ssize_t)size)
     return 0;
 
   struct entry_header h;
   memcpy (&h, buf, sizeof h);
   const char *canon = buf + sizeof h;
   const char *prog = canon + canon_len;
-  if (memcmp (h.magic, ENTRY_MAGIC, sizeof h.magic) != 0
-      || h.canonical_len != canon_len || h.n_insns == 0
-      || h.n_insns > SECCOMP_MAX_INSNS
-      || size != want_min + (size_t) h.n_insns * sizeof (struct sock_filter)
+  if (memcmp (h.magic, ENTRY_MAGIC, sizeof h.magic) != 0 || h.canonical_len != canon_len
+      || h.n_insns == 0 || h.n_insns > SECCOMP_MAX_INSNS
+      || size != want_min + (size_t)h.n_insns * sizeof (struct sock_filter)
       || memcmp (canon, canonical, canon_len) != 0)
     {
       log_debug ("seccomp: cache entry `%s` does not match, ignored", name);
@@ -141,7 +139,7 @@ seccomp_cache_lookup (int dirfd, const char *canonical, size_t canon_len,
       return 0;
     }
 
-  size_t prog_size = (size_t) h.n_insns * sizeof (struct sock_filter);
+  size_t prog_size = (size_t)h.n_insns * sizeof (struct sock_filter);
   void *out = malloc (prog_size);
   if (out == NULL)
     return 0;
@@ -160,8 +158,8 @@ struct aged
 static int
 older_first (const void *a, const void *b)
 {
-  const struct timespec *x = &((const struct aged *) a)->mtime;
-  const struct timespec *y = &((const struct aged *) b)->mtime;
+  const struct timespec *x = &((const struct aged *)a)->mtime;
+  const struct timespec *y = &((const struct aged *)b)->mtime;
   if (x->tv_sec != y->tv_sec)
     return x->tv_sec < y->tv_sec ? -1 : 1;
   return x->tv_nsec < y->tv_nsec ? -1 : x->tv_nsec > y->tv_nsec;
@@ -227,8 +225,8 @@ evict (int dirfd)
 }
 
 int
-seccomp_cache_store (int dirfd, const char *canonical, size_t canon_len,
-                     const void *bpf, size_t n_insns, struct error **err)
+seccomp_cache_store (int dirfd, const char *canonical, size_t canon_len, const void *bpf,
+                     size_t n_insns, struct error **err)
 {
   size_t prog_size = n_insns * sizeof (struct sock_filter);
   size_t size = sizeof (struct entry_header) + canon_len + prog_size;
@@ -239,8 +237,7 @@ seccomp_cache_store (int dirfd, const char *canonical, size_t canon_len,
   _cleanup_free_ char *buf = malloc (size);
   if (buf == NULL)
     return error_set (err, ENOMEM, "out of memory");
-  struct entry_header h = { .canonical_len = (uint32_t) canon_len,
-                            .n_insns = (uint32_t) n_insns };
+  struct entry_header h = { .canonical_len = (uint32_t)canon_len, .n_insns = (uint32_t)n_insns };
   memcpy (h.magic, ENTRY_MAGIC, sizeof h.magic);
   memcpy (buf + sizeof h, canonical, canon_len);
   memcpy (buf + sizeof h + canon_len, bpf, prog_size);

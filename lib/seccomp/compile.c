@@ -132,7 +132,7 @@ arch_token (const char *name)
     name += 10;
   size_t i;
   for (i = 0; name[i] && i < sizeof lower - 1; i++)
-    lower[i] = (char) (name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+    lower[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
   lower[i] = '\0';
   return seccomp_arch_resolve_name (lower);
 }
@@ -155,8 +155,7 @@ put_str (FILE *f, const char *s)
 }
 
 int
-seccomp_canonical (const struct oci_seccomp *s, char **out, size_t *len,
-                   struct error **err)
+seccomp_canonical (const struct oci_seccomp *s, char **out, size_t *len, struct error **err)
 {
   char *buf = NULL;
   size_t size = 0;
@@ -166,12 +165,11 @@ seccomp_canonical (const struct oci_seccomp *s, char **out, size_t *len,
 
   const struct scmp_version *v = seccomp_version ();
   fprintf (f, "hull-seccomp %d %s\n", SECCOMP_COMPILER_VERSION, HULL_VERSION);
-  fprintf (f, "libseccomp %u.%u.%u api %u native %" PRIx32 "\n", v->major,
-           v->minor, v->micro, seccomp_api_get (), seccomp_arch_native ());
+  fprintf (f, "libseccomp %u.%u.%u api %u native %" PRIx32 "\n", v->major, v->minor, v->micro,
+           seccomp_api_get (), seccomp_arch_native ());
   fprintf (f, "default %" PRIx32 " %d\n",
-           action_value (s->default_action, s->has_default_errno_ret,
-                         s->default_errno_ret),
-           (int) s->default_action);
+           action_value (s->default_action, s->has_default_errno_ret, s->default_errno_ret),
+           (int)s->default_action);
   size_t n_arches = s->architectures ? strv_len (s->architectures) : 0;
   fprintf (f, "arches %zu\n", n_arches);
   for (size_t i = 0; i < n_arches; i++)
@@ -182,13 +180,12 @@ seccomp_canonical (const struct oci_seccomp *s, char **out, size_t *len,
       const struct oci_seccomp_rule *r = &s->syscalls[i];
       size_t n_names = strv_len (r->names);
       fprintf (f, "rule %" PRIx32 " %zu %zu\n",
-               action_value (r->action, r->has_errno_ret, r->errno_ret),
-               n_names, r->n_args);
+               action_value (r->action, r->has_errno_ret, r->errno_ret), n_names, r->n_args);
       for (size_t j = 0; j < n_names; j++)
         put_str (f, r->names[j]);
       for (size_t j = 0; j < r->n_args; j++)
-        fprintf (f, "arg %u %d %" PRIx64 " %" PRIx64 "\n", r->args[j].index,
-                 (int) r->args[j].op, r->args[j].value, r->args[j].value_two);
+        fprintf (f, "arg %u %d %" PRIx64 " %" PRIx64 "\n", r->args[j].index, (int)r->args[j].op,
+                 r->args[j].value, r->args[j].value_two);
     }
   if (fclose (f) != 0 || buf == NULL)
     {
@@ -217,8 +214,8 @@ args_share_an_index (const struct oci_seccomp_rule *r)
 }
 
 static int
-add_rule (scmp_filter_ctx ctx, const struct oci_seccomp_rule *r, size_t idx,
-          uint32_t action, const char *name, int nr, struct error **err)
+add_rule (scmp_filter_ctx ctx, const struct oci_seccomp_rule *r, size_t idx, uint32_t action,
+          const char *name, int nr, struct error **err)
 {
   struct scmp_arg_cmp cmp[OCI_SECCOMP_MAX_ARGS];
   int ret;
@@ -232,7 +229,7 @@ add_rule (scmp_filter_ctx ctx, const struct oci_seccomp_rule *r, size_t idx,
   if (r->n_args == 0)
     ret = seccomp_rule_add_array (ctx, action, nr, 0, NULL);
   else if (!args_share_an_index (r))
-    ret = seccomp_rule_add_array (ctx, action, nr, (unsigned) r->n_args, cmp);
+    ret = seccomp_rule_add_array (ctx, action, nr, (unsigned)r->n_args, cmp);
   else
     {
       /* libseccomp takes one comparison per argument in a rule; like runc
@@ -260,7 +257,7 @@ export_bpf (scmp_filter_ctx ctx, void **bpf, size_t *n_insns, struct error **err
   struct stat st;
   if (fstat (fd, &st) < 0)
     return error_errno (err, errno, "fstat");
-  size_t size = (size_t) st.st_size;
+  size_t size = (size_t)st.st_size;
   if (size == 0 || size % sizeof (struct sock_filter) != 0)
     return error_set (err, EIO, "libseccomp exported a program of %zu bytes", size);
   size_t n = size / sizeof (struct sock_filter);
@@ -270,7 +267,7 @@ export_bpf (scmp_filter_ctx ctx, void **bpf, size_t *n_insns, struct error **err
   ssize_t got = pread (fd, buf, size, 0);
   if (got < 0)
     return error_errno (err, errno, "read the exported program");
-  if ((size_t) got != size)
+  if ((size_t)got != size)
     return error_set (err, EIO, "short read of the exported program");
   *bpf = TAKE_PTR (buf);
   *n_insns = n;
@@ -281,9 +278,9 @@ export_bpf (scmp_filter_ctx ctx, void **bpf, size_t *n_insns, struct error **err
 
 struct stub_arch
 {
-  uint32_t audit;      /* AUDIT_ARCH_* as seen in seccomp_data.arch */
-  int64_t max_nr;      /* highest number the profile mentions; -1 none */
-  int64_t max_x32;     /* AUDIT_ARCH_X86_64 only: x32 ABI numbers */
+  uint32_t audit;  /* AUDIT_ARCH_* as seen in seccomp_data.arch */
+  int64_t max_nr;  /* highest number the profile mentions; -1 none */
+  int64_t max_x32; /* AUDIT_ARCH_X86_64 only: x32 ABI numbers */
 };
 
 #define STUB_MAX_INSNS 255
@@ -332,9 +329,8 @@ max_referenced (const struct oci_seccomp *s, uint32_t token)
  * Classic BPF jumps are relative and only go forward, so a prefix leaves
  * every jump of libseccomp's program valid. */
 static int
-add_enosys_stub (const struct oci_seccomp *s, const uint32_t *tokens,
-                 size_t n_tokens, void **bpf, size_t *n_insns,
-                 struct error **err)
+add_enosys_stub (const struct oci_seccomp *s, const uint32_t *tokens, size_t n_tokens, void **bpf,
+                 size_t *n_insns, struct error **err)
 {
   struct stub_arch arches[OCI_SECCOMP_MAX_ARCHES + 1];
   size_t n_arches = 0;
@@ -365,8 +361,8 @@ add_enosys_stub (const struct oci_seccomp *s, const uint32_t *tokens,
     }
 
   struct stub st = { .n = 0 };
-  stub_emit (&st, BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, arch),
-             LBL_NONE, LBL_NONE);
+  stub_emit (&st, BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, arch), LBL_NONE,
+             LBL_NONE);
   for (size_t i = 0; i < n_arches; i++)
     {
       const struct stub_arch *a = &arches[i];
@@ -374,8 +370,8 @@ add_enosys_stub (const struct oci_seccomp *s, const uint32_t *tokens,
         continue;
       size_t jeq = st.n;
       stub_emit (&st, BPF_JMP | BPF_JEQ | BPF_K, a->audit, LBL_NONE, LBL_NONE);
-      stub_emit (&st, BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr),
-                 LBL_NONE, LBL_NONE);
+      stub_emit (&st, BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr), LBL_NONE,
+                 LBL_NONE);
       if (a->audit == AUDIT_ARCH_X86_64)
         {
           /* x32 syscalls are x86_64's with bit 30 set. Without x32 in the
@@ -383,21 +379,19 @@ add_enosys_stub (const struct oci_seccomp *s, const uint32_t *tokens,
           size_t jset = st.n;
           stub_emit (&st, BPF_JMP | BPF_JSET | BPF_K, 0x40000000u, LBL_FILTER, LBL_NONE);
           if (a->max_nr >= 0)
-            stub_emit (&st, BPF_JMP | BPF_JGT | BPF_K, (uint32_t) a->max_nr,
-                       LBL_ENOSYS, LBL_FILTER);
+            stub_emit (&st, BPF_JMP | BPF_JGT | BPF_K, (uint32_t)a->max_nr, LBL_ENOSYS, LBL_FILTER);
           else
             stub_emit (&st, BPF_JMP | BPF_JA, 0, LBL_FILTER, LBL_NONE);
           if (a->max_x32 >= 0)
             {
-              st.jt[jset] = (int) st.n;
-              stub_emit (&st, BPF_JMP | BPF_JGT | BPF_K, (uint32_t) a->max_x32,
-                         LBL_ENOSYS, LBL_FILTER);
+              st.jt[jset] = (int)st.n;
+              stub_emit (&st, BPF_JMP | BPF_JGT | BPF_K, (uint32_t)a->max_x32, LBL_ENOSYS,
+                         LBL_FILTER);
             }
         }
       else
-        stub_emit (&st, BPF_JMP | BPF_JGT | BPF_K, (uint32_t) a->max_nr,
-                   LBL_ENOSYS, LBL_FILTER);
-      st.jf[jeq] = (int) st.n; /* another arch: next section */
+        stub_emit (&st, BPF_JMP | BPF_JGT | BPF_K, (uint32_t)a->max_nr, LBL_ENOSYS, LBL_FILTER);
+      st.jf[jeq] = (int)st.n; /* another arch: next section */
     }
   if (st.n == 1)
     return 0; /* the profile names no syscall libseccomp knows */
@@ -408,8 +402,7 @@ add_enosys_stub (const struct oci_seccomp *s, const uint32_t *tokens,
       return 0;
     }
   size_t pos_enosys = st.n;
-  st.ins[st.n++] = (struct sock_filter){ .code = BPF_RET | BPF_K,
-                                         .k = SECCOMP_RET_ERRNO | ENOSYS };
+  st.ins[st.n++] = (struct sock_filter){ .code = BPF_RET | BPF_K, .k = SECCOMP_RET_ERRNO | ENOSYS };
   size_t pos_filter = st.n;
 
   for (size_t i = 0; i < pos_enosys; i++)
@@ -420,16 +413,16 @@ add_enosys_stub (const struct oci_seccomp *s, const uint32_t *tokens,
         {
           size_t target = t[w] == LBL_ENOSYS   ? pos_enosys
                           : t[w] == LBL_FILTER ? pos_filter
-                          : t[w] >= 0          ? (size_t) t[w]
+                          : t[w] >= 0          ? (size_t)t[w]
                                                : i + 1;
           off[w] = target - (i + 1);
         }
       if (BPF_OP (st.ins[i].code) == BPF_JA && BPF_CLASS (st.ins[i].code) == BPF_JMP)
-        st.ins[i].k = (uint32_t) off[0];
+        st.ins[i].k = (uint32_t)off[0];
       else if (BPF_CLASS (st.ins[i].code) == BPF_JMP)
         {
-          st.ins[i].jt = (uint8_t) off[0];
-          st.ins[i].jf = (uint8_t) off[1];
+          st.ins[i].jt = (uint8_t)off[0];
+          st.ins[i].jf = (uint8_t)off[1];
         }
     }
 
@@ -451,11 +444,10 @@ add_enosys_stub (const struct oci_seccomp *s, const uint32_t *tokens,
 }
 
 int
-seccomp_compile_uncached (const struct oci_seccomp *s, void **bpf,
-                          size_t *n_insns, struct error **err)
+seccomp_compile_uncached (const struct oci_seccomp *s, void **bpf, size_t *n_insns,
+                          struct error **err)
 {
-  uint32_t def = action_value (s->default_action, s->has_default_errno_ret,
-                               s->default_errno_ret);
+  uint32_t def = action_value (s->default_action, s->has_default_errno_ret, s->default_errno_ret);
   _cleanup_scmp_ scmp_filter_ctx ctx = seccomp_init (def);
   if (ctx == NULL)
     return error_set (err, EINVAL, "seccomp_init with default action `%s` failed",
@@ -591,8 +583,7 @@ seccomp_filter_free (struct seccomp_filter *f)
 
 int
 seccomp_filter_compile_ex (const struct oci_seccomp *s, const char *cache_dir,
-                           struct seccomp_filter **out, bool *cache_hit,
-                           struct error **err)
+                           struct seccomp_filter **out, bool *cache_hit, struct error **err)
 {
   if (cache_hit)
     *cache_hit = false;

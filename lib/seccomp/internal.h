@@ -26,12 +26,11 @@ uint64_t seccomp_fnv1a64 (uint64_t h, const void *data, size_t len);
  * arches, rules in order) plus what else decides the output (hull's version,
  * libseccomp's version and API level, the native architecture), serialised
  * unambiguously.  malloc'd, NUL-terminated. */
-int seccomp_canonical (const struct oci_seccomp *s, char **out, size_t *len,
-                       struct error **err);
+int seccomp_canonical (const struct oci_seccomp *s, char **out, size_t *len, struct error **err);
 
 /* Compile with libseccomp (no cache).  *bpf is malloc'd sock_filter[]. */
-int seccomp_compile_uncached (const struct oci_seccomp *s, void **bpf,
-                              size_t *n_insns, struct error **err);
+int seccomp_compile_uncached (const struct oci_seccomp *s, void **bpf, size_t *n_insns,
+                              struct error **err);
 
 /* Open (creating it, mode 0700, if missing) the cache directory.  Returns a
  * directory fd, or -errno with *err set when it cannot be used (missing and
@@ -39,13 +38,12 @@ int seccomp_compile_uncached (const struct oci_seccomp *s, void **bpf,
 int seccomp_cache_open (const char *cache_dir, struct error **err);
 /* 1 and *bpf / *n_insns on a hit; 0 on a miss (absent, short, corrupt, other
  * canonical form). */
-int seccomp_cache_lookup (int dirfd, const char *canonical, size_t canon_len,
-                          void **bpf, size_t *n_insns);
-int seccomp_cache_store (int dirfd, const char *canonical, size_t canon_len,
-                         const void *bpf, size_t n_insns, struct error **err);
+int seccomp_cache_lookup (int dirfd, const char *canonical, size_t canon_len, void **bpf,
+                          size_t *n_insns);
+int seccomp_cache_store (int dirfd, const char *canonical, size_t canon_len, const void *bpf,
+                         size_t n_insns, struct error **err);
 /* The file name an entry for this canonical form is stored under
  * ("<16 hex digits>.bpf"); buf must hold 32 bytes. */
-const char *seccomp_cache_entry_name (const char *canonical, size_t canon_len,
-                                      char buf[32]);
+const char *seccomp_cache_entry_name (const char *canonical, size_t canon_len, char buf[32]);
 
 #endif

@@ -31,8 +31,8 @@ seccomp_filter_load (const struct seccomp_filter *f)
 {
   if (f == NULL || f->bpf == NULL || f->n_insns == 0 || f->n_insns > USHRT_MAX)
     return -EINVAL;
-  struct sock_fprog prog = { .len = (unsigned short) f->n_insns,
-                             .filter = (struct sock_filter *) f->bpf };
+  struct sock_fprog prog
+      = { .len = (unsigned short)f->n_insns, .filter = (struct sock_filter *)f->bpf };
   long r = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->flags, &prog);
   if (r < 0 && errno == EINVAL && !f->notify && f->flags != 0)
     {
@@ -44,13 +44,12 @@ seccomp_filter_load (const struct seccomp_filter *f)
     }
   if (r < 0)
     return -errno;
-  return f->notify ? (int) r : 0;
+  return f->notify ? (int)r : 0;
 }
 
 int
-seccomp_listener_payload (const char *listener_metadata, int pid,
-                          const char *state_json, char **out,
-                          struct error **err)
+seccomp_listener_payload (const char *listener_metadata, int pid, const char *state_json,
+                          char **out, struct error **err)
 {
   if (state_json == NULL)
     return error_set (err, ENOMEM, "out of memory");
@@ -89,14 +88,13 @@ seccomp_listener_payload (const char *listener_metadata, int pid,
 }
 
 int
-seccomp_send_listener (const char *listener_path, int listener_fd,
-                       const char *state_json, struct error **err)
+seccomp_send_listener (const char *listener_path, int listener_fd, const char *state_json,
+                       struct error **err)
 {
   struct sockaddr_un sun = { .sun_family = AF_UNIX };
   size_t plen = strlen (listener_path);
   if (plen == 0 || plen >= sizeof sun.sun_path)
-    return error_set (err, ENAMETOOLONG, "seccomp listener path `%s` is too long",
-                      listener_path);
+    return error_set (err, ENAMETOOLONG, "seccomp listener path `%s` is too long", listener_path);
   memcpy (sun.sun_path, listener_path, plen);
 
   _cleanup_close_ int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -104,7 +102,7 @@ seccomp_send_listener (const char *listener_path, int listener_fd,
     return error_errno (err, errno, "socket");
   int r;
   do
-    r = connect (fd, (struct sockaddr *) &sun, sizeof sun);
+    r = connect (fd, (struct sockaddr *)&sun, sizeof sun);
   while (r < 0 && errno == EINTR);
   if (r < 0)
     return error_errno (err, errno, "connect to seccomp agent `%s`", listener_path);
@@ -123,7 +121,7 @@ seccomp_send_listener (const char *listener_path, int listener_fd,
   bool fd_sent = false;
   while (off < len || !fd_sent)
     {
-      struct iovec iov = { .iov_base = (char *) state_json + off, .iov_len = len - off };
+      struct iovec iov = { .iov_base = (char *)state_json + off, .iov_len = len - off };
       struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
       if (!fd_sent)
         {
@@ -139,10 +137,9 @@ seccomp_send_listener (const char *listener_path, int listener_fd,
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        return error_errno (err, errno, "send the seccomp listener to `%s`",
-                            listener_path);
+        return error_errno (err, errno, "send the seccomp listener to `%s`", listener_path);
       fd_sent = true;
-      off += (size_t) n;
+      off += (size_t)n;
     }
   /* One state per connection, then close (runtime-spec). */
   return 0;

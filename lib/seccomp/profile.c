@@ -36,10 +36,10 @@ uint64_t
 seccomp_profile_docker_default_caps (void)
 {
   static const char *const caps[] = {
-    "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",          "CAP_FOWNER",
-    "CAP_MKNOD",  "CAP_NET_RAW",      "CAP_SETGID",          "CAP_SETUID",
-    "CAP_SETFCAP", "CAP_SETPCAP",     "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-    "CAP_KILL",   "CAP_AUDIT_WRITE",
+    "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+    "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+    "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+    "CAP_KILL",    "CAP_AUDIT_WRITE",
   };
   uint64_t set = 0;
   for (size_t i = 0; i < ARRAY_SIZE (caps); i++)
@@ -100,7 +100,7 @@ scmp_name_of (const char *docker)
 struct host
 {
   uint64_t caps;
-  const char *arch;        /* Docker's name */
+  const char *arch; /* Docker's name */
   unsigned kmajor, kminor;
 };
 
@@ -119,8 +119,8 @@ parse_kernel_version (const char *s, unsigned *major, unsigned *minor)
     return -EINVAL;
   if (*end != '\0')
     return -EINVAL;
-  *major = (unsigned) a;
-  *minor = (unsigned) b;
+  *major = (unsigned)a;
+  *minor = (unsigned)b;
   return 0;
 }
 
@@ -132,8 +132,8 @@ kernel_at_least (const struct host *h, unsigned major, unsigned minor)
 
 /* An array of strings at `key` of a filter object, or NULL. */
 static int
-filter_strings (json_object *filter, const char *key, const char *path,
-                json_object **out, struct error **err)
+filter_strings (json_object *filter, const char *key, const char *path, json_object **out,
+                struct error **err)
 {
   *out = NULL;
   json_object *v;
@@ -164,9 +164,8 @@ holds_cap (const struct host *h, const char *name)
 /* Evaluate an `includes` (want = true) or `excludes` (want = false) filter
  * at path; *keep is cleared when the entry must go. */
 static int
-apply_filter (json_object *entry, const char *key, bool includes,
-              const struct host *h, const char *path, bool *keep,
-              struct error **err)
+apply_filter (json_object *entry, const char *key, bool includes, const struct host *h,
+              const char *path, bool *keep, struct error **err)
 {
   json_object *f;
   if (!json_object_object_get_ex (entry, key, &f) || f == NULL)
@@ -205,8 +204,8 @@ apply_filter (json_object *entry, const char *key, bool includes,
       unsigned maj, min;
       if (json_object_get_type (mk) != json_type_string
           || parse_kernel_version (json_object_get_string (mk), &maj, &min) < 0)
-        return error_set (err, EINVAL,
-                          "`%s.minKernel` must be a kernel version such as \"4.8\"", fpath);
+        return error_set (err, EINVAL, "`%s.minKernel` must be a kernel version such as \"4.8\"",
+                          fpath);
       bool newer = kernel_at_least (h, maj, min);
       if (includes ? !newer : newer)
         *keep = false;
@@ -226,8 +225,7 @@ copy_key (json_object *dst, json_object *src, const char *key)
 /* One syscall entry in runtime-spec shape: names (from `names` or the old
  * `name`), action, errnoRet, args. */
 static int
-convert_entry (json_object *e, const char *path, json_object **out,
-               struct error **err)
+convert_entry (json_object *e, const char *path, json_object **out, struct error **err)
 {
   if (json_object_get_type (e) != json_type_object)
     return error_set (err, EINVAL, "`%s` must be an object", path);
@@ -259,8 +257,8 @@ convert_entry (json_object *e, const char *path, json_object **out,
 }
 
 static int
-resolve_architectures (json_object *profile, json_object *out,
-                       const struct host *h, struct error **err)
+resolve_architectures (json_object *profile, json_object *out, const struct host *h,
+                       struct error **err)
 {
   json_object *given = NULL, *map = NULL;
   json_object_object_get_ex (profile, "architectures", &given);
@@ -305,8 +303,7 @@ resolve_architectures (json_object *profile, json_object *out,
 }
 
 static int
-resolve (json_object *profile, const struct host *h, json_object **out_obj,
-         struct error **err)
+resolve (json_object *profile, const struct host *h, json_object **out_obj, struct error **err)
 {
   if (profile == NULL || json_object_get_type (profile) != json_type_object)
     return error_set (err, EINVAL, "a seccomp profile must be a JSON object");
@@ -333,8 +330,8 @@ resolve (json_object *profile, const struct host *h, json_object **out_obj,
         return error_set (err, EINVAL, "`syscalls` must be an array");
       size_t n = json_object_array_length (calls);
       if (n > OCI_SECCOMP_MAX_SYSCALLS)
-        return error_set (err, E2BIG, "`syscalls` has %zu entries, at most %d allowed",
-                          n, OCI_SECCOMP_MAX_SYSCALLS);
+        return error_set (err, E2BIG, "`syscalls` has %zu entries, at most %d allowed", n,
+                          OCI_SECCOMP_MAX_SYSCALLS);
       for (size_t i = 0; i < n; i++)
         {
           json_object *e = json_object_array_get_idx (calls, i), *c = NULL;
@@ -371,10 +368,9 @@ resolve (json_object *profile, const struct host *h, json_object **out_obj,
 }
 
 int
-seccomp_profile_resolve_for (json_object *profile, uint64_t effective_caps,
-                             const char *arch, unsigned kernel_major,
-                             unsigned kernel_minor, json_object **oci_seccomp_out,
-                             struct error **err)
+seccomp_profile_resolve_for (json_object *profile, uint64_t effective_caps, const char *arch,
+                             unsigned kernel_major, unsigned kernel_minor,
+                             json_object **oci_seccomp_out, struct error **err)
 {
   struct host h = { effective_caps, arch, kernel_major, kernel_minor };
   return resolve (profile, &h, oci_seccomp_out, err);
@@ -393,9 +389,8 @@ seccomp_profile_resolve (json_object *profile, uint64_t effective_caps,
       if (sscanf (u.release, "%u.%u", &major, &minor) != 2)
         major = minor = 0;
     }
-  return seccomp_profile_resolve_for (profile, effective_caps,
-                                      seccomp_profile_native_arch (), major,
-                                      minor, oci_seccomp_out, err);
+  return seccomp_profile_resolve_for (profile, effective_caps, seccomp_profile_native_arch (),
+                                      major, minor, oci_seccomp_out, err);
 }
 
 const char *
@@ -416,8 +411,7 @@ seccomp_profile_load_default (json_object **out, struct error **err)
 {
   const char *path = seccomp_profile_default_path ();
   if (path == NULL)
-    return error_set (err, ENOENT,
-                      "default seccomp profile not found in `%s` or `%s`",
+    return error_set (err, ENOENT, "default seccomp profile not found in `%s` or `%s`",
                       HULL_DATADIR "/seccomp", HULL_SOURCE_DATADIR "/seccomp");
   return jsonx_parse_file (path, PROFILE_MAX_SIZE, out, err);
 }

@@ -25,11 +25,9 @@ int seccomp_profile_resolve (json_object *profile, uint64_t effective_caps,
 
 /* Same for a given architecture (Docker's names: "amd64", "arm64", "s390x",
  * ...) and kernel version, for tests and tools. */
-int seccomp_profile_resolve_for (json_object *profile, uint64_t effective_caps,
-                                 const char *arch, unsigned kernel_major,
-                                 unsigned kernel_minor,
-                                 json_object **oci_seccomp_out,
-                                 struct error **err);
+int seccomp_profile_resolve_for (json_object *profile, uint64_t effective_caps, const char *arch,
+                                 unsigned kernel_major, unsigned kernel_minor,
+                                 json_object **oci_seccomp_out, struct error **err);
 
 /* This host's architecture in Docker's naming ("amd64" on x86_64). */
 const char *seccomp_profile_native_arch (void);

@@ -18,7 +18,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   json_object *o = NULL;
   struct error *err = NULL;
-  if (size > 1 << 16 || jsonx_parse ((const char *) data, size, &o, &err) < 0)
+  if (size > 1 << 16 || jsonx_parse ((const char *)data, size, &o, &err) < 0)
     {
       error_free (err);
       return 0;

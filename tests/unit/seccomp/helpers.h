@@ -27,8 +27,7 @@ profile_from_text (const char *text)
   struct error *err = NULL;
   json_object *o = NULL;
   struct oci_seccomp *s = calloc (1, sizeof *s);
-  if (jsonx_parse (text, strlen (text), &o, &err) < 0
-      || oci_seccomp_parse (o, s, &err) < 0)
+  if (jsonx_parse (text, strlen (text), &o, &err) < 0 || oci_seccomp_parse (o, s, &err) < 0)
     {
       printf ("# profile: %s\n", err ? err->msg : "?");
       error_free (err);
@@ -66,20 +65,20 @@ filter_from_text (const char *text)
 
 /* In a filtered child only write() and exit are sure to be allowed: report
  * a failed expectation with one write() and end the child. */
-#define CHILD_EXPECT(cond)                                                     \
-  do                                                                           \
-    {                                                                          \
-      if (!(cond))                                                             \
-        {                                                                      \
-          char _b[200];                                                        \
-          int _n = snprintf (_b, sizeof _b, "#   child %s:%d: %s (errno %d)\n", \
-                             __FILE__, __LINE__, #cond, errno);                \
-          if (write (1, _b, (size_t) _n) < 0)                                  \
-            {                                                                  \
-            }                                                                  \
-          return 1;                                                            \
-        }                                                                      \
-    }                                                                          \
+#define CHILD_EXPECT(cond)                                                                         \
+  do                                                                                               \
+    {                                                                                              \
+      if (!(cond))                                                                                 \
+        {                                                                                          \
+          char _b[200];                                                                            \
+          int _n = snprintf (_b, sizeof _b, "#   child %s:%d: %s (errno %d)\n", __FILE__,          \
+                             __LINE__, #cond, errno);                                              \
+          if (write (1, _b, (size_t)_n) < 0)                                                       \
+            {                                                                                      \
+            }                                                                                      \
+          return 1;                                                                                \
+        }                                                                                          \
+    }                                                                                              \
   while (0)
 
 /* Fork; in the child set no_new_privs (needed to load a filter without
@@ -87,8 +86,7 @@ filter_from_text (const char *text)
  * must not leave a core file), load f, run body.  Returns the wait status,
  * or -1.  *listener gets the notify fd in the child, passed to body. */
 static inline int
-run_filtered (const struct seccomp_filter *f, int (*body) (int listener, void *),
-              void *arg)
+run_filtered (const struct seccomp_filter *f, int (*body) (int listener, void *), void *arg)
 {
   fflush (stdout);
   pid_t pid = fork ();
@@ -106,7 +104,7 @@ run_filtered (const struct seccomp_filter *f, int (*body) (int listener, void *)
         {
           char b[80];
           int n = snprintf (b, sizeof b, "#   child: load: %s\n", strerror (-r));
-          if (write (1, b, (size_t) n) < 0)
+          if (write (1, b, (size_t)n) < 0)
             {
             }
           _exit (121);
@@ -120,19 +118,18 @@ run_filtered (const struct seccomp_filter *f, int (*body) (int listener, void *)
   return st;
 }
 
-#define CHECK_EXITED_OK(st)                                                    \
-  do                                                                           \
-    {                                                                          \
-      int _st = (st);                                                          \
-      if (!(WIFEXITED (_st) && WEXITSTATUS (_st) == 0))                        \
-        {                                                                      \
-          printf ("#   %s:%d: child status 0x%x (exit %d, signal %d)\n",       \
-                  __FILE__, __LINE__, _st,                                     \
-                  WIFEXITED (_st) ? WEXITSTATUS (_st) : -1,                    \
-                  WIFSIGNALED (_st) ? WTERMSIG (_st) : -1);                    \
-          tap_cur_failed = 1;                                                  \
-        }                                                                      \
-    }                                                                          \
+#define CHECK_EXITED_OK(st)                                                                        \
+  do                                                                                               \
+    {                                                                                              \
+      int _st = (st);                                                                              \
+      if (!(WIFEXITED (_st) && WEXITSTATUS (_st) == 0))                                            \
+        {                                                                                          \
+          printf ("#   %s:%d: child status 0x%x (exit %d, signal %d)\n", __FILE__, __LINE__, _st,  \
+                  WIFEXITED (_st) ? WEXITSTATUS (_st) : -1,                                        \
+                  WIFSIGNALED (_st) ? WTERMSIG (_st) : -1);                                        \
+          tap_cur_failed = 1;                                                                      \
+        }                                                                                          \
+    }                                                                                              \
   while (0)
 
 #endif

@@ -12,9 +12,9 @@
 #include "base/strv.h"
 
 #include <dirent.h>
-#include <sys/syscall.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 static char tmpdir[] = "/tmp/hull-test-seccomp-cache.XXXXXX";
@@ -26,7 +26,7 @@ now_us (clockid_t clk)
 {
   struct timespec ts;
   clock_gettime (clk, &ts);
-  return (double) ts.tv_sec * 1e6 + (double) ts.tv_nsec / 1e3;
+  return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
 static struct oci_seccomp *
@@ -132,7 +132,10 @@ static void
 test_hit_is_faster (void)
 {
   REQUIRE (default_profile != NULL);
-  enum { N = 15 };
+  enum
+  {
+    N = 15
+  };
   /* wall time, and CPU time (steadier on a loaded machine) */
   double miss[N], hit[N], miss_cpu[N], hit_cpu[N];
   struct error *err = NULL;

@@ -51,7 +51,7 @@ test_errno_ret (void)
 static int
 body_default_errno (int listener, void *arg)
 {
-  int want = *(int *) arg;
+  int want = *(int *)arg;
   CHILD_EXPECT (syscall (SYS_getpid) > 0);
   errno = 0;
   CHILD_EXPECT (syscall (SYS_getppid) < 0 && errno == want);
@@ -62,8 +62,8 @@ body_default_errno (int listener, void *arg)
 
 /* write and exit must stay allowed for the child to report and end; memory
  * management too, for sanitizer runtimes that map memory lazily */
-#define ESSENTIAL                                                              \
-  "\"write\",\"exit\",\"exit_group\",\"rt_sigreturn\",\"getpid\",\"mmap\","        \
+#define ESSENTIAL                                                                                  \
+  "\"write\",\"exit\",\"exit_group\",\"rt_sigreturn\",\"getpid\",\"mmap\","                        \
   "\"munmap\",\"mprotect\",\"madvise\",\"brk\",\"sigaltstack\""
 
 static void
@@ -78,8 +78,8 @@ test_default_errno_ret (void)
   seccomp_filter_free (f);
 
   /* no defaultErrnoRet: EPERM */
-  f = filter_from_text ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":["
-                        ESSENTIAL "],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+  f = filter_from_text ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[" ESSENTIAL
+                        "],\"action\":\"SCMP_ACT_ALLOW\"}]}");
   REQUIRE (f != NULL);
   want = EPERM;
   CHECK_EXITED_OK (run_filtered (f, body_default_errno, &want));
@@ -102,10 +102,10 @@ body_umask_cases (int listener, void *arg)
   for (int i = 0; i < 3 && c->denied[i]; i++)
     {
       errno = 0;
-      CHILD_EXPECT (syscall (SYS_umask, (unsigned long) c->denied[i]) < 0 && errno == 77);
+      CHILD_EXPECT (syscall (SYS_umask, (unsigned long)c->denied[i]) < 0 && errno == 77);
     }
   for (int i = 0; i < 3 && c->allowed[i]; i++)
-    CHILD_EXPECT (syscall (SYS_umask, (unsigned long) c->allowed[i]) >= 0);
+    CHILD_EXPECT (syscall (SYS_umask, (unsigned long)c->allowed[i]) >= 0);
   return 0;
 }
 
@@ -135,7 +135,7 @@ test_arg_ops (void)
                 cases[i].op, cases[i].value, cases[i].value_two);
       struct seccomp_filter *f = filter_from_text (text);
       REQUIRE (f != NULL);
-      int st = run_filtered (f, body_umask_cases, (void *) &cases[i]);
+      int st = run_filtered (f, body_umask_cases, (void *)&cases[i]);
       if (!(WIFEXITED (st) && WEXITSTATUS (st) == 0))
         printf ("#   case %zu: %s %llu\n", i, cases[i].op, cases[i].value);
       CHECK_EXITED_OK (st);
@@ -259,8 +259,8 @@ body_getppid (int listener, void *arg)
 static void
 test_kill_actions (void)
 {
-  static const char *const actions[] = { "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL",
-                                         "SCMP_ACT_KILL_THREAD" };
+  static const char *const actions[]
+      = { "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD" };
   for (size_t i = 0; i < ARRAY_SIZE (actions); i++)
     {
       char text[256];
@@ -336,7 +336,7 @@ test_trace (void)
 static int
 body_log (int listener, void *arg)
 {
-  pid_t want = *(pid_t *) arg;
+  pid_t want = *(pid_t *)arg;
   CHILD_EXPECT (syscall (SYS_getppid) == want); /* LOG lets it run */
   errno = 0;
   CHILD_EXPECT (syscall (SYS_umask, 022) < 0 && errno == EPERM);
@@ -348,8 +348,8 @@ test_log (void)
 {
   struct seccomp_filter *f = filter_from_text (
       "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\","
-      "\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\",\"SECCOMP_FILTER_FLAG_TSYNC\"],\"syscalls\":[{\"names\":["
-      ESSENTIAL "],\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"getppid\"],"
+      "\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\",\"SECCOMP_FILTER_FLAG_TSYNC\"],\"syscalls\":[{\"names\":"
+      "[" ESSENTIAL "],\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"getppid\"],"
       "\"action\":\"SCMP_ACT_LOG\"}]}");
   REQUIRE (f != NULL);
   CHECK_INT (f->flags, ==, SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW);
@@ -372,7 +372,7 @@ body_notify (int listener, void *arg)
   snprintf (state, sizeof state,
             "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"status\":\"creating\",\"pid\":%d,"
             "\"bundle\":\"/b\"}",
-            (int) getpid ());
+            (int)getpid ());
   char *payload = NULL;
   struct error *err = NULL;
   CHILD_EXPECT (seccomp_listener_payload ("meta=1", getpid (), state, &payload, &err) == 0);
@@ -394,8 +394,8 @@ recv_fd (int conn, char *buf, size_t size, size_t *len)
     struct cmsghdr align;
   } ctl;
   struct iovec iov = { buf, size - 1 };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-                        .msg_controllen = sizeof ctl.b };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof ctl.b };
   ssize_t n = recvmsg (conn, &msg, MSG_CMSG_CLOEXEC);
   if (n <= 0)
     return -1;
@@ -403,10 +403,10 @@ recv_fd (int conn, char *buf, size_t size, size_t *len)
   struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
   if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
     memcpy (&fd, CMSG_DATA (c), sizeof fd);
-  *len = (size_t) n;
+  *len = (size_t)n;
   /* the rest of the payload, if it came in several pieces */
   while (*len < size - 1 && (n = read (conn, buf + *len, size - 1 - *len)) > 0)
-    *len += (size_t) n;
+    *len += (size_t)n;
   buf[*len] = '\0';
   return fd;
 }
@@ -418,15 +418,16 @@ test_notify (void)
   _cleanup_close_ int srv = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_un sun = { .sun_family = AF_UNIX };
   strcpy (sun.sun_path, sock_path);
-  REQUIRE (bind (srv, (struct sockaddr *) &sun, sizeof sun) == 0);
+  REQUIRE (bind (srv, (struct sockaddr *)&sun, sizeof sun) == 0);
   REQUIRE (listen (srv, 1) == 0);
 
   char text[512];
-  snprintf (text, sizeof text,
-            "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"%s\","
-            "\"listenerMetadata\":\"meta=1\",\"flags\":[\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"],"
-            "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
-            sock_path);
+  snprintf (
+      text, sizeof text,
+      "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"%s\","
+      "\"listenerMetadata\":\"meta=1\",\"flags\":[\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"],"
+      "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+      sock_path);
   struct seccomp_filter *f = filter_from_text (text);
   REQUIRE (f != NULL);
   CHECK (f->notify);
@@ -462,16 +463,14 @@ test_notify (void)
       json_object *o = json_tokener_parse (buf);
       json_object *v;
       CHECK (o != NULL);
-      CHECK (json_object_object_get_ex (o, "fds", &v)
-             && json_object_array_length (v) == 1
-             && strcmp (json_object_get_string (json_object_array_get_idx (v, 0)),
-                        "seccompFd") == 0);
+      CHECK (json_object_object_get_ex (o, "fds", &v) && json_object_array_length (v) == 1
+             && strcmp (json_object_get_string (json_object_array_get_idx (v, 0)), "seccompFd")
+                    == 0);
       CHECK (json_object_object_get_ex (o, "pid", &v) && json_object_get_int (v) == pid);
       CHECK (json_object_object_get_ex (o, "metadata", &v)
              && strcmp (json_object_get_string (v), "meta=1") == 0);
       CHECK (json_object_object_get_ex (o, "ociVersion", &v));
-      CHECK (json_object_object_get_ex (o, "state", &v)
-             && json_object_object_get_ex (v, "id", &v)
+      CHECK (json_object_object_get_ex (o, "state", &v) && json_object_object_get_ex (v, "id", &v)
              && strcmp (json_object_get_string (v), "c1") == 0);
       json_object_put (o);
 
@@ -523,10 +522,10 @@ body_unknown_skipped (int listener, void *arg)
 static void
 test_unknown_names_skipped (void)
 {
-  struct seccomp_filter *f = filter_from_text (
-      "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":["
-      "\"hull_no_such_syscall\",\"mkdir\",\"another_unknown\"],\"action\":"
-      "\"SCMP_ACT_ERRNO\",\"errnoRet\":13}]}");
+  struct seccomp_filter *f
+      = filter_from_text ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":["
+                          "\"hull_no_such_syscall\",\"mkdir\",\"another_unknown\"],\"action\":"
+                          "\"SCMP_ACT_ERRNO\",\"errnoRet\":13}]}");
   REQUIRE (f != NULL);
   CHECK_EXITED_OK (run_filtered (f, body_unknown_skipped, NULL));
   seccomp_filter_free (f);
@@ -546,8 +545,8 @@ test_rule_equal_to_default_skipped (void)
 {
   /* libseccomp refuses a rule whose action is the default one */
   struct seccomp_filter *f = filter_from_text (
-      "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":["
-      ESSENTIAL "],\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"getppid\"],"
+      "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[" ESSENTIAL
+      "],\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"getppid\"],"
       "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}]}");
   REQUIRE (f != NULL);
   CHECK_EXITED_OK (run_filtered (f, body_default_rule, NULL));
@@ -571,8 +570,8 @@ static void
 test_enosys_for_newer_syscalls (void)
 {
   struct seccomp_filter *f = filter_from_text (
-      "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":["
-      ESSENTIAL ",\"openat\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+      "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[" ESSENTIAL
+      ",\"openat\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
   REQUIRE (f != NULL);
   CHECK_EXITED_OK (run_filtered (f, body_enosys, NULL));
   seccomp_filter_free (f);
@@ -583,8 +582,8 @@ test_other_architectures (void)
 {
   struct seccomp_filter *f = filter_from_text (
       "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\","
-      "\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":["
-      ESSENTIAL ",\"chown32\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+      "\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":[" ESSENTIAL
+      ",\"chown32\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
   REQUIRE (f != NULL);
   int want = EPERM;
   CHECK_EXITED_OK (run_filtered (f, body_default_errno, &want));
@@ -606,21 +605,24 @@ test_too_long_program (void)
 {
   /* 700 rules of six comparisons each do not fit in the kernel's 4096
    * instructions */
-  enum { N = 700 };
+  enum
+  {
+    N = 700
+  };
   size_t cap = N * 400 + 200, off = 0;
   char *text = malloc (cap);
-  off += (size_t) snprintf (text + off, cap - off,
-                            "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[");
+  off += (size_t)snprintf (text + off, cap - off,
+                           "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[");
   for (int i = 0; i < N; i++)
     {
-      off += (size_t) snprintf (text + off, cap - off,
-                                "%s{\"names\":[\"umask\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[",
-                                i ? "," : "");
+      off += (size_t)snprintf (text + off, cap - off,
+                               "%s{\"names\":[\"umask\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[",
+                               i ? "," : "");
       for (int a = 0; a < 6; a++)
-        off += (size_t) snprintf (text + off, cap - off,
-                                  "%s{\"index\":%d,\"value\":%d,\"op\":\"SCMP_CMP_EQ\"}",
-                                  a ? "," : "", a, i * 7 + a);
-      off += (size_t) snprintf (text + off, cap - off, "]}");
+        off += (size_t)snprintf (text + off, cap - off,
+                                 "%s{\"index\":%d,\"value\":%d,\"op\":\"SCMP_CMP_EQ\"}",
+                                 a ? "," : "", a, i * 7 + a);
+      off += (size_t)snprintf (text + off, cap - off, "]}");
     }
   snprintf (text + off, cap - off, "]}");
   struct oci_seccomp *s = profile_from_text (text);

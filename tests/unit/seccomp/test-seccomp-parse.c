@@ -73,8 +73,8 @@ static void
 test_every_action_and_op (void)
 {
   static const char *const actions[] = {
-    "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
-    "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",
+    "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+    "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE",        "SCMP_ACT_ALLOW",       "SCMP_ACT_LOG",
   };
   for (size_t i = 0; i < ARRAY_SIZE (actions); i++)
     {
@@ -83,18 +83,18 @@ test_every_action_and_op (void)
       struct oci_seccomp s;
       struct error *err = NULL;
       CHECK_INT (parse_text (text, &s, &err), ==, 0);
-      CHECK_INT (s.default_action, ==, (int) i);
+      CHECK_INT (s.default_action, ==, (int)i);
       CHECK_STR (oci_seccomp_action_name (s.default_action), actions[i]);
       oci_seccomp_clear (&s);
       error_free (err);
     }
-  static const char *const ops[] = { "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",
-                                     "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
-                                     "SCMP_CMP_MASKED_EQ" };
+  static const char *const ops[]
+      = { "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",       "SCMP_CMP_EQ",
+          "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ" };
   for (size_t i = 0; i < ARRAY_SIZE (ops); i++)
     {
-      CHECK_INT (oci_seccomp_op_from_name (ops[i]), ==, (int) i);
-      CHECK_STR (oci_seccomp_op_name ((enum oci_seccomp_op) i), ops[i]);
+      CHECK_INT (oci_seccomp_op_from_name (ops[i]), ==, (int)i);
+      CHECK_STR (oci_seccomp_op_name ((enum oci_seccomp_op)i), ops[i]);
     }
 }
 
@@ -141,7 +141,9 @@ static const struct
     "`linux.seccomp.flags[0]`: unknown flag `SECCOMP_FILTER_FLAG_FOO`" },
   { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"\"}",
     "`linux.seccomp.listenerPath` must be a socket path" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/"
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    "aaaaaaaaaaaaaaaaaaaaaaaaa\"}",
     "`linux.seccomp.listenerPath`: socket path is longer than 107 bytes" },
   { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerMetadata\":\"m\"}",
     "`linux.seccomp.listenerMetadata` requires `listenerPath`" },
@@ -151,40 +153,57 @@ static const struct
     "`linux.seccomp.syscalls[0]` must be an object, not int" },
   { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"action\":\"SCMP_ACT_ERRNO\"}]}",
     "`linux.seccomp.syscalls[0].names` is required" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[],\"action\":\"SCMP_ACT_ERRNO\"}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[],\"action\":\"SCMP_ACT_"
+    "ERRNO\"}]}",
     "`linux.seccomp.syscalls[0].names` must not be empty" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"\"],\"action\":\"SCMP_ACT_ERRNO\"}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"\"],\"action\":\"SCMP_ACT_"
+    "ERRNO\"}]}",
     "`linux.seccomp.syscalls[0].names[0]` must not be empty" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"a\",null],\"action\":\"SCMP_ACT_ERRNO\"}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"a\",null],\"action\":\"SCMP_"
+    "ACT_ERRNO\"}]}",
     "`linux.seccomp.syscalls[0].names[1]` must be a string, not null" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"]},{\"names\":[\"read\"]}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"]},{\"names\":["
+    "\"read\"]}]}",
     "`linux.seccomp.syscalls[0].action` is required" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\"},"
-    "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_"
+    "ACT_ERRNO\"},"
+    "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"read\"],\"action\":\"SCMP_"
+    "ACT_ALLOW\"},"
     "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_FOO\"}]}",
     "`linux.seccomp.syscalls[3].action`: unknown action `SCMP_ACT_FOO`" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_KILL\",\"errnoRet\":1}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_"
+    "ACT_KILL\",\"errnoRet\":1}]}",
     "`linux.seccomp.syscalls[0].errnoRet` is only allowed with SCMP_ACT_ERRNO or "
     "SCMP_ACT_TRACE, not `SCMP_ACT_KILL`" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_"
+    "ACT_NOTIFY\"}]}",
     "`linux.seccomp.syscalls[0].action`: SCMP_ACT_NOTIFY requires `listenerPath`" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":{}}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_"
+    "ACT_ERRNO\",\"args\":{}}]}",
     "`linux.seccomp.syscalls[0].args` must be an array, not object" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[1]}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_"
+    "ACT_ERRNO\",\"args\":[1]}]}",
     "`linux.seccomp.syscalls[0].args[0]` must be an object, not int" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_"
+    "ACT_ERRNO\",\"args\":[{\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
     "`linux.seccomp.syscalls[0].args[0].index` is required" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":6,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_"
+    "ACT_ERRNO\",\"args\":[{\"index\":6,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
     "`linux.seccomp.syscalls[0].args[0].index` is out of range (at most 5)" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_"
+    "ACT_ERRNO\",\"args\":[{\"index\":0,\"op\":\"SCMP_CMP_EQ\"}]}]}",
     "`linux.seccomp.syscalls[0].args[0].value` is required" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":-2,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_"
+    "ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":-2,\"op\":\"SCMP_CMP_EQ\"}]}]}",
     "`linux.seccomp.syscalls[0].args[0].value` must not be negative" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"valueTwo\":true,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_"
+    "ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"valueTwo\":true,\"op\":\"SCMP_CMP_EQ\"}]}]}",
     "`linux.seccomp.syscalls[0].args[0].valueTwo` must be an unsigned integer, not boolean" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1}]}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_"
+    "ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1}]}]}",
     "`linux.seccomp.syscalls[0].args[0].op` is required" },
-  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQUAL\"}]}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_"
+    "ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQUAL\"}]}]}",
     "`linux.seccomp.syscalls[0].args[0].op`: unknown operator `SCMP_CMP_EQUAL`" },
 };
 
@@ -215,10 +234,11 @@ test_limits (void)
   size_t n = OCI_SECCOMP_MAX_NAMES + 1;
   size_t cap = n * 12 + 256, off = 0;
   char *text = malloc (cap);
-  off += (size_t) snprintf (text, cap, "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":"
-                                       "[{\"action\":\"SCMP_ACT_ERRNO\",\"names\":[");
+  off += (size_t)snprintf (text, cap,
+                           "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":"
+                           "[{\"action\":\"SCMP_ACT_ERRNO\",\"names\":[");
   for (size_t i = 0; i < n; i++)
-    off += (size_t) snprintf (text + off, cap - off, "%s\"s%zu\"", i ? "," : "", i);
+    off += (size_t)snprintf (text + off, cap - off, "%s\"s%zu\"", i ? "," : "", i);
   snprintf (text + off, cap - off, "]}]}");
   struct oci_seccomp s;
   struct error *err = NULL;

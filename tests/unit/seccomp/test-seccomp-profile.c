@@ -103,19 +103,18 @@ test_resolve_by_caps (void)
   json_object *v;
   CHECK (json_object_object_get_ex (o, "defaultAction", &v)
          && strcmp (json_object_get_string (v), "SCMP_ACT_ERRNO") == 0);
-  CHECK (json_object_object_get_ex (o, "architectures", &v)
-         && json_object_array_length (v) == 3
-         && strcmp (json_object_get_string (json_object_array_get_idx (v, 0)),
-                    "SCMP_ARCH_X86_64") == 0);
+  CHECK (json_object_object_get_ex (o, "architectures", &v) && json_object_array_length (v) == 3
+         && strcmp (json_object_get_string (json_object_array_get_idx (v, 0)), "SCMP_ARCH_X86_64")
+                == 0);
   CHECK (!json_object_object_get_ex (o, "archMap", &v));
   CHECK (has_rule (o, "read", "SCMP_ACT_ALLOW", -1));
-  CHECK (has_rule (o, "chroot", "SCMP_ACT_ALLOW", -1));     /* CAP_SYS_CHROOT */
-  CHECK (!has_rule (o, "mount", "SCMP_ACT_ALLOW", -1));     /* no CAP_SYS_ADMIN */
+  CHECK (has_rule (o, "chroot", "SCMP_ACT_ALLOW", -1)); /* CAP_SYS_CHROOT */
+  CHECK (!has_rule (o, "mount", "SCMP_ACT_ALLOW", -1)); /* no CAP_SYS_ADMIN */
   CHECK (!has_rule (o, "unshare", "SCMP_ACT_ALLOW", -1));
-  CHECK (has_rule (o, "clone", "SCMP_ACT_ALLOW", 0));       /* flags checked */
+  CHECK (has_rule (o, "clone", "SCMP_ACT_ALLOW", 0)); /* flags checked */
   CHECK (!has_rule (o, "clone", "SCMP_ACT_ALLOW", -1));
   CHECK (has_rule (o, "clone3", "SCMP_ACT_ERRNO", -1));
-  CHECK (has_rule (o, "ptrace", "SCMP_ACT_ALLOW", -1));     /* kernel >= 4.8 */
+  CHECK (has_rule (o, "ptrace", "SCMP_ACT_ALLOW", -1)); /* kernel >= 4.8 */
   CHECK (!has_rule (o, "kcmp", "SCMP_ACT_ALLOW", -1));
   CHECK (!has_rule (o, "open_by_handle_at", "SCMP_ACT_ALLOW", -1));
   CHECK (has_rule (o, "arch_prctl", "SCMP_ACT_ALLOW", -1)); /* amd64 */
@@ -163,10 +162,9 @@ test_resolve_by_arch_and_kernel (void)
   CHECK (has_rule (o, "s390_runtime_instr", "SCMP_ACT_ALLOW", -1));
   CHECK (!has_rule (o, "arch_prctl", "SCMP_ACT_ALLOW", -1));
   json_object *v;
-  CHECK (json_object_object_get_ex (o, "architectures", &v)
-         && json_object_array_length (v) == 2
-         && strcmp (json_object_get_string (json_object_array_get_idx (v, 1)),
-                    "SCMP_ARCH_S390") == 0);
+  CHECK (json_object_object_get_ex (o, "architectures", &v) && json_object_array_length (v) == 2
+         && strcmp (json_object_get_string (json_object_array_get_idx (v, 1)), "SCMP_ARCH_S390")
+                == 0);
   json_object_put (o);
 
   /* ptrace only from 4.8 on (before, it could be used to bypass seccomp) */
@@ -219,22 +217,31 @@ static const struct
   const char *msg;
 } bad[] = {
   { "[]", "a seccomp profile must be a JSON object" },
-  { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"a\"],\"action\":\"SCMP_ACT_ALLOW\"},"
-    "{\"names\":[\"b\"],\"action\":\"SCMP_ACT_ALOW\",\"includes\":{\"caps\":[\"CAP_SYS_ADMIN\"]}}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"a\"],\"action\":\"SCMP_ACT_"
+    "ALLOW\"},"
+    "{\"names\":[\"b\"],\"action\":\"SCMP_ACT_ALOW\",\"includes\":{\"caps\":[\"CAP_SYS_ADMIN\"]}}]"
+    "}",
     "`syscalls[1].action`: unknown action `SCMP_ACT_ALOW`" },
-  { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"name\":\"a\",\"names\":[\"a\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"name\":\"a\",\"names\":[\"a\"],"
+    "\"action\":\"SCMP_ACT_ALLOW\"}]}",
     "`syscalls[0]`: both `name` and `names` are given" },
-  { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"a\"],\"action\":\"SCMP_ACT_ALLOW\",\"includes\":[]}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"a\"],\"action\":\"SCMP_ACT_"
+    "ALLOW\",\"includes\":[]}]}",
     "`syscalls[0].includes` must be an object" },
-  { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"a\"],\"action\":\"SCMP_ACT_ALLOW\",\"excludes\":{\"caps\":\"CAP_SYS_ADMIN\"}}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"a\"],\"action\":\"SCMP_ACT_"
+    "ALLOW\",\"excludes\":{\"caps\":\"CAP_SYS_ADMIN\"}}]}",
     "`syscalls[0].excludes.caps` must be an array" },
-  { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"a\"],\"action\":\"SCMP_ACT_ALLOW\",\"includes\":{\"arches\":[1]}}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"a\"],\"action\":\"SCMP_ACT_"
+    "ALLOW\",\"includes\":{\"arches\":[1]}}]}",
     "`syscalls[0].includes.arches[0]` must be a string" },
-  { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"a\"],\"action\":\"SCMP_ACT_ALLOW\",\"includes\":{\"minKernel\":\"4\"}}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"a\"],\"action\":\"SCMP_ACT_"
+    "ALLOW\",\"includes\":{\"minKernel\":\"4\"}}]}",
     "`syscalls[0].includes.minKernel` must be a kernel version such as \"4.8\"" },
-  { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"a\"],\"action\":\"SCMP_ACT_ALLOW\",\"excludes\":{\"minKernel\":\"0.0\"}}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"a\"],\"action\":\"SCMP_ACT_"
+    "ALLOW\",\"excludes\":{\"minKernel\":\"0.0\"}}]}",
     "`syscalls[0].excludes.minKernel` must be a kernel version such as \"4.8\"" },
-  { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86\"],\"archMap\":[{\"architecture\":\"SCMP_ARCH_X86_64\"}]}",
+  { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86\"],\"archMap\":[{"
+    "\"architecture\":\"SCMP_ARCH_X86_64\"}]}",
     "both `architectures` and `archMap` are given" },
   { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"archMap\":[{\"arch\":\"SCMP_ARCH_X86_64\"}]}",
     "`archMap[0].architecture` must be a string" },
@@ -253,8 +260,8 @@ test_errors (void)
       struct error *err = NULL;
       int r = seccomp_profile_resolve (in, ~0ULL, &out, &err);
       if (r >= 0 || err == NULL || strcmp (err->msg, bad[i].msg) != 0)
-        printf ("#   case %zu:\n#     got  %s\n#     want %s\n", i,
-                err ? err->msg : "(no error)", bad[i].msg);
+        printf ("#   case %zu:\n#     got  %s\n#     want %s\n", i, err ? err->msg : "(no error)",
+                bad[i].msg);
       CHECK (r < 0 && out == NULL);
       CHECK (err && strcmp (err->msg, bad[i].msg) == 0);
       error_free (err);
