@@ -376,8 +376,7 @@ parent_sync (const struct runtime_context *ctx, struct create_ctx *c, int *conso
     }
   if (c->userns_new && userns_write_maps (c->pid, cfg, c->rootless, err) < 0)
     return -1;
-  if (sync_send (c->sync_parent, SYNC_MAPS_DONE, 0, NULL, -1) < 0)
-    return error_set (err, EPIPE, "container init exited unexpectedly");
+  sync_send (c->sync_parent, SYNC_MAPS_DONE, 0, NULL, -1);
   /* while the child sets up its root */
   if (c->cg && !c->cg_entered && cgroup_enter (c->cg, c->pid, err) < 0)
     {
@@ -387,8 +386,9 @@ parent_sync (const struct runtime_context *ctx, struct create_ctx *c, int *conso
       error_free (*err), *err = NULL;
     }
   log_debug ("create: entered cgroup: %.3f ms", log_elapsed_ms ());
-  if (sync_send (c->sync_parent, SYNC_CGROUP_DONE, 0, NULL, -1) < 0)
-    return error_set (err, EPIPE, "container init exited unexpectedly");
+  /* If the child is already gone, its last words are waiting in the
+   * socket: the loop below reads them. */
+  sync_send (c->sync_parent, SYNC_CGROUP_DONE, 0, NULL, -1);
 
   for (;;)
     {
@@ -649,8 +649,10 @@ runtime_start (const struct runtime_context *ctx, const char *id, struct error *
     }
   char fifo[1100];
   snprintf (fifo, sizeof fifo, "%s/exec.fifo", id);
-  ffd = openat (rootfd, fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  /* pin the init first: opening the fifo lets it run, and it may be gone
+   * (exited) by the time we look */
   pidfd = pidfd_open_checked (st.pid, st.start_time);
+  ffd = openat (rootfd, fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (ffd < 0 || pidfd < 0)
     {
       ret = error_set (err, ESRCH, "container `%s` is not waiting to start", id);

@@ -247,6 +247,10 @@ init_body (struct create_ctx *c, struct error **err)
   c->console_sock = safe_close (c->console_sock);
 
   log_debug ("init: pivoted: %.3f ms", log_elapsed_ms ());
+  /* in the cgroup before scheduling settings: a realtime task cannot join
+   * a v1 cpu cgroup without a realtime budget */
+  if (wait_cgroup (c, err) < 0)
+    return -1;
   if (process_apply_limits (p, err) < 0)
     return -1;
 

@@ -181,32 +181,56 @@ attach (int mfd, int target_fd, const char *dest, struct error **err)
 static int
 mount_target (int root, const char *dest, bool want_file, struct error **err)
 {
-  _cleanup_error_ struct error *e = NULL;
-  int fd = fs_open_in_root (root, dest, O_PATH, 0, &e);
-  if (fd >= 0)
-    return fd;
-  if (e->code != ENOENT)
-    return error_errno (err, e->code, "mount point `%s`", dest);
-  if (!want_file)
-    return fs_mkdir_in_root (root, dest, 0755, err);
-  /* file: parent dir, then the file itself, both resolved inside the root */
-  _cleanup_free_ char *parent = strdup (dest);
-  char *slash = strrchr (parent, '/');
-  if (slash == NULL || slash[1] == '\0')
-    return error_set (err, EINVAL, "invalid mount point `%s`", dest);
-  *slash = '\0';
-  _cleanup_close_ int pfd = fs_mkdir_in_root (root, *parent ? parent : "/", 0755, err);
-  if (pfd < 0)
-    return -1;
-  char buf[FS_PROCFD_LEN];
-  _cleanup_close_ int dfd = open (fs_procfd_path (pfd, buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
-    return error_errno (err, errno, "open `%s`", parent);
-  int ffd = openat (dfd, slash + 1, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (ffd < 0 && errno != EEXIST)
-    return error_errno (err, errno, "create mount point `%s`", dest);
-  safe_close (ffd);
-  return fs_open_in_root (root, dest, O_PATH, 0, err);
+  _cleanup_free_ char *path = strdup (dest);
+  /* A destination that is a dangling symlink is followed, inside the root,
+   * and its target created (as runc does); each hop is a fresh in-root
+   * resolution, so no hop can leave the root. */
+  for (int hop = 0; hop < 40; hop++)
+    {
+      _cleanup_error_ struct error *e = NULL;
+      int fd = fs_open_in_root (root, path, O_PATH, 0, &e);
+      if (fd >= 0)
+        return fd;
+      if (e->code != ENOENT)
+        return error_errno (err, e->code, "mount point `%s`", dest);
+      _cleanup_free_ char *parent = strdup (path);
+      char *slash = strrchr (parent, '/');
+      if (slash == NULL || slash[1] == '\0')
+        return error_set (err, EINVAL, "invalid mount point `%s`", dest);
+      *slash = '\0';
+      const char *name = slash + 1;
+      _cleanup_close_ int pfd = fs_mkdir_in_root (root, *parent ? parent : "/", 0755, err);
+      if (pfd < 0)
+        return error_prefix (err, "mount point `%s`", dest);
+      char buf[FS_PROCFD_LEN];
+      _cleanup_close_ int dfd = open (fs_procfd_path (pfd, buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dfd < 0)
+        return error_errno (err, errno, "open parent of `%s`", dest);
+      char target[4096];
+      ssize_t tl = readlinkat (dfd, name, target, sizeof target - 1);
+      if (tl >= 0)
+        {
+          target[tl] = '\0';
+          char *next = target[0] == '/' ? strdup (target) : fs_path_join (*parent ? parent : "/", target);
+          free (path);
+          path = next;
+          continue;
+        }
+      if (!want_file)
+        {
+          if (mkdirat (dfd, name, 0755) < 0 && errno != EEXIST)
+            return error_errno (err, errno, "create mount point `%s`", dest);
+        }
+      else
+        {
+          int ffd = openat (dfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+          if (ffd < 0 && errno != EEXIST)
+            return error_errno (err, errno, "create mount point `%s`", dest);
+          safe_close (ffd);
+        }
+      return fs_open_in_root (root, path, O_PATH, 0, err);
+    }
+  return error_set (err, ELOOP, "mount point `%s`: too many symlinks", dest);
 }
 
 static bool
@@ -606,13 +630,12 @@ mounts_setup_rootfs (struct create_ctx *c, struct error **err)
 {
   struct oci_linux *lx = &c->cfg->linux_;
   unsigned long prop = lx->rootfs_propagation;
-  /* Stop our mounts from propagating to the host.  "shared" is applied after
-   * pivot_root (which refuses a shared parent); until then we are slaves. */
-  unsigned long early = MS_REC | MS_SLAVE;
-  if (prop && !(prop & MS_SHARED))
-    early = prop | MS_REC;
+  /* Our mounts must not propagate to the host unless asked: "/" becomes
+   * rslave, or what rootfsPropagation says (as runc).  With "shared", mounts
+   * stay peers of the host's, so a shared bind keeps propagating both ways. */
+  unsigned long early = prop ? prop : (MS_REC | MS_SLAVE);
   if (mount (NULL, "/", NULL, early, NULL) < 0)
-    return error_errno (err, errno, "make `/` %s", (early & MS_PRIVATE) ? "private" : "slave");
+    return error_errno (err, errno, "set propagation of `/`");
 
   /* pivot_root needs the new root to be a mount point: bind it onto itself */
   if (mount (c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -620,6 +643,17 @@ mounts_setup_rootfs (struct create_ctx *c, struct error **err)
   rootfd = open (c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return error_errno (err, errno, "open rootfs `%s`", c->rootfs);
+  if (prop & MS_SHARED)
+    {
+      /* pivot_root refuses a shared new root, a shared parent of it and a
+       * shared current root: make those (only those) private; the root is
+       * made shared again after the pivot, in a peer group of its own. */
+      _cleanup_free_ char *parent = fs_path_join (c->rootfs, "..");
+      const char *const paths[] = { "/", parent, c->rootfs };
+      for (size_t i = 0; i < ARRAY_SIZE (paths); i++)
+        if (mount (NULL, paths[i], NULL, MS_PRIVATE, NULL) < 0 && errno != EINVAL)
+          return error_errno (err, errno, "make `%s` private for pivot_root", paths[i]);
+    }
 
   for (size_t i = 0; i < c->cfg->n_mounts; i++)
     if (do_mount (c, &c->cfg->mounts[i], c->idmap_fds ? c->idmap_fds[i] : -1, err) < 0)

@@ -86,7 +86,17 @@ process_apply_limits (const struct oci_process *p, struct error **err)
         .sched_period = p->scheduler.period,
       };
       if (syscall (SYS_sched_setattr, 0, &a, 0) < 0)
-        return error_errno (err, errno, "sched_setattr (policy %d)", p->scheduler.policy);
+        {
+          int e = errno;
+          bool rt = p->scheduler.policy == SCHED_FIFO || p->scheduler.policy == SCHED_RR
+                    || p->scheduler.policy == SCHED_DEADLINE;
+          return error_set (err, e, "sched_setattr (policy %d): %s%s", p->scheduler.policy,
+                            strerror (e),
+                            rt && e == EPERM ? " (a real-time policy needs permission and, on "
+                                               "cgroup v1, a real-time budget: "
+                                               "linux.resources.cpu.realtimeRuntime)"
+                                             : "");
+        }
     }
   if (p->io_priority.present)
     {
