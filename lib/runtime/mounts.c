@@ -251,6 +251,36 @@ set_propagation (int mfd, unsigned long prop, struct error **err, const char *de
   return 0;
 }
 
+/* The mount point of the mount that holds path (longest matching mount
+ * point in our mountinfo). */
+static int
+mountpoint_of (const char *path, char *out, size_t len)
+{
+  _cleanup_fclose_ FILE *f = fopen ("/proc/self/mountinfo", "re");
+  if (f == NULL)
+    return -errno;
+  char *line = NULL;
+  size_t cap = 0, best = 0;
+  bool found = false;
+  while (getline (&line, &cap, f) > 0)
+    {
+      char mnt[4096];
+      if (sscanf (line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+        continue;
+      size_t l = strlen (mnt);
+      bool prefix = strcmp (mnt, "/") == 0
+                    || (strncmp (path, mnt, l) == 0 && (path[l] == '/' || path[l] == '\0'));
+      if (prefix && (l > best || !found) && l < len)
+        {
+          best = l;
+          found = true;
+          memcpy (out, mnt, l + 1);
+        }
+    }
+  free (line);
+  return found ? 0 : -ENOENT;
+}
+
 /* ---------------------------------------------------------------- cgroup */
 
 /* Host cgroup hierarchies, from our mountinfo (this runs before pivot, so it
@@ -637,23 +667,28 @@ mounts_setup_rootfs (struct create_ctx *c, struct error **err)
   if (mount (NULL, "/", NULL, early, NULL) < 0)
     return error_errno (err, errno, "set propagation of `/`");
 
+  if (prop)
+    {
+      /* Not everything is a slave now: make the mount holding the rootfs
+       * private, so the rootfs bind below (and what we mount inside it) is
+       * private too and never propagates to the host, and pivot_root finds
+       * no shared parent.  Mounts bound in later keep their own peers: an
+       * rshared bind of a shared host directory still propagates. */
+      char mp[4096];
+      if (mountpoint_of (c->rootfs, mp, sizeof mp) < 0)
+        return error_set (err, ENOENT, "no mount point found for `%s`", c->rootfs);
+      if (mount (NULL, mp, NULL, MS_PRIVATE, NULL) < 0)
+        return error_errno (err, errno, "make `%s` private", mp);
+    }
+
   /* pivot_root needs the new root to be a mount point: bind it onto itself */
   if (mount (c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return error_errno (err, errno, "bind rootfs `%s`", c->rootfs);
   rootfd = open (c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return error_errno (err, errno, "open rootfs `%s`", c->rootfs);
-  if (prop & MS_SHARED)
-    {
-      /* pivot_root refuses a shared new root, a shared parent of it and a
-       * shared current root: make those (only those) private; the root is
-       * made shared again after the pivot, in a peer group of its own. */
-      _cleanup_free_ char *parent = fs_path_join (c->rootfs, "..");
-      const char *const paths[] = { "/", parent, c->rootfs };
-      for (size_t i = 0; i < ARRAY_SIZE (paths); i++)
-        if (mount (NULL, paths[i], NULL, MS_PRIVATE, NULL) < 0 && errno != EINVAL)
-          return error_errno (err, errno, "make `%s` private for pivot_root", paths[i]);
-    }
+  if (prop && mount (NULL, c->rootfs, NULL, MS_PRIVATE, NULL) < 0)
+    return error_errno (err, errno, "make the rootfs private");
 
   for (size_t i = 0; i < c->cfg->n_mounts; i++)
     if (do_mount (c, &c->cfg->mounts[i], c->idmap_fds ? c->idmap_fds[i] : -1, err) < 0)
@@ -682,8 +717,12 @@ mounts_pivot (struct create_ctx *c, struct error **err)
        * the host reachable. */
       if (syscall (SYS_pivot_root, ".", ".") < 0)
         return error_errno (err, errno, "pivot_root");
-      /* never let the unmount propagate back to the host */
-      if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+      /* Never let the unmount propagate back to the host.  "." is the new
+       * root here (a lookup of "." does not climb onto the stacked old
+       * root), whose mounts are slaves or private already; the shared case
+       * must keep its shared binds as they are. */
+      if (!(c->cfg->linux_.rootfs_propagation & MS_SHARED)
+          && mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
         return error_errno (err, errno, "make old root slave");
       if (umount2 (".", MNT_DETACH) < 0)
         return error_errno (err, errno, "detach old root");
