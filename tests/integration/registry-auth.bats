@@ -42,6 +42,8 @@ setup() {
 }
 
 teardown() {
+  registry_stop STORE
+  registry_stop FRONT
   rm -rf "$T"
 }
 
@@ -202,4 +204,20 @@ teardown() {
   run "$TOOL" manifest "$TOK/test/busybox:v1"
   [ "$status" -eq 0 ]
   grep -q "user=bob scope=repository:test/busybox:pull status=200" "$REG_TMP/TOK.tokens"
+}
+
+@test "a blob redirect to another host goes there without the registry's credentials" {
+  # FRONT is the token registry, except that blobs are redirected to STORE
+  # (another origin, serving the same blobs without auth, as blob storage)
+  registry_start_plain PLAIN2
+  registry_push "$REG_TMP/img" v1 "$PLAIN2/test/busybox:v1" --dest-tls-verify=false
+  registry_start_proxy STORE "$PLAIN2" pass
+  registry_start_proxy FRONT "$TOK" redirect 0 1 "$STORE"
+  run "$TOOL" -u bob -p secret2 blob "$FRONT/test/busybox" "$layer" "$layer_size" "$T/layer"
+  [ "$status" -eq 0 ]
+  cmp "$T/layer" "$REG_TMP/img/blobs/sha256/${layer#sha256:}"
+  grep -q "GET /v2/test/busybox/blobs/$layer range=- auth=Bearer" "$REG_TMP/FRONT.requests"
+  grep -q "GET /v2/test/busybox/blobs/$layer range=- auth=-" "$REG_TMP/STORE.requests"
+  ! grep -q "auth=Bearer\|auth=Basic" "$REG_TMP/STORE.requests"
+  registry_stop PLAIN2
 }

@@ -15,9 +15,11 @@ and for GET .../manifests/...:
   manifest-junk   answer "{not json" as the manifest
   schema1         answer a Docker schema1 manifest
   manifest-digest send a wrong Docker-Content-Digest
+  redirect     answer 307 to the same path on --target HOST:PORT (every time)
 and for any request:
   503          answer 503 with Retry-After: 1 (the first K times)
-Every request is logged as "METHOD PATH range=<Range header or ->".
+  pass         nothing: relay and log
+Every request is logged as "METHOD PATH range=<Range or -> auth=<scheme or ->".
 """
 import argparse
 import socket
@@ -77,6 +79,7 @@ def main():
     p.add_argument("--mode", required=True)
     p.add_argument("--bytes", type=int, default=1000)
     p.add_argument("--times", type=int, default=1)
+    p.add_argument("--target")
     args = p.parse_args()
     up_host, up_port = args.upstream.rsplit(":", 1)
 
@@ -98,9 +101,15 @@ def main():
             hdrs = parse_headers(lines[1:])
             body = recv_exact(c, rest, int(hdrs.get("content-length", "0") or 0))
             with lock, open(args.log, "a") as f:
-                f.write("%s %s range=%s\n" % (method, path, hdrs.get("range", "-")))
+                auth = hdrs.get("authorization", "-").split(" ")[0]
+                f.write("%s %s range=%s auth=%s\n" % (method, path, hdrs.get("range", "-"), auth))
             is_blob = method == "GET" and "/blobs/sha256:" in path
             is_manifest = method == "GET" and "/manifests/" in path
+            if args.mode == "redirect" and is_blob:
+                c.sendall(("HTTP/1.1 307 Temporary Redirect\r\nLocation: http://%s%s\r\n"
+                           "Content-Length: 0\r\nConnection: close\r\n\r\n"
+                           % (args.target, path)).encode("latin-1"))
+                return
             if args.mode == "503" and budget("503:" + path):
                 c.sendall(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
                           b"Content-Length: 0\r\nConnection: close\r\n\r\n")

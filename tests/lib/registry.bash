@@ -11,7 +11,7 @@
 #   registry_start_token NAME USER PASS [token-server options...]
 #                                  bearer tokens from tests/lib/token-server.py
 #                                  -> $NAME, token log in $REG_TMP/NAME.tokens
-#   registry_start_proxy NAME UPSTREAM MODE [BYTES [TIMES]]
+#   registry_start_proxy NAME UPSTREAM MODE [BYTES [TIMES [TARGET]]]
 #                                  tests/lib/registry-proxy.py -> $NAME,
 #                                  request log in $REG_TMP/NAME.requests
 #   registry_stop NAME             stop one (registry, token server or proxy)
@@ -43,7 +43,7 @@ registry_wait_port() {
       return 0
     fi
     if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-      echo "registry.bash: process of $pidfile died" >&2
+      echo "registry.bash: process of $pidfile died: $(head -3 "${pidfile%/pids/*}/$(basename "$pidfile").log" 2>/dev/null)" >&2
       return 1
     fi
     sleep 0.05
@@ -55,7 +55,11 @@ registry_wait_port() {
 # _registry_run NAME PORT CONFIG: start docker-registry with CONFIG.
 _registry_run() {
   local name=$1 port=$2 config=$3
-  docker-registry serve "$config" >"$REG_TMP/$name.log" 2>&1 &
+  # the registry reads REGISTRY_* variables as configuration (REGISTRY_AUTH_FILE,
+  # which tests set for the clients, would become auth.file): drop them all
+  local unset=() v
+  for v in $(compgen -e | grep '^REGISTRY_'); do unset+=(-u "$v"); done
+  env "${unset[@]}" docker-registry serve "$config" >"$REG_TMP/$name.log" 2>&1 &
   echo $! >"$REG_TMP/pids/$name"
   registry_wait_port "$port" "$REG_TMP/pids/$name"
 }
@@ -164,12 +168,12 @@ YAML
 }
 
 registry_start_proxy() {
-  local name=$1 upstream=$2 mode=$3 bytes=${4:-1000} times=${5:-1} port
+  local name=$1 upstream=$2 mode=$3 bytes=${4:-1000} times=${5:-1} target=${6:-} port
   port=$(registry_free_port)
   : >"$REG_TMP/$name.requests"
   python3 "$REG_SRC/tests/lib/registry-proxy.py" --port "$port" --upstream "$upstream" \
     --log "$REG_TMP/$name.requests" --mode "$mode" --bytes "$bytes" --times "$times" \
-    >"$REG_TMP/$name.log" 2>&1 &
+    ${target:+--target "$target"} >"$REG_TMP/$name.log" 2>&1 &
   echo $! >"$REG_TMP/pids/$name"
   registry_wait_port "$port" "$REG_TMP/pids/$name" || return 1
   printf -v "$name" '%s' "127.0.0.1:$port"
