@@ -43,6 +43,8 @@ usage (FILE *f)
               "Options:\n"
               "      --root DIR         persistent state (env HULL_ROOT, default /var/lib/hull)\n"
               "      --runroot DIR      runtime state (env HULL_RUNROOT, default /run/hull)\n"
+              "      --registries-conf FILE  registries configuration (env HULL_REGISTRIES_CONF,\n"
+              "                         default /etc/hull/registries.json)\n"
               "      --log-level LEVEL  error, warn, info or debug\n"
               "  -v, --version          print the version\n"
               "  -h, --help             this help\n\n"
@@ -110,11 +112,12 @@ main (int argc, char **argv)
   if (ctx.runroot == NULL || ctx.runroot[0] == '\0')
     ctx.runroot = "/run/hull";
 
-  enum { OPT_ROOT = 256, OPT_RUNROOT, OPT_LOG_LEVEL };
+  enum { OPT_ROOT = 256, OPT_RUNROOT, OPT_LOG_LEVEL, OPT_REGISTRIES_CONF };
   static const struct option opts[] = {
     { "root", required_argument, NULL, OPT_ROOT },
     { "runroot", required_argument, NULL, OPT_RUNROOT },
     { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+    { "registries-conf", required_argument, NULL, OPT_REGISTRIES_CONF },
     { "version", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     {},
@@ -126,6 +129,10 @@ main (int argc, char **argv)
       {
       case OPT_ROOT:
         ctx.root = optarg;
+        break;
+      case OPT_REGISTRIES_CONF:
+        /* every verb loads it through registries_conf_load (NULL, ...) */
+        setenv ("HULL_REGISTRIES_CONF", optarg, 1);
         break;
       case OPT_RUNROOT:
         ctx.runroot = optarg;

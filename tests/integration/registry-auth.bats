@@ -222,3 +222,13 @@ teardown() {
   [ "$output" = 0 ]
   registry_stop PLAIN2
 }
+
+@test "hull --registries-conf: login without a registry goes to the first search registry" {
+  printf '{"unqualified-search-registries":["%s"]}' "$TLS" >"$T/reg.json"
+  run "$HULL" --registries-conf "$T/reg.json" login -u alice -p 'secret one'
+  [ "$status" -eq 0 ]
+  jq -e --arg k "$TLS" '.auths[$k].auth' "$REGISTRY_AUTH_FILE" >/dev/null
+  run "$HULL" --registries-conf "$T/missing.json" logout
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"registries configuration: open \`$T/missing.json\`: No such file or directory"* ]]
+}
