@@ -38,7 +38,7 @@ prompt (const char *what, bool secret)
   if (secret && tcgetattr (fileno (tty), &old) == 0)
     {
       noecho = old;
-      noecho.c_lflag &= ~(tcflag_t) ECHO;
+      noecho.c_lflag &= ~(tcflag_t)ECHO;
       restore = tcsetattr (fileno (tty), TCSAFLUSH, &noecho) == 0;
     }
   char *line = NULL;
@@ -80,7 +80,7 @@ read_stdin_secret (char **out, struct error **err)
         }
       if (r == 0)
         break;
-      len += (size_t) r;
+      len += (size_t)r;
       if (len > SECRET_MAX)
         {
           free (buf);
@@ -112,7 +112,7 @@ free_secret (char *s)
 int
 cmd_login (struct hull_ctx *ctx, int argc, char **argv)
 {
-  (void) ctx;
+  (void)ctx;
   static const struct option opts[] = {
     { "username", required_argument, NULL, 'u' },
     { "password", required_argument, NULL, 'p' },
@@ -181,7 +181,7 @@ cmd_login (struct hull_ctx *ctx, int argc, char **argv)
   if (registries_conf_load (NULL, &conf, &err) < 0)
     return hull_report (&err);
   ropts.conf = conf;
-  const char *input = optind < argc ? argv[optind]
+  const char *input = optind < argc                     ? argv[optind]
                       : conf->search && conf->search[0] ? conf->search[0]
                                                         : "docker.io";
   _cleanup_free_ char *key = NULL;
@@ -211,7 +211,8 @@ cmd_login (struct hull_ctx *ctx, int argc, char **argv)
   char *password = NULL;
   if (pass_opt)
     {
-      fprintf (stderr, "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n");
+      fprintf (stderr,
+               "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n");
       password = strdup (pass_opt);
     }
   else if (pass_stdin)

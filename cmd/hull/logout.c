@@ -16,7 +16,7 @@
 int
 cmd_logout (struct hull_ctx *ctx, int argc, char **argv)
 {
-  (void) ctx;
+  (void)ctx;
   static const struct option opts[] = {
     { "authfile", required_argument, NULL, 'A' },
     { "all", no_argument, NULL, 'a' },

@@ -29,7 +29,7 @@ static size_t
 algo_len (const char *s)
 {
   const char *c = strchr (s, ':');
-  return c ? (size_t) (c - s) : strlen (s);
+  return c ? (size_t)(c - s) : strlen (s);
 }
 
 static int
@@ -37,7 +37,7 @@ algo_index (const char *s, size_t len)
 {
   for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++)
     if (strlen (algos[i].name) == len && strncmp (s, algos[i].name, len) == 0)
-      return (int) i;
+      return (int)i;
   return -1;
 }
 
@@ -49,19 +49,18 @@ digest_validate (const char *s, struct error **err)
   const char *colon = strchr (s, ':');
   if (colon == NULL)
     return error_set (err, EINVAL, "invalid digest `%.80s`: no `algorithm:` prefix", s);
-  int i = algo_index (s, (size_t) (colon - s));
+  int i = algo_index (s, (size_t)(colon - s));
   if (i < 0)
     return error_set (err, ENOTSUP, "invalid digest `%.80s`: unsupported algorithm `%.*s`", s,
-                      (int) ((colon - s) > 32 ? 32 : (colon - s)), s);
+                      (int)((colon - s) > 32 ? 32 : (colon - s)), s);
   const char *hex = colon + 1;
   size_t n = 0;
   for (; hex[n]; n++)
     if (!((hex[n] >= '0' && hex[n] <= '9') || (hex[n] >= 'a' && hex[n] <= 'f')))
-      return error_set (err, EINVAL,
-                        "invalid digest `%.80s`: not lowercase hexadecimal", s);
+      return error_set (err, EINVAL, "invalid digest `%.80s`: not lowercase hexadecimal", s);
   if (n != algos[i].hexlen)
-    return error_set (err, EINVAL, "invalid digest `%.80s`: %s needs %zu hex digits, not %zu",
-                      s, algos[i].name, algos[i].hexlen, n);
+    return error_set (err, EINVAL, "invalid digest `%.80s`: %s needs %zu hex digits, not %zu", s,
+                      algos[i].name, algos[i].hexlen, n);
   return 0;
 }
 
@@ -87,7 +86,7 @@ digester_new (const char *algo, struct digester **out, struct error **err)
   int i = algo_index (algo, algo_len (algo));
   if (i < 0)
     return error_set (err, ENOTSUP, "unsupported digest algorithm `%.*s`",
-                      (int) (algo_len (algo) > 32 ? 32 : algo_len (algo)), algo);
+                      (int)(algo_len (algo) > 32 ? 32 : algo_len (algo)), algo);
   struct digester *d = calloc (1, sizeof *d);
   if (d == NULL)
     return error_set (err, ENOMEM, "out of memory");

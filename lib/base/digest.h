@@ -39,7 +39,8 @@ char *digester_final (struct digester *d);
 /* Start over (drop everything fed so far). */
 void digester_reset (struct digester *d);
 void digester_free (struct digester *d);
-static inline void digester_freep (struct digester **d)
+static inline void
+digester_freep (struct digester **d)
 {
   if (*d)
     digester_free (*d);

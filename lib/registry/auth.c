@@ -51,7 +51,7 @@ auth_files (const char *authfile, char ***out, struct error **err)
       if (asprintf (&p, "%s/containers/auth.json", rt) < 0 || strv_consume (&v, p) < 0)
         return error_set (err, ENOMEM, "out of memory");
     }
-  else if (asprintf (&p, "/run/containers/%u/auth.json", (unsigned) getuid ()) < 0
+  else if (asprintf (&p, "/run/containers/%u/auth.json", (unsigned)getuid ()) < 0
            || strv_consume (&v, p) < 0)
     return error_set (err, ENOMEM, "out of memory");
   const char *home = home_dir ();
@@ -100,10 +100,10 @@ auth_encode (const char *user, const char *password)
   int n = asprintf (&plain, "%s:%s", user, password);
   if (n < 0 || n > AUTH_CREDENTIAL_MAX)
     return NULL;
-  char *out = malloc (4 * (((size_t) n + 2) / 3) + 1);
+  char *out = malloc (4 * (((size_t)n + 2) / 3) + 1);
   if (out == NULL)
     return NULL;
-  EVP_EncodeBlock ((unsigned char *) out, (const unsigned char *) plain, n);
+  EVP_EncodeBlock ((unsigned char *)out, (const unsigned char *)plain, n);
   return out;
 }
 
@@ -129,18 +129,18 @@ auth_decode (const char *b64, char **user, char **password, struct error **err)
   _cleanup_free_ unsigned char *buf = malloc (len / 4 * 3 + 1);
   if (buf == NULL)
     return error_set (err, ENOMEM, "out of memory");
-  int n = EVP_DecodeBlock (buf, (const unsigned char *) b64, (int) len);
-  if (n < 0 || (size_t) n < pad)
+  int n = EVP_DecodeBlock (buf, (const unsigned char *)b64, (int)len);
+  if (n < 0 || (size_t)n < pad)
     return error_set (err, EINVAL, "`auth` is not valid base64");
-  n -= (int) pad; /* EVP_DecodeBlock counts padding as zero bytes */
+  n -= (int)pad; /* EVP_DecodeBlock counts padding as zero bytes */
   buf[n] = '\0';
-  if (memchr (buf, '\0', (size_t) n))
+  if (memchr (buf, '\0', (size_t)n))
     return error_set (err, EINVAL, "`auth` holds a NUL byte");
-  char *colon = strchr ((char *) buf, ':');
+  char *colon = strchr ((char *)buf, ':');
   if (colon == NULL)
     return error_set (err, EINVAL, "`auth` is not `user:password`");
   *colon = '\0';
-  char *u = strdup ((char *) buf), *p = strdup (colon + 1);
+  char *u = strdup ((char *)buf), *p = strdup (colon + 1);
   if (!u || !p)
     {
       free (u);
@@ -196,7 +196,7 @@ auth_registry_key (const char *input, char **out, struct error **err)
   if (k == NULL)
     return error_set (err, ENOMEM, "out of memory");
   char *slash = strchr (k, '/');
-  _cleanup_free_ char *dom = slash ? strndup (k, (size_t) (slash - k)) : strdup (k);
+  _cleanup_free_ char *dom = slash ? strndup (k, (size_t)(slash - k)) : strdup (k);
   if (dom == NULL)
     return error_set (err, ENOMEM, "out of memory");
   if (!reference_domain_valid (dom) || (slash && !reference_path_valid (slash + 1)))
@@ -237,7 +237,7 @@ find_key (json_object *auths, const char *domain, const char *path, bool exact)
   size_t best_len = 0;
   json_object_object_foreach (auths, key, val)
   {
-    (void) val;
+    (void)val;
     _cleanup_free_ char *nk = normalise_key (key);
     if (nk == NULL)
       continue;
@@ -343,9 +343,8 @@ save (const char *path, json_object *root, struct error **err)
       if (ret < 0)
         return ret;
     }
-  const char *text = json_object_to_json_string_ext (root, JSON_C_TO_STRING_PRETTY
-                                                               | JSON_C_TO_STRING_SPACED
-                                                               | JSON_C_TO_STRING_NOSLASHESCAPE);
+  const char *text = json_object_to_json_string_ext (
+      root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
   if (text == NULL)
     return error_set (err, ENOMEM, "out of memory");
   _cleanup_free_ char *with_nl = NULL;
@@ -367,7 +366,7 @@ key_valid (const char *key)
   if (key == NULL || *key == '\0' || strlen (key) > 512)
     return false;
   for (const char *c = key; *c; c++)
-    if ((unsigned char) *c <= ' ' || (unsigned char) *c >= 0x7f)
+    if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f)
       return false;
   return true;
 }

@@ -33,13 +33,13 @@ int auth_file_path (const char *authfile, char **out, struct error **err);
 /* Look up credentials for domain (and optionally the repository path, for
  * namespaced keys).  Returns 1 and sets *user and *password when found, 0 when
  * there are none.  A file that exists but is malformed is an error. */
-int auth_lookup (const char *authfile, const char *domain, const char *path,
-                 char **user, char **password, struct error **err);
+int auth_lookup (const char *authfile, const char *domain, const char *path, char **user,
+                 char **password, struct error **err);
 
 /* Store (replace) the credentials for key ("host[:port]" or
  * "host[:port]/repo/path"). */
-int auth_store (const char *authfile, const char *key, const char *user,
-                const char *password, struct error **err);
+int auth_store (const char *authfile, const char *key, const char *user, const char *password,
+                struct error **err);
 
 /* Remove key.  -ENOENT with "not logged in to `key`" when absent. */
 int auth_remove (const char *authfile, const char *key, struct error **err);

@@ -30,13 +30,13 @@
 struct blob_get
 {
   const struct registry_blob_request *req;
-  const char *subject;        /* "blob `sha256:...`" */
+  const char *subject; /* "blob `sha256:...`" */
   struct digester *dg;
   registry_write_fn write;
   void *ud;
-  uint64_t received;          /* bytes verified and passed on */
-  uint64_t skip;              /* bytes of a full (200) reply we already have */
-  uint64_t limit;             /* size, or max_size; UINT64_MAX: none */
+  uint64_t received; /* bytes verified and passed on */
+  uint64_t skip;     /* bytes of a full (200) reply we already have */
+  uint64_t limit;    /* size, or max_size; UINT64_MAX: none */
   struct error **err;
 };
 
@@ -65,12 +65,13 @@ blob_on_headers (const struct http_response *resp, void *ud)
     }
   if (resp->content_length >= 0 && b->limit != UINT64_MAX)
     {
-      uint64_t end = (resp->status == 206 ? b->received : 0) + (uint64_t) resp->content_length;
+      uint64_t end = (resp->status == 206 ? b->received : 0) + (uint64_t)resp->content_length;
       if (end > b->limit)
         {
-          error_set (b->err, EFBIG, "%s: larger than %s %" PRIu64 " bytes (the registry sends %"
-                     PRIu64 ")", b->subject,
-                     b->req->size >= 0 ? "its descriptor size," : "the allowed", b->limit, end);
+          error_set (b->err, EFBIG,
+                     "%s: larger than %s %" PRIu64 " bytes (the registry sends %" PRIu64 ")",
+                     b->subject, b->req->size >= 0 ? "its descriptor size," : "the allowed",
+                     b->limit, end);
           return -EFBIG;
         }
     }
@@ -84,7 +85,7 @@ blob_sink (const void *buf, size_t len, void *ud)
   const char *p = buf;
   if (b->skip)
     {
-      size_t s = len < b->skip ? len : (size_t) b->skip;
+      size_t s = len < b->skip ? len : (size_t)b->skip;
       p += s;
       len -= s;
       b->skip -= s;
@@ -116,17 +117,18 @@ hash_prefix (struct blob_get *b, int fd, uint64_t n, struct error **err)
   uint64_t off = 0;
   while (off < n)
     {
-      size_t want = n - off < sizeof buf ? (size_t) (n - off) : sizeof buf;
-      ssize_t r = pread (fd, buf, want, (off_t) off);
+      size_t want = n - off < sizeof buf ? (size_t)(n - off) : sizeof buf;
+      ssize_t r = pread (fd, buf, want, (off_t)off);
       if (r < 0 && errno == EINTR)
         continue;
       if (r < 0)
         return error_errno (err, errno, "%s: read the partial download", b->subject);
       if (r == 0)
-        return error_set (err, EINVAL, "%s: the partial download has %" PRIu64 " bytes, not %"
-                          PRIu64, b->subject, off, n);
-      digester_update (b->dg, buf, (size_t) r);
-      off += (uint64_t) r;
+        return error_set (err, EINVAL,
+                          "%s: the partial download has %" PRIu64 " bytes, not %" PRIu64,
+                          b->subject, off, n);
+      digester_update (b->dg, buf, (size_t)r);
+      off += (uint64_t)r;
     }
   return 0;
 }
@@ -146,8 +148,14 @@ registry_get_blob (struct registry_client *c, const struct registry_blob_request
   if ((ret = digester_new (req->digest, &dg, err)) < 0)
     return ret;
   struct blob_get b = {
-    .req = req, .subject = subject, .dg = dg, .write = write, .ud = userdata,
-    .limit = req->size >= 0 ? (uint64_t) req->size : req->max_size ? req->max_size : UINT64_MAX,
+    .req = req,
+    .subject = subject,
+    .dg = dg,
+    .write = write,
+    .ud = userdata,
+    .limit = req->size >= 0  ? (uint64_t)req->size
+             : req->max_size ? req->max_size
+                             : UINT64_MAX,
   };
   if (req->start > 0)
     {
@@ -170,13 +178,19 @@ registry_get_blob (struct registry_client *c, const struct registry_blob_request
   unsigned failures = 0, resumes = 0;
   for (;;)
     {
-      bool done = b.limit != UINT64_MAX && req->size >= 0 && b.received == (uint64_t) req->size;
+      bool done = b.limit != UINT64_MAX && req->size >= 0 && b.received == (uint64_t)req->size;
       char range[48];
       snprintf (range, sizeof range, "bytes=%" PRIu64 "-", b.received);
       struct http_request hr = {
-        .method = "GET", .url = url, .range = b.received > 0 && !done ? range : NULL,
-        .sink = blob_sink, .on_headers = blob_on_headers, .sink_ud = &b, .scope = scope,
-        .follow_redirects = true, .subject = subject,
+        .method = "GET",
+        .url = url,
+        .range = b.received > 0 && !done ? range : NULL,
+        .sink = blob_sink,
+        .on_headers = blob_on_headers,
+        .sink_ud = &b,
+        .scope = scope,
+        .follow_redirects = true,
+        .subject = subject,
       };
       struct http_response resp = { .content_length = -1 };
       struct error *e = NULL;
@@ -199,7 +213,7 @@ registry_get_blob (struct registry_client *c, const struct registry_blob_request
       else if (!http_status_ok (resp.status))
         {
           again = resp.status >= 500 || resp.status == 429;
-          if (!again || failures >= (unsigned) c->max_retries)
+          if (!again || failures >= (unsigned)c->max_retries)
             {
               ret = http_status_error (c, &resp, subject, err);
               http_response_clear (&resp);
@@ -210,7 +224,7 @@ registry_get_blob (struct registry_client *c, const struct registry_blob_request
         {
           /* a complete reply: did it bring everything? */
           http_response_clear (&resp);
-          if (req->size < 0 || b.received == (uint64_t) req->size)
+          if (req->size < 0 || b.received == (uint64_t)req->size)
             break;
           /* the registry ended the body early but cleanly (Content-Length
            * matched): it has no more to give */
@@ -223,30 +237,29 @@ registry_get_blob (struct registry_client *c, const struct registry_blob_request
         failures = 0, resumes++;
       else
         failures++;
-      if (!again || c->max_retries == 0 || failures > (unsigned) c->max_retries
+      if (!again || c->max_retries == 0 || failures > (unsigned)c->max_retries
           || resumes > BLOB_RESUMES_MAX)
         {
           if (ret < 0)
             {
               *err = e;
               if (ret == -ECONNRESET && req->size >= 0)
-                error_prefix (err, "%s: truncated (got %" PRIu64 " of %" PRId64 " bytes)",
-                              subject, b.received, req->size);
+                error_prefix (err, "%s: truncated (got %" PRIu64 " of %" PRId64 " bytes)", subject,
+                              b.received, req->size);
               return ret;
             }
           error_free (e);
           return error_set (err, EIO, "%s: giving up after %u attempts", subject, failures);
         }
-      log_debug ("%s: %s; resuming at %" PRIu64, subject, e ? e->msg : "server error",
-                 b.received);
+      log_debug ("%s: %s; resuming at %" PRIu64, subject, e ? e->msg : "server error", b.received);
       error_free (e);
       if (!progress && !http_backoff (c, failures, retry_after))
         return error_set (err, ECANCELED, "%s: cancelled", subject);
     }
 
-  if (req->size >= 0 && b.received != (uint64_t) req->size)
-    return error_set (err, EBADMSG, "%s: truncated (got %" PRIu64 " of %" PRId64 " bytes)",
-                      subject, b.received, req->size);
+  if (req->size >= 0 && b.received != (uint64_t)req->size)
+    return error_set (err, EBADMSG, "%s: truncated (got %" PRIu64 " of %" PRId64 " bytes)", subject,
+                      b.received, req->size);
   _cleanup_free_ char *got = digester_final (dg);
   if (got == NULL)
     return error_set (err, ENOMEM, "out of memory");
@@ -283,12 +296,14 @@ int
 registry_get_blob_mem (struct registry_client *c, const char *digest, int64_t size, size_t max,
                        char **data, size_t *len, struct error **err)
 {
-  if (size >= 0 && (uint64_t) size > max)
+  if (size >= 0 && (uint64_t)size > max)
     return error_set (err, EFBIG, "blob `%s`: %" PRId64 " bytes, more than the %zu allowed",
                       digest ? digest : "", size, max);
   struct mem_sink m = { .max = max };
   struct registry_blob_request req = {
-    .digest = digest, .size = size, .max_size = max,
+    .digest = digest,
+    .size = size,
+    .max_size = max,
   };
   int ret = registry_get_blob (c, &req, mem_write, &m, err);
   if (ret < 0)
@@ -323,7 +338,11 @@ registry_blob_exists (struct registry_client *c, const char *digest, int64_t *si
   if (url == NULL)
     return error_set (err, ENOMEM, "out of memory");
   struct http_request req = {
-    .method = "HEAD", .url = url, .scope = scope, .follow_redirects = true, .subject = subject,
+    .method = "HEAD",
+    .url = url,
+    .scope = scope,
+    .follow_redirects = true,
+    .subject = subject,
   };
   struct http_response resp = { .content_length = -1 };
   if ((ret = http_do (c, &req, &resp, err)) < 0)
@@ -347,12 +366,12 @@ registry_blob_exists (struct registry_client *c, const char *digest, int64_t *si
 struct upload_src
 {
   const struct registry_blob_source *src;
-  struct digester *dg;   /* digest of what is sent (only on the first pass) */
-  uint64_t total;        /* blob size */
-  uint64_t base;         /* offset of this request's body in the blob */
-  uint64_t len;          /* bytes of this request */
-  uint64_t off;          /* sent in this request */
-  uint64_t hashed;       /* bytes fed to dg */
+  struct digester *dg; /* digest of what is sent (only on the first pass) */
+  uint64_t total;      /* blob size */
+  uint64_t base;       /* offset of this request's body in the blob */
+  uint64_t len;        /* bytes of this request */
+  uint64_t off;        /* sent in this request */
+  uint64_t hashed;     /* bytes fed to dg */
 };
 
 static ssize_t
@@ -362,13 +381,13 @@ upload_read (void *buf, size_t len, void *ud)
   if (u->off >= u->len)
     return 0;
   if (len > u->len - u->off)
-    len = (size_t) (u->len - u->off);
+    len = (size_t)(u->len - u->off);
   ssize_t r;
   uint64_t pos = u->base + u->off;
   if (u->src->fd >= 0)
     {
       do
-        r = pread (u->src->fd, buf, len, (off_t) pos);
+        r = pread (u->src->fd, buf, len, (off_t)pos);
       while (r < 0 && errno == EINTR);
       if (r < 0)
         return -errno;
@@ -382,12 +401,12 @@ upload_read (void *buf, size_t len, void *ud)
   if (pos == u->hashed)
     {
       /* hash each byte once, however often a request is sent again */
-      digester_update (u->dg, buf, (size_t) r);
-      u->hashed += (uint64_t) r;
+      digester_update (u->dg, buf, (size_t)r);
+      u->hashed += (uint64_t)r;
     }
-  u->off += (uint64_t) r;
+  u->off += (uint64_t)r;
   if (u->src->progress)
-    u->src->progress (pos + (uint64_t) r, u->total, u->src->userdata);
+    u->src->progress (pos + (uint64_t)r, u->total, u->src->userdata);
   return r;
 }
 
@@ -420,7 +439,10 @@ start_upload (struct registry_client *c, const char *scope, const char *mount, c
         return error_set (err, ENOMEM, "out of memory");
     }
   struct http_request req = {
-    .method = "POST", .url = url, .max_body = REGISTRY_ERROR_BODY_MAX, .scope = scope,
+    .method = "POST",
+    .url = url,
+    .max_body = REGISTRY_ERROR_BODY_MAX,
+    .scope = scope,
     .subject = subject,
   };
   struct http_response resp = { .content_length = -1 };
@@ -443,7 +465,10 @@ static void
 cancel_upload (struct registry_client *c, const char *location, const char *scope)
 {
   struct http_request req = {
-    .method = "DELETE", .url = location, .max_body = REGISTRY_ERROR_BODY_MAX, .scope = scope,
+    .method = "DELETE",
+    .url = location,
+    .max_body = REGISTRY_ERROR_BODY_MAX,
+    .scope = scope,
     .subject = "upload",
   };
   struct http_response resp = { .content_length = -1 };
@@ -495,9 +520,15 @@ finish_put (struct registry_client *c, const char *location, const char *digest,
     return error_set (err, ENOMEM, "out of memory");
   u->base = base, u->len = len, u->off = 0;
   struct http_request req = {
-    .method = "PUT", .url = url, .content_type = "application/octet-stream",
-    .source = upload_read, .source_ud = u, .upload_len = (int64_t) len,
-    .rewind = upload_rewind, .max_body = REGISTRY_ERROR_BODY_MAX, .scope = scope,
+    .method = "PUT",
+    .url = url,
+    .content_type = "application/octet-stream",
+    .source = upload_read,
+    .source_ud = u,
+    .upload_len = (int64_t)len,
+    .rewind = upload_rewind,
+    .max_body = REGISTRY_ERROR_BODY_MAX,
+    .scope = scope,
     .subject = subject,
   };
   struct http_response resp = { .content_length = -1 };
@@ -522,9 +553,16 @@ upload_chunks (struct registry_client *c, char **location, const char *scope, co
       snprintf (range, sizeof range, "%" PRIu64 "-%" PRIu64, off, off + n - 1);
       u->base = off, u->len = n, u->off = 0;
       struct http_request req = {
-        .method = "PATCH", .url = *location, .content_type = "application/octet-stream",
-        .content_range = range, .source = upload_read, .source_ud = u, .upload_len = (int64_t) n,
-        .rewind = upload_rewind, .max_body = REGISTRY_ERROR_BODY_MAX, .scope = scope,
+        .method = "PATCH",
+        .url = *location,
+        .content_type = "application/octet-stream",
+        .content_range = range,
+        .source = upload_read,
+        .source_ud = u,
+        .upload_len = (int64_t)n,
+        .rewind = upload_rewind,
+        .max_body = REGISTRY_ERROR_BODY_MAX,
+        .scope = scope,
         .subject = subject,
       };
       struct http_response resp = { .content_length = -1 };
@@ -596,9 +634,10 @@ registry_upload_blob (struct registry_client *c, const char *digest, uint64_t si
         break;
       /* the whole upload again, from an fd only; a registry that rejects the
        * content (400 DIGEST_INVALID...) is not asked twice */
-      bool again = src->fd >= 0 && (e->code == EIO || e->code == ECONNRESET || e->code == ETIMEDOUT
-                                    || e->code == EAGAIN);
-      if (!again || attempt >= (unsigned) c->max_retries || !http_backoff (c, attempt + 1, 0))
+      bool again = src->fd >= 0
+                   && (e->code == EIO || e->code == ECONNRESET || e->code == ETIMEDOUT
+                       || e->code == EAGAIN);
+      if (!again || attempt >= (unsigned)c->max_retries || !http_backoff (c, attempt + 1, 0))
         {
           *err = e;
           return ret;
@@ -623,7 +662,7 @@ registry_push_blob (struct registry_client *c, const char *digest, uint64_t size
   int ret = registry_blob_exists (c, digest, &have, err);
   if (ret < 0)
     return ret;
-  if (ret == 1 && (have < 0 || (uint64_t) have == size))
+  if (ret == 1 && (have < 0 || (uint64_t)have == size))
     return REGISTRY_BLOB_EXISTED;
   if (mount_from && strcmp (mount_from, c->path) != 0)
     {

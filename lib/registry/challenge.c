@@ -16,13 +16,13 @@
 static bool
 is_tchar (char c)
 {
-  return isalnum ((unsigned char) c) || (c && strchr ("!#$%&'*+-.^_`|~", c));
+  return isalnum ((unsigned char)c) || (c && strchr ("!#$%&'*+-.^_`|~", c));
 }
 
 static bool
 is_token68_char (char c)
 {
-  return isalnum ((unsigned char) c) || (c && strchr ("-._~+/", c));
+  return isalnum ((unsigned char)c) || (c && strchr ("-._~+/", c));
 }
 
 static bool
@@ -66,7 +66,7 @@ lower_dup (const char *s, size_t n)
   char *d = strndup (s, n);
   if (d)
     for (char *c = d; *c; c++)
-      *c = (char) tolower ((unsigned char) *c);
+      *c = (char)tolower ((unsigned char)*c);
   return d;
 }
 
@@ -131,7 +131,7 @@ parse_value (struct parser *p, char **out, struct error **err)
                 }
               c = p->s[p->i++];
             }
-          if ((unsigned char) c < 0x20 && c != '\t')
+          if ((unsigned char)c < 0x20 && c != '\t')
             {
               free (v);
               return error_set (err, EINVAL, "control character in quoted string");
@@ -148,7 +148,7 @@ parse_value (struct parser *p, char **out, struct error **err)
   size_t start = p->i;
   while (p->i < p->len && p->s[p->i] != ',' && !is_ows (p->s[p->i]))
     {
-      unsigned char c = (unsigned char) p->s[p->i];
+      unsigned char c = (unsigned char)p->s[p->i];
       if (c < 0x20 || c == 0x7f || c == '"')
         return error_set (err, EINVAL, "invalid character in parameter value");
       p->i++;
@@ -248,8 +248,8 @@ parse_params (struct parser *p, struct auth_challenge *c, struct error **err)
 }
 
 int
-auth_challenges_parse (const char *header, size_t len, struct auth_challenge **list,
-                       size_t *n, struct error **err)
+auth_challenges_parse (const char *header, size_t len, struct auth_challenge **list, size_t *n,
+                       struct error **err)
 {
   if (len > CHALLENGE_HEADER_MAX)
     return error_set (err, EFBIG, "WWW-Authenticate header longer than %d bytes",
@@ -268,8 +268,10 @@ auth_challenges_parse (const char *header, size_t len, struct auth_challenge **l
       size_t sl = token_len (&p, p.i);
       if (sl == 0)
         {
-          ret = error_set (err, EINVAL, "invalid WWW-Authenticate header: expected an "
-                                        "authentication scheme at byte %zu", p.i);
+          ret = error_set (err, EINVAL,
+                           "invalid WWW-Authenticate header: expected an "
+                           "authentication scheme at byte %zu",
+                           p.i);
           goto fail;
         }
       if (*n + count >= CHALLENGE_MAX)
@@ -295,8 +297,10 @@ auth_challenges_parse (const char *header, size_t len, struct auth_challenge **l
       p.i += sl;
       if (p.i < p.len && !is_ows (p.s[p.i]) && p.s[p.i] != ',')
         {
-          ret = error_set (err, EINVAL, "invalid WWW-Authenticate header: invalid character "
-                                        "after scheme `%s`", c->scheme);
+          ret = error_set (err, EINVAL,
+                           "invalid WWW-Authenticate header: invalid character "
+                           "after scheme `%s`",
+                           c->scheme);
           goto fail;
         }
       skip_ows (&p);

@@ -21,22 +21,21 @@ struct error;
 
 struct auth_param
 {
-  char *name;  /* lowercased */
+  char *name; /* lowercased */
   char *value;
 };
 
 struct auth_challenge
 {
-  char *scheme;   /* lowercased: "bearer", "basic", ... */
-  char *token68;  /* or NULL */
+  char *scheme;  /* lowercased: "bearer", "basic", ... */
+  char *token68; /* or NULL */
   struct auth_param *params;
   size_t n_params;
 };
 
 /* Parse one header value; appends to *list / *n (so several headers can be
  * accumulated).  On error the list is left as it was. */
-int auth_challenges_parse (const char *header, size_t len,
-                           struct auth_challenge **list, size_t *n,
+int auth_challenges_parse (const char *header, size_t len, struct auth_challenge **list, size_t *n,
                            struct error **err);
 /* Value of a parameter (name compared case-insensitively), or NULL. */
 const char *auth_challenge_param (const struct auth_challenge *c, const char *name);

@@ -11,10 +11,10 @@
 #include <stdatomic.h>
 #include <time.h>
 
-#define REGISTRY_TOKENS_MAX 32        /* cached scopes per client */
-#define REGISTRY_HANDLES_MAX 8        /* idle curl handles kept for reuse */
+#define REGISTRY_TOKENS_MAX 32 /* cached scopes per client */
+#define REGISTRY_HANDLES_MAX 8 /* idle curl handles kept for reuse */
 #define REGISTRY_REDIRECTS_MAX 8
-#define REGISTRY_WWW_AUTH_MAX 4       /* WWW-Authenticate headers kept per response */
+#define REGISTRY_WWW_AUTH_MAX 4 /* WWW-Authenticate headers kept per response */
 
 enum auth_kind
 {
@@ -33,9 +33,9 @@ struct cached_token
 
 struct registry_client
 {
-  char *domain;     /* as in references: "docker.io", "host:5000" */
-  char *api_host;   /* where the API is: "registry-1.docker.io" for docker.io */
-  char *path;       /* repository, or NULL */
+  char *domain;   /* as in references: "docker.io", "host:5000" */
+  char *api_host; /* where the API is: "registry-1.docker.io" for docker.io */
+  char *path;     /* repository, or NULL */
 
   /* options (copied) */
   const struct registries_conf *conf;
@@ -43,7 +43,7 @@ struct registry_client
   int max_retries;
   unsigned retry_base_ms, retry_max_ms;
   uint64_t chunk_size;
-  bool insecure;    /* http allowed, certificates not verified */
+  bool insecure; /* http allowed, certificates not verified */
 
   /* TLS: extra CAs (added to the system ones in the SSL_CTX callback) and a
    * client certificate */
@@ -65,7 +65,7 @@ struct registry_client
   CURL *idle[REGISTRY_HANDLES_MAX];
   size_t n_idle;
   enum auth_kind auth;
-  char *scheme;         /* "https" or "http", after the ping */
+  char *scheme; /* "https" or "http", after the ping */
   char *realm, *service;
   bool creds_loaded;
   char *user, *password;
@@ -78,7 +78,7 @@ struct http_response
 {
   long status;
   char *content_type;
-  char *digest;         /* Docker-Content-Digest */
+  char *digest; /* Docker-Content-Digest */
   char *location;
   char *content_range;
   char *link;
@@ -88,9 +88,9 @@ struct http_response
   long retry_after;       /* seconds, 0 when absent */
   char *body;             /* collected body (success bodies when no sink, error bodies) */
   size_t body_len;
-  bool body_truncated;    /* an error body longer than kept */
-  char *url;              /* the URL that answered (after redirects) */
-  bool sent_basic;        /* the request carried Basic credentials */
+  bool body_truncated; /* an error body longer than kept */
+  char *url;           /* the URL that answered (after redirects) */
+  bool sent_basic;     /* the request carried Basic credentials */
 };
 void http_response_clear (struct http_response *r);
 
@@ -104,18 +104,18 @@ typedef ssize_t (*http_source_fn) (void *buf, size_t len, void *ud);
 
 struct http_request
 {
-  const char *method;       /* GET HEAD PUT POST PATCH DELETE */
-  const char *url;          /* absolute */
+  const char *method; /* GET HEAD PUT POST PATCH DELETE */
+  const char *url;    /* absolute */
   const char *accept;
   const char *content_type;
-  const char *range;        /* "bytes=N-" or NULL */
-  const char *content_range;/* for PATCH */
+  const char *range;         /* "bytes=N-" or NULL */
+  const char *content_range; /* for PATCH */
   /* request body: from memory, or from source (upload_len bytes) */
   const void *body;
   size_t body_len;
   http_source_fn source;
   void *source_ud;
-  int (*rewind) (void *ud);   /* start the source over; NULL: it cannot */
+  int (*rewind) (void *ud); /* start the source over; NULL: it cannot */
   int64_t upload_len;       /* -1: none */
   /* response body: into resp->body (at most max_body, else -EFBIG), or sink */
   size_t max_body;
@@ -126,7 +126,7 @@ struct http_request
    * no credentials at all (requests to other hosts) */
   const char *scope;
   bool follow_redirects;
-  long timeout_ms;          /* whole transfer; 0: none (stalls end it anyway) */
+  long timeout_ms; /* whole transfer; 0: none (stalls end it anyway) */
   /* what the request is about, for messages: "`host/x:tag`", "blob `sha256:..`" */
   const char *subject;
 };
@@ -139,8 +139,8 @@ int http_exchange (struct registry_client *c, const struct http_request *req,
                    struct http_response *resp, bool *retryable, struct error **err);
 /* http_exchange with retries (connection errors, 5xx, 429) for requests that
  * can be sent again (no source body, or the source can rewind). */
-int http_do (struct registry_client *c, const struct http_request *req,
-             struct http_response *resp, struct error **err);
+int http_do (struct registry_client *c, const struct http_request *req, struct http_response *resp,
+             struct error **err);
 /* Sleep before attempt n (1-based), honouring Retry-After; false when
  * cancelled. */
 bool http_backoff (struct registry_client *c, unsigned attempt, long retry_after);

@@ -151,7 +151,7 @@ url_origin (const char *url)
       && curl_url_get (u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
     {
       for (char *p = host; *p; p++)
-        *p = (char) (*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
       if (asprintf (&out, "%s://%s:%s", scheme, host, port) < 0)
         out = NULL;
     }
@@ -200,7 +200,7 @@ header_safe (const char *s)
   if (s == NULL || *s == '\0')
     return false;
   for (; *s; s++)
-    if ((unsigned char) *s <= 0x20 || (unsigned char) *s >= 0x7f)
+    if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
       return false;
   return true;
 }
@@ -215,7 +215,7 @@ sanitize (const char *s, size_t max)
   if (d == NULL)
     return NULL;
   for (size_t i = 0; i < n; i++)
-    d[i] = ((unsigned char) s[i] < 0x20 || s[i] == 0x7f) ? ' ' : s[i];
+    d[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? ' ' : s[i];
   d[n] = '\0';
   while (n > 0 && d[n - 1] == ' ')
     d[--n] = '\0';
@@ -228,7 +228,7 @@ static void
 share_lock (CURL *h, curl_lock_data data, curl_lock_access access, void *ud)
 {
   struct registry_client *c = ud;
-  (void) h, (void) access;
+  (void)h, (void)access;
   if (data >= 0 && data < CURL_LOCK_DATA_LAST)
     pthread_mutex_lock (&c->share_locks[data]);
 }
@@ -237,7 +237,7 @@ static void
 share_unlock (CURL *h, curl_lock_data data, void *ud)
 {
   struct registry_client *c = ud;
-  (void) h;
+  (void)h;
   if (data >= 0 && data < CURL_LOCK_DATA_LAST)
     pthread_mutex_unlock (&c->share_locks[data]);
 }
@@ -288,8 +288,8 @@ static CURLcode
 ssl_ctx_cb (CURL *h, void *sslctx, void *ud)
 {
   struct registry_client *c = ud;
-  (void) h;
-  X509_STORE *store = SSL_CTX_get_cert_store ((SSL_CTX *) sslctx);
+  (void)h;
+  X509_STORE *store = SSL_CTX_get_cert_store ((SSL_CTX *)sslctx);
   for (size_t i = 0; i < c->n_cas; i++)
     X509_STORE_add_cert (store, c->cas[i]); /* a duplicate is harmless */
   ERR_clear_error ();
@@ -334,8 +334,8 @@ registry_client_new (const char *domain, const char *path, const struct registry
 
   bool oom = false;
   c->domain = strdup_or_null (domain, &oom);
-  c->api_host = strdup_or_null (strcmp (domain, "docker.io") == 0 ? "registry-1.docker.io" : domain,
-                                &oom);
+  c->api_host
+      = strdup_or_null (strcmp (domain, "docker.io") == 0 ? "registry-1.docker.io" : domain, &oom);
   c->path = strdup_or_null (path, &oom);
   c->authfile = strdup_or_null (opts->authfile, &oom);
   c->opt_user = strdup_or_null (opts->username, &oom);
@@ -345,7 +345,7 @@ registry_client_new (const char *domain, const char *path, const struct registry
     return error_set (err, ENOMEM, "out of memory");
   c->conf = opts->conf;
   /* a zeroed registry_options gives the defaults */
-  c->max_retries = opts->max_retries == 0 ? DEFAULT_RETRIES
+  c->max_retries = opts->max_retries == 0  ? DEFAULT_RETRIES
                    : opts->max_retries < 0 ? 0
                                            : opts->max_retries;
   c->retry_base_ms = opts->retry_base_ms ? opts->retry_base_ms : DEFAULT_RETRY_BASE_MS;
@@ -476,8 +476,8 @@ struct xfer
   CURL *h;
   bool headers_done;
   bool success;
-  int cb_error;        /* from a sink, on_headers, the source, or a limit */
-  size_t body_off;     /* memory request body */
+  int cb_error;    /* from a sink, on_headers, the source, or a limit */
+  size_t body_off; /* memory request body */
 };
 
 static CURL *
@@ -531,7 +531,7 @@ header_cb (char *buf, size_t size, size_t nitems, void *ud)
   const char *colon = memchr (buf, ':', n);
   if (colon == NULL)
     return n;
-  size_t nl = (size_t) (colon - buf);
+  size_t nl = (size_t)(colon - buf);
   const char *v = colon + 1;
   size_t vl = n - nl - 1;
   while (vl && (*v == ' ' || *v == '\t'))
@@ -649,15 +649,15 @@ read_cb (char *buf, size_t size, size_t nitems, void *ud)
       ssize_t r = x->req->source (buf, n, x->req->source_ud);
       if (r < 0)
         {
-          x->cb_error = (int) r;
+          x->cb_error = (int)r;
           return CURL_READFUNC_ABORT;
         }
-      return (size_t) r;
+      return (size_t)r;
     }
   size_t left = x->req->body_len - x->body_off;
   if (n > left)
     n = left;
-  memcpy (buf, (const char *) x->req->body + x->body_off, n);
+  memcpy (buf, (const char *)x->req->body + x->body_off, n);
   x->body_off += n;
   return n;
 }
@@ -666,7 +666,7 @@ static int
 xferinfo_cb (void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
   struct xfer *x = ud;
-  (void) dt, (void) dn, (void) ut, (void) un;
+  (void)dt, (void)dn, (void)ut, (void)un;
   return atomic_load (&x->c->cancelled) ? 1 : 0;
 }
 
@@ -773,8 +773,7 @@ transport_error (struct registry_client *c, const char *url, CURLcode rc, const 
 /* Perform one request on url (no redirects, no auth logic). */
 static int
 perform (struct registry_client *c, const struct http_request *req, const char *url,
-         const char *authorization, struct http_response *resp, bool *retryable,
-         struct error **err)
+         const char *authorization, struct http_response *resp, bool *retryable, struct error **err)
 {
   *retryable = false;
   http_response_clear (resp);
@@ -867,7 +866,7 @@ perform (struct registry_client *c, const struct http_request *req, const char *
     }
 
   bool has_body = req->body != NULL || req->source != NULL;
-  int64_t body_len = req->source ? req->upload_len : (int64_t) req->body_len;
+  int64_t body_len = req->source ? req->upload_len : (int64_t)req->body_len;
   if (strcmp (req->method, "HEAD") == 0)
     curl_easy_setopt (h, CURLOPT_NOBODY, 1L);
   else if (strcmp (req->method, "PUT") == 0 || strcmp (req->method, "PATCH") == 0)
@@ -875,7 +874,7 @@ perform (struct registry_client *c, const struct http_request *req, const char *
       curl_easy_setopt (h, CURLOPT_UPLOAD, 1L);
       curl_easy_setopt (h, CURLOPT_READFUNCTION, read_cb);
       curl_easy_setopt (h, CURLOPT_READDATA, &x);
-      curl_easy_setopt (h, CURLOPT_INFILESIZE_LARGE, (curl_off_t) (has_body ? body_len : 0));
+      curl_easy_setopt (h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)(has_body ? body_len : 0));
       if (strcmp (req->method, "PATCH") == 0)
         curl_easy_setopt (h, CURLOPT_CUSTOMREQUEST, "PATCH");
     }
@@ -886,7 +885,7 @@ perform (struct registry_client *c, const struct http_request *req, const char *
         {
           curl_easy_setopt (h, CURLOPT_READFUNCTION, read_cb);
           curl_easy_setopt (h, CURLOPT_READDATA, &x);
-          curl_easy_setopt (h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) body_len);
+          curl_easy_setopt (h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
         }
       else
         {
@@ -909,7 +908,7 @@ perform (struct registry_client *c, const struct http_request *req, const char *
     {
       curl_off_t ra = 0;
       if (curl_easy_getinfo (h, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
-        resp->retry_after = ra > 3600 ? 3600 : (long) ra;
+        resp->retry_after = ra > 3600 ? 3600 : (long)ra;
       if ((resp->url = strdup (url)) == NULL)
         ret = error_set (err, ENOMEM, "out of memory");
     }
@@ -990,8 +989,7 @@ token_drop_locked (struct registry_client *c, const char *scope)
 }
 
 static void
-token_store_locked (struct registry_client *c, const char *scope, const char *token,
-                    time_t expires)
+token_store_locked (struct registry_client *c, const char *scope, const char *token, time_t expires)
 {
   token_drop_locked (c, scope);
   if (c->n_tokens == REGISTRY_TOKENS_MAX)
@@ -1035,9 +1033,11 @@ error_body_message (const struct http_response *resp)
       && json_object_is_type (first, json_type_object))
     {
       json_object *m = NULL, *cd = NULL;
-      if (json_object_object_get_ex (first, "message", &m) && json_object_is_type (m, json_type_string))
+      if (json_object_object_get_ex (first, "message", &m)
+          && json_object_is_type (m, json_type_string))
         msg = json_object_get_string (m);
-      if (json_object_object_get_ex (first, "code", &cd) && json_object_is_type (cd, json_type_string))
+      if (json_object_object_get_ex (first, "code", &cd)
+          && json_object_is_type (cd, json_type_string))
         code = json_object_get_string (cd);
     }
   else
@@ -1046,7 +1046,8 @@ error_body_message (const struct http_response *resp)
       for (size_t i = 0; i < ARRAY_SIZE (keys) && !msg; i++)
         {
           json_object *m = NULL;
-          if (json_object_object_get_ex (o, keys[i], &m) && json_object_is_type (m, json_type_string))
+          if (json_object_object_get_ex (o, keys[i], &m)
+              && json_object_is_type (m, json_type_string))
             msg = json_object_get_string (m);
         }
     }
@@ -1056,8 +1057,8 @@ error_body_message (const struct http_response *resp)
 }
 
 int
-http_status_error (struct registry_client *c, const struct http_response *resp,
-                   const char *subject, struct error **err)
+http_status_error (struct registry_client *c, const struct http_response *resp, const char *subject,
+                   struct error **err)
 {
   _cleanup_free_ char *msg = error_body_message (resp);
   long s = resp->status;
@@ -1126,7 +1127,10 @@ fetch_token (struct registry_client *c, const char *realm, const char *service, 
   char subject[320];
   snprintf (subject, sizeof subject, "`%s`: token server", c->domain);
   struct http_request req = {
-    .method = "GET", .url = url, .max_body = REGISTRY_TOKEN_MAX, .subject = subject,
+    .method = "GET",
+    .url = url,
+    .max_body = REGISTRY_TOKEN_MAX,
+    .subject = subject,
     .accept = "application/json",
   };
   struct http_response resp = { .content_length = -1 };
@@ -1137,9 +1141,9 @@ fetch_token (struct registry_client *c, const char *realm, const char *service, 
       bool retryable = false;
       struct error *e = NULL;
       ret = perform (c, &req, url, basic, &resp, &retryable, &e);
-      bool again = (ret < 0 && retryable)
-                   || (ret == 0 && (resp.status >= 500 || resp.status == 429));
-      if (again && attempt < (unsigned) c->max_retries
+      bool again
+          = (ret < 0 && retryable) || (ret == 0 && (resp.status >= 500 || resp.status == 429));
+      if (again && attempt < (unsigned)c->max_retries
           && http_backoff (c, attempt + 1, resp.retry_after))
         {
           error_free (e);
@@ -1156,9 +1160,9 @@ fetch_token (struct registry_client *c, const char *realm, const char *service, 
   if (resp.status == 401 || resp.status == 403)
     {
       _cleanup_free_ char *msg = error_body_message (&resp);
-      ret = error_set (err, EACCES, "`%s`: unauthorized: %s (token server returned %ld)",
-                       c->domain,
-                       msg ? msg : (user ? "incorrect username or password" : "authentication required"),
+      ret = error_set (err, EACCES, "`%s`: unauthorized: %s (token server returned %ld)", c->domain,
+                       msg ? msg
+                           : (user ? "incorrect username or password" : "authentication required"),
                        resp.status);
       goto out;
     }
@@ -1176,7 +1180,8 @@ fetch_token (struct registry_client *c, const char *realm, const char *service, 
     }
   const char *t = NULL, *at = NULL;
   int64_t expires_in = 0;
-  if (jsonx_get_string (o, "token", &t, err) < 0 || jsonx_get_string (o, "access_token", &at, err) < 0
+  if (jsonx_get_string (o, "token", &t, err) < 0
+      || jsonx_get_string (o, "access_token", &at, err) < 0
       || jsonx_get_int64 (o, "expires_in", &expires_in, err) < 0)
     {
       error_prefix (err, "`%s`: token server reply", c->domain);
@@ -1200,7 +1205,7 @@ fetch_token (struct registry_client *c, const char *realm, const char *service, 
       ret = error_set (err, ENOMEM, "out of memory");
       goto out;
     }
-  *expires = time (NULL) + (time_t) expires_in;
+  *expires = time (NULL) + (time_t)expires_in;
   ret = 0;
 out:
   if (resp.body)
@@ -1211,8 +1216,7 @@ out:
 
 /* "Bearer <token>" from the cache: 1 when found, 0 when not, -ENOMEM. */
 static int
-cached_header_locked (struct registry_client *c, const char *scope, char **out,
-                      struct error **err)
+cached_header_locked (struct registry_client *c, const char *scope, char **out, struct error **err)
 {
   time_t now = time (NULL);
   for (size_t i = 0; i < c->n_tokens; i++)
@@ -1298,8 +1302,8 @@ auth_header (struct registry_client *c, const char *scope, char **out, struct er
 /* Learn the auth scheme from a 401's challenges.  Bearer is preferred over
  * Basic when both are offered. */
 static int
-apply_challenges (struct registry_client *c, const struct http_response *resp,
-                  const char *scheme, struct error **err)
+apply_challenges (struct registry_client *c, const struct http_response *resp, const char *scheme,
+                  struct error **err)
 {
   struct auth_challenge *list = NULL;
   size_t n = 0;
@@ -1379,9 +1383,9 @@ http_backoff (struct registry_client *c, unsigned attempt, long retry_after)
   for (unsigned i = 1; i < attempt && ms < c->retry_max_ms; i++)
     ms *= 2;
   /* +-25% jitter so that parallel transfers do not retry in lockstep */
-  ms = ms * (75 + (uint64_t) (rand () % 51)) / 100;
-  if (retry_after > 0 && (uint64_t) retry_after * 1000 > ms)
-    ms = (uint64_t) retry_after * 1000;
+  ms = ms * (75 + (uint64_t)(rand () % 51)) / 100;
+  if (retry_after > 0 && (uint64_t)retry_after * 1000 > ms)
+    ms = (uint64_t)retry_after * 1000;
   if (ms > c->retry_max_ms)
     ms = c->retry_max_ms;
   log_debug ("registry `%s`: retrying in %" PRIu64 " ms (attempt %u)", c->domain, ms, attempt);
@@ -1390,7 +1394,7 @@ http_backoff (struct registry_client *c, unsigned attempt, long retry_after)
       if (atomic_load (&c->cancelled))
         return false;
       uint64_t step = ms > 50 ? 50 : ms;
-      struct timespec ts = { 0, (long) step * 1000000L };
+      struct timespec ts = { 0, (long)step * 1000000L };
       nanosleep (&ts, NULL);
       ms -= step;
     }
@@ -1478,9 +1482,9 @@ http_do (struct registry_client *c, const struct http_request *req, struct http_
       bool retryable = false;
       struct error *e = NULL;
       int ret = http_exchange (c, req, resp, &retryable, &e);
-      bool again = (ret < 0 && retryable)
-                   || (ret == 0 && (resp->status >= 500 || resp->status == 429));
-      if (again && attempt < (unsigned) c->max_retries
+      bool again
+          = (ret < 0 && retryable) || (ret == 0 && (resp->status >= 500 || resp->status == 429));
+      if (again && attempt < (unsigned)c->max_retries
           && (!req->source || (req->rewind && req->rewind (req->source_ud) == 0))
           && http_backoff (c, attempt + 1, ret == 0 ? resp->retry_after : 0))
         {
@@ -1499,8 +1503,8 @@ http_do (struct registry_client *c, const struct http_request *req, struct http_
 /* ---- ping ---- */
 
 static int
-ping_scheme (struct registry_client *c, const char *scheme, bool probe,
-             struct http_response *resp, bool *retryable, struct error **err)
+ping_scheme (struct registry_client *c, const char *scheme, bool probe, struct http_response *resp,
+             bool *retryable, struct error **err)
 {
   _cleanup_free_ char *url = NULL;
   if (asprintf (&url, "%s://%s/v2/", scheme, c->api_host) < 0)
@@ -1508,7 +1512,10 @@ ping_scheme (struct registry_client *c, const char *scheme, bool probe,
   char subject[300];
   snprintf (subject, sizeof subject, "`%s`", c->domain);
   struct http_request req = {
-    .method = "GET", .url = url, .max_body = REGISTRY_ERROR_BODY_MAX, .subject = subject,
+    .method = "GET",
+    .url = url,
+    .max_body = REGISTRY_ERROR_BODY_MAX,
+    .subject = subject,
     .follow_redirects = true,
     /* https to an insecure registry is a guess that http follows: a server
      * that never answers the TLS hello must not hold us for long */
@@ -1521,7 +1528,7 @@ ping_scheme (struct registry_client *c, const char *scheme, bool probe,
       /* connection refused is not worth waiting for here: nothing listens */
       bool again = (ret < 0 && !probe && *retryable && e->code != ECONNREFUSED)
                    || (ret == 0 && (resp->status >= 500 || resp->status == 429));
-      if (again && attempt < (unsigned) c->max_retries
+      if (again && attempt < (unsigned)c->max_retries
           && http_backoff (c, attempt + 1, ret == 0 ? resp->retry_after : 0))
         {
           error_free (e);
@@ -1623,7 +1630,9 @@ ensure_ready_locked (struct registry_client *c, struct error **err)
   if (oom)
     return error_set (err, ENOMEM, "out of memory");
   log_debug ("registry `%s`: %s, auth %s", c->domain, scheme,
-             kind == AUTH_BEARER ? "bearer" : kind == AUTH_BASIC ? "basic" : "none");
+             kind == AUTH_BEARER  ? "bearer"
+             : kind == AUTH_BASIC ? "basic"
+                                  : "none");
   return 0;
 }
 
@@ -1634,8 +1643,7 @@ registry_ping (struct registry_client *c, struct error **err)
 }
 
 int
-registry_login_check (const char *domain, const struct registry_options *opts,
-                      struct error **err)
+registry_login_check (const char *domain, const struct registry_options *opts, struct error **err)
 {
   _cleanup_registry_client_ struct registry_client *c = NULL;
   int ret = registry_client_new (domain, NULL, opts, &c, err);
@@ -1660,7 +1668,10 @@ registry_login_check (const char *domain, const struct registry_options *opts,
   char subject[300];
   snprintf (subject, sizeof subject, "`%s`", domain);
   struct http_request req = {
-    .method = "GET", .url = url, .max_body = REGISTRY_ERROR_BODY_MAX, .subject = subject,
+    .method = "GET",
+    .url = url,
+    .max_body = REGISTRY_ERROR_BODY_MAX,
+    .subject = subject,
     .scope = "",
   };
   struct http_response resp = { .content_length = -1 };

@@ -64,7 +64,8 @@ struct registry_client;
 #define REGISTRY_MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
 #define REGISTRY_MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
 #define REGISTRY_MT_DOCKER_SCHEMA1 "application/vnd.docker.distribution.manifest.v1+json"
-#define REGISTRY_MT_DOCKER_SCHEMA1_SIGNED "application/vnd.docker.distribution.manifest.v1+prettyjws"
+#define REGISTRY_MT_DOCKER_SCHEMA1_SIGNED                                                          \
+  "application/vnd.docker.distribution.manifest.v1+prettyjws"
 
 #define REGISTRY_MANIFEST_MAX (4 << 20)
 #define REGISTRY_TOKEN_MAX (1 << 20)
@@ -73,9 +74,9 @@ struct registry_client;
 
 enum registry_tls
 {
-  REGISTRY_TLS_DEFAULT = 0,  /* from the registries configuration */
-  REGISTRY_TLS_VERIFY,       /* https only, verified, even if configured insecure */
-  REGISTRY_TLS_NO_VERIFY,    /* --tls-verify=false: http allowed, no verification */
+  REGISTRY_TLS_DEFAULT = 0, /* from the registries configuration */
+  REGISTRY_TLS_VERIFY,      /* https only, verified, even if configured insecure */
+  REGISTRY_TLS_NO_VERIFY,   /* --tls-verify=false: http allowed, no verification */
 };
 
 struct registry_options
@@ -86,11 +87,11 @@ struct registry_options
   const char *username;
   const char *password;
   enum registry_tls tls;
-  const char *cert_dir;    /* podman's --cert-dir: *.crt, *.cert+*.key, instead of certs.d */
-  const char *user_agent;  /* NULL: "hull/<version>" */
-  int max_retries;         /* attempts after the first; 0: default (4); < 0: none */
-  unsigned retry_base_ms;  /* first back-off; 0: default (200 ms), doubled each time */
-  unsigned retry_max_ms;   /* back-off and Retry-After cap; 0: default (10 s) */
+  const char *cert_dir;   /* podman's --cert-dir: *.crt, *.cert+*.key, instead of certs.d */
+  const char *user_agent; /* NULL: "hull/<version>" */
+  int max_retries;        /* attempts after the first; 0: default (4); < 0: none */
+  unsigned retry_base_ms; /* first back-off; 0: default (200 ms), doubled each time */
+  unsigned retry_max_ms;  /* back-off and Retry-After cap; 0: default (10 s) */
   /* Blobs bigger than this are uploaded in PATCH chunks of this size (fd
    * sources only); 0: default (64 MiB). */
   uint64_t upload_chunk_size;
@@ -103,11 +104,11 @@ int registry_global_init (struct error **err);
  * its API host).  path: repository ("library/busybox"), or NULL for a client
  * that only pings / logs in.  No network traffic happens here.  opts is
  * copied (strings duplicated); opts->conf must outlive the client. */
-int registry_client_new (const char *domain, const char *path,
-                         const struct registry_options *opts,
+int registry_client_new (const char *domain, const char *path, const struct registry_options *opts,
                          struct registry_client **out, struct error **err);
 void registry_client_free (struct registry_client *c);
-static inline void registry_client_freep (struct registry_client **c)
+static inline void
+registry_client_freep (struct registry_client **c)
 {
   if (*c)
     registry_client_free (*c);
@@ -133,14 +134,15 @@ int registry_login_check (const char *domain, const struct registry_options *opt
 
 struct registry_manifest
 {
-  char *data;        /* the exact bytes received (NUL-terminated for convenience) */
+  char *data; /* the exact bytes received (NUL-terminated for convenience) */
   size_t len;
-  char *media_type;  /* one of REGISTRY_MT_* (from the body's mediaType, else
-                        Content-Type, else guessed from the content) */
-  char *digest;      /* "sha256:..." of data: verified when fetched by digest */
+  char *media_type; /* one of REGISTRY_MT_* (from the body's mediaType, else
+                       Content-Type, else guessed from the content) */
+  char *digest;     /* "sha256:..." of data: verified when fetched by digest */
 };
 void registry_manifest_free (struct registry_manifest *m);
-static inline void registry_manifest_freep (struct registry_manifest **m)
+static inline void
+registry_manifest_freep (struct registry_manifest **m)
 {
   if (*m)
     registry_manifest_free (*m);
@@ -154,14 +156,12 @@ int registry_get_manifest (struct registry_client *c, const char *ref,
                            struct registry_manifest **out, struct error **err);
 /* HEAD: 1 and the digest (and media type, size: each may be NULL) when the
  * manifest exists, 0 when it does not (404). */
-int registry_head_manifest (struct registry_client *c, const char *ref,
-                            char **digest, char **media_type, int64_t *size,
-                            struct error **err);
+int registry_head_manifest (struct registry_client *c, const char *ref, char **digest,
+                            char **media_type, int64_t *size, struct error **err);
 /* PUT; *digest (may be NULL) gets the digest of data (checked against the
  * registry's Docker-Content-Digest when it sends one). */
-int registry_put_manifest (struct registry_client *c, const char *ref,
-                           const char *media_type, const void *data, size_t len,
-                           char **digest, struct error **err);
+int registry_put_manifest (struct registry_client *c, const char *ref, const char *media_type,
+                           const void *data, size_t len, char **digest, struct error **err);
 /* All tags (following Link pagination); NULL-terminated strv. */
 int registry_list_tags (struct registry_client *c, char ***tags, struct error **err);
 
@@ -169,10 +169,8 @@ int registry_list_tags (struct registry_client *c, char ***tags, struct error **
  * see registries.h), and return the client of the first one that has the
  * manifest, with the manifest.  The error of the registry itself is the one
  * reported when all fail. */
-int registry_open_manifest (const struct reference *ref,
-                            const struct registry_options *opts,
-                            struct registry_client **client,
-                            struct registry_manifest **manifest,
+int registry_open_manifest (const struct reference *ref, const struct registry_options *opts,
+                            struct registry_client **client, struct registry_manifest **manifest,
                             struct error **err);
 
 /* ---- blobs: download ---- */
@@ -183,14 +181,13 @@ int registry_open_manifest (const struct reference *ref,
  * what it has).  Bytes are passed on as they arrive, before the digest can
  * be checked: the caller must not make the blob visible until
  * registry_get_blob returns 0.  Return 0, or a negative errno to abort. */
-typedef int (*registry_write_fn) (const void *buf, size_t len, uint64_t offset,
-                                  void *userdata);
+typedef int (*registry_write_fn) (const void *buf, size_t len, uint64_t offset, void *userdata);
 
 struct registry_blob_request
 {
-  const char *digest;   /* "sha256:..." */
-  int64_t size;         /* from the descriptor; -1 when unknown */
-  uint64_t max_size;    /* bound when size is -1 (0: none) */
+  const char *digest; /* "sha256:..." */
+  int64_t size;       /* from the descriptor; -1 when unknown */
+  uint64_t max_size;  /* bound when size is -1 (0: none) */
   /* Resume from an earlier run: the caller already has bytes [0, start) and
    * they are readable from start_fd (pread from 0) so that they can be
    * hashed.  start_fd is ignored when start is 0. */
@@ -202,17 +199,14 @@ struct registry_blob_request
  * Too many bytes -> -EFBIG as soon as it happens; too few after all retries ->
  * -EBADMSG "blob `d`: truncated (got N of M bytes)"; wrong content -> -EBADMSG
  * "blob `d`: digest mismatch (got sha256:...)". */
-int registry_get_blob (struct registry_client *c,
-                       const struct registry_blob_request *req,
-                       registry_write_fn write, void *userdata,
-                       struct error **err);
+int registry_get_blob (struct registry_client *c, const struct registry_blob_request *req,
+                       registry_write_fn write, void *userdata, struct error **err);
 /* Small blobs (image configs) into memory: at most max bytes. */
-int registry_get_blob_mem (struct registry_client *c, const char *digest,
-                           int64_t size, size_t max, char **data, size_t *len,
-                           struct error **err);
+int registry_get_blob_mem (struct registry_client *c, const char *digest, int64_t size, size_t max,
+                           char **data, size_t *len, struct error **err);
 /* HEAD: 1 (and *size, may be NULL) when the blob exists, 0 when not. */
-int registry_blob_exists (struct registry_client *c, const char *digest,
-                          int64_t *size, struct error **err);
+int registry_blob_exists (struct registry_client *c, const char *digest, int64_t *size,
+                          struct error **err);
 
 /* ---- blobs: upload ---- */
 
@@ -230,14 +224,13 @@ struct registry_blob_source
 
 /* Cross-repository mount: POST /v2/<path>/blobs/uploads/?mount=<digest>&from=<from>.
  * 1 when mounted, 0 when the registry did not mount it (the caller uploads). */
-int registry_mount_blob (struct registry_client *c, const char *digest,
-                         const char *from, struct error **err);
+int registry_mount_blob (struct registry_client *c, const char *digest, const char *from,
+                         struct error **err);
 /* Upload: POST then one PUT with the body (blobs up to upload_chunk_size,
  * 64 MiB), or PATCH in chunks then PUT (bigger ones, fd sources only).  The registry checks the
  * digest; so do we while sending. */
-int registry_upload_blob (struct registry_client *c, const char *digest,
-                          uint64_t size, const struct registry_blob_source *src,
-                          struct error **err);
+int registry_upload_blob (struct registry_client *c, const char *digest, uint64_t size,
+                          const struct registry_blob_source *src, struct error **err);
 
 enum registry_push_result
 {
@@ -247,9 +240,8 @@ enum registry_push_result
 };
 /* HEAD, then mount from mount_from (a repository path on the same registry;
  * may be NULL), then upload.  Returns a registry_push_result or -errno. */
-int registry_push_blob (struct registry_client *c, const char *digest,
-                        uint64_t size, const char *mount_from,
-                        const struct registry_blob_source *src,
+int registry_push_blob (struct registry_client *c, const char *digest, uint64_t size,
+                        const char *mount_from, const struct registry_blob_source *src,
                         struct error **err);
 
 #endif

@@ -21,10 +21,9 @@
 #define TAGS_MAX 100000
 #define TAGS_PAGES_MAX 1000
 
-static const char manifest_accept[]
-    = REGISTRY_MT_OCI_MANIFEST ", " REGISTRY_MT_OCI_INDEX ", " REGISTRY_MT_DOCKER_MANIFEST
-      ", " REGISTRY_MT_DOCKER_LIST ", " REGISTRY_MT_DOCKER_SCHEMA1_SIGNED
-      ";q=0.5, " REGISTRY_MT_DOCKER_SCHEMA1 ";q=0.5";
+static const char manifest_accept[] = REGISTRY_MT_OCI_MANIFEST
+    ", " REGISTRY_MT_OCI_INDEX ", " REGISTRY_MT_DOCKER_MANIFEST ", " REGISTRY_MT_DOCKER_LIST
+    ", " REGISTRY_MT_DOCKER_SCHEMA1_SIGNED ";q=0.5, " REGISTRY_MT_DOCKER_SCHEMA1 ";q=0.5";
 
 static const char *const known_types[] = {
   REGISTRY_MT_OCI_MANIFEST,
@@ -101,9 +100,11 @@ classify (const char *subject, const char *data, size_t len, const char *content
           const char **media_type, struct error **err)
 {
   if (is_schema1_type (content_type))
-    return error_set (err, ENOTSUP, "schema1 manifests are not supported: %s (Docker image "
-                                    "manifest v2 schema 1 is deprecated; push the image again "
-                                    "with a current tool)", subject);
+    return error_set (err, ENOTSUP,
+                      "schema1 manifests are not supported: %s (Docker image "
+                      "manifest v2 schema 1 is deprecated; push the image again "
+                      "with a current tool)",
+                      subject);
   _cleanup_json_ json_object *o = NULL;
   struct error *perr = NULL;
   if (jsonx_parse (data, len, &o, &perr) < 0)
@@ -118,12 +119,14 @@ classify (const char *subject, const char *data, size_t len, const char *content
   if (jsonx_get_int64 (o, "schemaVersion", &version, err) < 0)
     return error_prefix (err, "%s: malformed manifest", subject), -EBADMSG;
   if (version == 1)
-    return error_set (err, ENOTSUP, "schema1 manifests are not supported: %s (Docker image "
-                                    "manifest v2 schema 1 is deprecated; push the image again "
-                                    "with a current tool)", subject);
+    return error_set (err, ENOTSUP,
+                      "schema1 manifests are not supported: %s (Docker image "
+                      "manifest v2 schema 1 is deprecated; push the image again "
+                      "with a current tool)",
+                      subject);
   if (version != 2)
     return error_set (err, EBADMSG, "%s: malformed manifest: schemaVersion %lld, expected 2",
-                      subject, (long long) version);
+                      subject, (long long)version);
   const char *mt = NULL;
   if (jsonx_get_string (o, "mediaType", &mt, err) < 0)
     {
@@ -156,11 +159,14 @@ classify (const char *subject, const char *data, size_t len, const char *content
   json_object *v = NULL;
   if (json_object_object_get_ex (o, "manifests", &v))
     *media_type = REGISTRY_MT_OCI_INDEX;
-  else if (json_object_object_get_ex (o, "config", &v) && json_object_object_get_ex (o, "layers", &v))
+  else if (json_object_object_get_ex (o, "config", &v)
+           && json_object_object_get_ex (o, "layers", &v))
     *media_type = REGISTRY_MT_OCI_MANIFEST;
   else
-    return error_set (err, EBADMSG, "%s: malformed manifest: neither an image manifest nor an "
-                                    "index", subject);
+    return error_set (err, EBADMSG,
+                      "%s: malformed manifest: neither an image manifest nor an "
+                      "index",
+                      subject);
   return 0;
 }
 
@@ -184,8 +190,13 @@ registry_get_manifest (struct registry_client *c, const char *ref, struct regist
   if (url == NULL)
     return error_set (err, ENOMEM, "out of memory");
   struct http_request req = {
-    .method = "GET", .url = url, .accept = manifest_accept, .max_body = REGISTRY_MANIFEST_MAX,
-    .scope = scope, .follow_redirects = true, .subject = subject,
+    .method = "GET",
+    .url = url,
+    .accept = manifest_accept,
+    .max_body = REGISTRY_MANIFEST_MAX,
+    .scope = scope,
+    .follow_redirects = true,
+    .subject = subject,
   };
   struct http_response resp = { .content_length = -1 };
   if ((ret = http_do (c, &req, &resp, err)) < 0)
@@ -196,8 +207,9 @@ registry_get_manifest (struct registry_client *c, const char *ref, struct regist
       goto out;
     }
   const char *mt = NULL;
-  if ((ret = classify (subject, resp.body ? resp.body : "", resp.body_len, resp.content_type, &mt,
-                       err)) < 0)
+  if ((ret
+       = classify (subject, resp.body ? resp.body : "", resp.body_len, resp.content_type, &mt, err))
+      < 0)
     goto out;
 
   digest = digest_buffer (is_digest_ref (ref) ? ref : "sha256", resp.body ? resp.body : "",
@@ -263,8 +275,12 @@ registry_head_manifest (struct registry_client *c, const char *ref, char **diges
     return error_set (err, ENOMEM, "out of memory");
   _cleanup_registry_manifest_ struct registry_manifest *m = NULL;
   struct http_request req = {
-    .method = "HEAD", .url = url, .accept = manifest_accept, .scope = scope,
-    .follow_redirects = true, .subject = subject,
+    .method = "HEAD",
+    .url = url,
+    .accept = manifest_accept,
+    .scope = scope,
+    .follow_redirects = true,
+    .subject = subject,
   };
   struct http_response resp = { .content_length = -1 };
   if ((ret = http_do (c, &req, &resp, err)) < 0)
@@ -311,7 +327,7 @@ registry_head_manifest (struct registry_client *c, const char *ref, char **diges
       *media_type = mt ? strdup (mt) : NULL;
     }
   if (size)
-    *size = m ? (int64_t) m->len : resp.content_length;
+    *size = m ? (int64_t)m->len : resp.content_length;
   ret = 1;
 out:
   http_response_clear (&resp);
@@ -344,8 +360,14 @@ registry_put_manifest (struct registry_client *c, const char *ref, const char *m
   if (url == NULL)
     return error_set (err, ENOMEM, "out of memory");
   struct http_request req = {
-    .method = "PUT", .url = url, .content_type = media_type, .body = data ? data : "",
-    .body_len = len, .max_body = REGISTRY_ERROR_BODY_MAX, .scope = scope, .subject = subject,
+    .method = "PUT",
+    .url = url,
+    .content_type = media_type,
+    .body = data ? data : "",
+    .body_len = len,
+    .max_body = REGISTRY_ERROR_BODY_MAX,
+    .scope = scope,
+    .subject = subject,
   };
   struct http_response resp = { .content_length = -1 };
   if ((ret = http_do (c, &req, &resp, err)) < 0)
@@ -381,7 +403,7 @@ link_next (const char *link, const char *base)
   const char *gt = lt ? strchr (lt, '>') : NULL;
   if (lt == NULL || gt == NULL || strstr (gt, "rel=\"next\"") == NULL)
     return NULL;
-  _cleanup_free_ char *target = strndup (lt + 1, (size_t) (gt - lt - 1));
+  _cleanup_free_ char *target = strndup (lt + 1, (size_t)(gt - lt - 1));
   return target ? url_resolve (base, target) : NULL;
 }
 
@@ -411,8 +433,12 @@ registry_list_tags (struct registry_client *c, char ***tags, struct error **err)
       if (page >= TAGS_PAGES_MAX)
         return error_set (err, EFBIG, "%s: more than %d pages", subject, TAGS_PAGES_MAX);
       struct http_request req = {
-        .method = "GET", .url = url, .accept = "application/json",
-        .max_body = REGISTRY_TAGS_PAGE_MAX, .scope = scope, .follow_redirects = true,
+        .method = "GET",
+        .url = url,
+        .accept = "application/json",
+        .max_body = REGISTRY_TAGS_PAGE_MAX,
+        .scope = scope,
+        .follow_redirects = true,
         .subject = subject,
       };
       struct http_response resp = { .content_length = -1 };

@@ -66,7 +66,7 @@ reference_path_valid (const char *path)
   for (;;)
     {
       const char *slash = strchr (p, '/');
-      size_t n = slash ? (size_t) (slash - p) : strlen (p);
+      size_t n = slash ? (size_t)(slash - p) : strlen (p);
       if (!component_valid (p, n))
         return false;
       if (!slash)
@@ -91,7 +91,7 @@ host_valid (const char *s, size_t len)
         {
           if (s[i] == ':')
             colons++;
-          else if (!isxdigit ((unsigned char) s[i]) && s[i] != '.')
+          else if (!isxdigit ((unsigned char)s[i]) && s[i] != '.')
             return false;
         }
       return colons >= 2;
@@ -134,7 +134,7 @@ reference_domain_valid (const char *domain)
         port = close + 2;
       else if (close[1] != '\0')
         return false;
-      len = (size_t) (close - domain) + 1;
+      len = (size_t)(close - domain) + 1;
     }
   else
     {
@@ -142,7 +142,7 @@ reference_domain_valid (const char *domain)
       if (colon)
         {
           port = colon + 1;
-          len = (size_t) (colon - domain);
+          len = (size_t)(colon - domain);
         }
     }
   if (!host_valid (domain, len))
@@ -226,8 +226,7 @@ has_upper (const char *s, size_t n)
 /* Parse s; *raw_path gets the repository path as written (without the
  * "library/" that docker.io adds), for short-name resolution. */
 static int
-parse (const char *s, unsigned flags, struct reference **out, char **raw_path,
-       struct error **err)
+parse (const char *s, unsigned flags, struct reference **out, char **raw_path, struct error **err)
 {
   if (s == NULL || *s == '\0')
     return error_set (err, EINVAL, "invalid reference: empty");
@@ -235,7 +234,7 @@ parse (const char *s, unsigned flags, struct reference **out, char **raw_path,
   if (slen > REFERENCE_INPUT_MAX)
     return error_set (err, EINVAL, "invalid reference `%.64s...`: too long", s);
   for (size_t i = 0; i < slen; i++)
-    if ((unsigned char) s[i] <= ' ' || (unsigned char) s[i] >= 0x7f)
+    if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
       return error_set (err, EINVAL,
                         "invalid reference `%s`: contains a space or a control or "
                         "non-ASCII character",
@@ -278,8 +277,7 @@ parse (const char *s, unsigned flags, struct reference **out, char **raw_path,
 
   if ((r->tag || r->digest) && (flags & REFERENCE_NAME_ONLY))
     return error_set (err, EINVAL,
-                      "invalid repository name `%s`: a name without tag or digest is needed",
-                      s);
+                      "invalid repository name `%s`: a name without tag or digest is needed", s);
 
   const char *name = copy;
   if (*name == '\0')
@@ -294,7 +292,7 @@ parse (const char *s, unsigned flags, struct reference **out, char **raw_path,
   const char *slash = strchr (name, '/');
   if (slash)
     {
-      size_t n = (size_t) (slash - name);
+      size_t n = (size_t)(slash - name);
       bool dom = memchr (name, '.', n) || memchr (name, ':', n)
                  || (n == 9 && strncmp (name, "localhost", 9) == 0) || has_upper (name, n);
       if (dom)
@@ -318,11 +316,9 @@ parse (const char *s, unsigned flags, struct reference **out, char **raw_path,
     return error_set (err, ENOMEM, "out of memory");
 
   if (has_upper (path, strlen (path)))
-    return error_set (err, EINVAL, "invalid reference `%s`: repository name must be lowercase",
-                      s);
+    return error_set (err, EINVAL, "invalid reference `%s`: repository name must be lowercase", s);
   if (!reference_path_valid (path))
-    return error_set (err, EINVAL, "invalid reference `%s`: invalid repository name `%s`", s,
-                      path);
+    return error_set (err, EINVAL, "invalid reference `%s`: invalid repository name `%s`", s, path);
 
   if (strcmp (r->domain, REFERENCE_DEFAULT_DOMAIN) == 0 && strchr (path, '/') == NULL)
     {
@@ -337,7 +333,8 @@ parse (const char *s, unsigned flags, struct reference **out, char **raw_path,
                       "invalid reference `%s`: repository name longer than %d characters", s,
                       REFERENCE_NAME_MAX);
 
-  if (r->tag == NULL && r->digest == NULL && !(flags & (REFERENCE_NO_DEFAULT_TAG | REFERENCE_NAME_ONLY)))
+  if (r->tag == NULL && r->digest == NULL
+      && !(flags & (REFERENCE_NO_DEFAULT_TAG | REFERENCE_NAME_ONLY)))
     if ((r->tag = strdup (REFERENCE_DEFAULT_TAG)) == NULL)
       return error_set (err, ENOMEM, "out of memory");
 
@@ -463,7 +460,7 @@ reference_resolve (const char *s, const struct registries_conf *conf, unsigned f
   if (ret < 0)
     return ret;
 
-  static char *const default_search[] = { (char *) REFERENCE_DEFAULT_DOMAIN, NULL };
+  static char *const default_search[] = { (char *)REFERENCE_DEFAULT_DOMAIN, NULL };
   char *const *search = default_search;
   if (!ref->has_domain && conf && conf->search && conf->search[0])
     search = conf->search;

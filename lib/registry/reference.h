@@ -56,11 +56,11 @@ enum reference_flags
 
 /* Parse and normalise.  Errors are one line naming the input:
  * "invalid reference `Foo/x`: repository name must be lowercase". */
-int reference_parse (const char *s, unsigned flags, struct reference **out,
-                     struct error **err);
+int reference_parse (const char *s, unsigned flags, struct reference **out, struct error **err);
 struct reference *reference_dup (const struct reference *r);
 void reference_free (struct reference *r);
-static inline void reference_freep (struct reference **r)
+static inline void
+reference_freep (struct reference **r)
 {
   if (*r)
     reference_free (*r);
@@ -85,8 +85,7 @@ const char *reference_manifest_ref (const struct reference *r);
 
 /* Replace tag (NULL: drop it) / digest (NULL: drop it); validated. */
 int reference_set_tag (struct reference *r, const char *tag, struct error **err);
-int reference_set_digest (struct reference *r, const char *digest,
-                          struct error **err);
+int reference_set_digest (struct reference *r, const char *digest, struct error **err);
 
 bool reference_tag_valid (const char *tag);
 /* A single path component / a whole repository path ("a/b/c"). */
@@ -100,9 +99,8 @@ bool reference_is_id (const char *s);
  * registry of conf, in order ("docker.io" alone when conf is NULL or has no
  * search list): the caller tries them in turn, as podman does.  *out is a
  * NULL-terminated array freed with reference_list_free. */
-int reference_resolve (const char *s, const struct registries_conf *conf,
-                       unsigned flags, struct reference ***out,
-                       struct error **err);
+int reference_resolve (const char *s, const struct registries_conf *conf, unsigned flags,
+                       struct reference ***out, struct error **err);
 void reference_list_free (struct reference **list);
 
 #endif

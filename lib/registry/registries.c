@@ -91,7 +91,7 @@ static bool
 location_valid (const char *s)
 {
   const char *slash = strchr (s, '/');
-  _cleanup_free_ char *dom = slash ? strndup (s, (size_t) (slash - s)) : strdup (s);
+  _cleanup_free_ char *dom = slash ? strndup (s, (size_t)(slash - s)) : strdup (s);
   if (dom == NULL || !reference_domain_valid (dom))
     return false;
   return slash == NULL || reference_path_valid (slash + 1);
@@ -158,8 +158,8 @@ registries_conf_parse (const char *json, size_t len, struct registries_conf **ou
           return ret;
         for (char **s = c->search; s && *s; s++)
           if (!reference_domain_valid (*s))
-            return error_set (err, EINVAL,
-                              "unqualified-search-registries: invalid registry `%s`", *s);
+            return error_set (err, EINVAL, "unqualified-search-registries: invalid registry `%s`",
+                              *s);
       }
     else if (strcmp (key, "certs-dirs") == 0)
       {
@@ -175,7 +175,7 @@ registries_conf_parse (const char *json, size_t len, struct registries_conf **ou
           continue;
         if (!json_object_is_type (val, json_type_object))
           return error_set (err, EINVAL, "`registries` must be an object");
-        size_t n = (size_t) json_object_object_length (val);
+        size_t n = (size_t)json_object_object_length (val);
         if (n > REGISTRIES_ENTRIES_MAX)
           return error_set (err, EINVAL, "registries: more than %d entries",
                             REGISTRIES_ENTRIES_MAX);
@@ -283,10 +283,10 @@ registries_host_is_loopback (const char *domain)
       const char *close = strchr (domain, ']');
       if (!close)
         return false;
-      return (size_t) (close - domain) == 4 && strncmp (domain, "[::1]", 5) == 0;
+      return (size_t)(close - domain) == 4 && strncmp (domain, "[::1]", 5) == 0;
     }
   const char *colon = strchr (domain, ':');
-  hl = colon ? (size_t) (colon - domain) : strlen (domain);
+  hl = colon ? (size_t)(colon - domain) : strlen (domain);
   if (hl == 9 && strncmp (domain, "localhost", 9) == 0)
     return true;
   /* 127.0.0.0/8, written as a dotted quad */
@@ -327,13 +327,13 @@ registry_endpoints_free (struct registry_endpoint *e, size_t n)
 }
 
 static int
-endpoint_set (struct registry_endpoint *ep, const struct registries_conf *conf,
-              const char *full, bool mirror, struct error **err)
+endpoint_set (struct registry_endpoint *ep, const struct registries_conf *conf, const char *full,
+              bool mirror, struct error **err)
 {
   const char *slash = strchr (full, '/');
   if (slash == NULL || slash[1] == '\0')
     return error_set (err, EINVAL, "registries: mirror location `%s` has no repository path", full);
-  ep->domain = strndup (full, (size_t) (slash - full));
+  ep->domain = strndup (full, (size_t)(slash - full));
   ep->path = strdup (slash + 1);
   if (!ep->domain || !ep->path)
     return error_set (err, ENOMEM, "out of memory");
@@ -346,8 +346,7 @@ endpoint_set (struct registry_endpoint *ep, const struct registries_conf *conf,
 
 int
 registries_endpoints (const struct registries_conf *conf, const struct reference *ref,
-                      bool for_push, struct registry_endpoint **out, size_t *n,
-                      struct error **err)
+                      bool for_push, struct registry_endpoint **out, size_t *n, struct error **err)
 {
   const struct registry_entry *e = registries_find (conf, ref->domain, ref->path);
   if (e && e->blocked)
@@ -398,7 +397,7 @@ registry_tls_files_clear (struct registry_tls_files *f)
 static int
 cmp_str (const void *a, const void *b)
 {
-  return strcmp (*(char *const *) a, *(char *const *) b);
+  return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
 static int
@@ -436,7 +435,7 @@ scan_dir (const char *dir, struct registry_tls_files *out, struct error **err)
       else if (str_has_suffix (*n, ".cert"))
         {
           _cleanup_free_ char *keyname = NULL, *key = NULL;
-          if (asprintf (&keyname, "%.*s.key", (int) (strlen (*n) - 5), *n) < 0
+          if (asprintf (&keyname, "%.*s.key", (int)(strlen (*n) - 5), *n) < 0
               || (key = fs_path_join (dir, keyname)) == NULL)
             return error_set (err, ENOMEM, "out of memory");
           if (!strv_contains (names, keyname))
@@ -447,7 +446,7 @@ scan_dir (const char *dir, struct registry_tls_files *out, struct error **err)
       else if (str_has_suffix (*n, ".key"))
         {
           _cleanup_free_ char *cert = NULL;
-          if (asprintf (&cert, "%.*s.cert", (int) (strlen (*n) - 4), *n) < 0)
+          if (asprintf (&cert, "%.*s.cert", (int)(strlen (*n) - 4), *n) < 0)
             return error_set (err, ENOMEM, "out of memory");
           if (!strv_contains (names, cert))
             return error_set (err, ENOENT, "key `%s` has no client certificate `%s/%s`", path, dir,
@@ -458,8 +457,8 @@ scan_dir (const char *dir, struct registry_tls_files *out, struct error **err)
 }
 
 int
-registries_tls_files (const struct registries_conf *conf, const char *domain,
-                      const char *extra_dir, struct registry_tls_files *out, struct error **err)
+registries_tls_files (const struct registries_conf *conf, const char *domain, const char *extra_dir,
+                      struct registry_tls_files *out, struct error **err)
 {
   memset (out, 0, sizeof *out);
   int ret;

@@ -47,32 +47,32 @@ struct reference;
 
 struct registry_entry
 {
-  char *prefix;       /* "host[:port][/path]" */
+  char *prefix; /* "host[:port][/path]" */
   bool insecure;
-  bool insecure_set;  /* "insecure" was present (false overrides loopback) */
+  bool insecure_set; /* "insecure" was present (false overrides loopback) */
   bool blocked;
-  char **mirrors;     /* NULL-terminated, may be NULL */
+  char **mirrors; /* NULL-terminated, may be NULL */
 };
 
 struct registries_conf
 {
-  char **search;                   /* unqualified-search-registries (may be NULL) */
+  char **search; /* unqualified-search-registries (may be NULL) */
   struct registry_entry *entries;
   size_t n_entries;
-  char **certs_dirs;               /* NULL-terminated, never NULL after load */
-  char *path;                      /* the file read, NULL when defaults */
+  char **certs_dirs; /* NULL-terminated, never NULL after load */
+  char *path;        /* the file read, NULL when defaults */
 };
 
 /* path NULL: $HULL_REGISTRIES_CONF, else the default file (absent = defaults). */
-int registries_conf_load (const char *path, struct registries_conf **out,
-                          struct error **err);
+int registries_conf_load (const char *path, struct registries_conf **out, struct error **err);
 /* Parse a document (what load does after reading the file). */
-int registries_conf_parse (const char *json, size_t len,
-                           struct registries_conf **out, struct error **err);
+int registries_conf_parse (const char *json, size_t len, struct registries_conf **out,
+                           struct error **err);
 /* Empty configuration: no search list (=> docker.io), default certs dirs. */
 int registries_conf_new_default (struct registries_conf **out, struct error **err);
 void registries_conf_free (struct registries_conf *conf);
-static inline void registries_conf_freep (struct registries_conf **c)
+static inline void
+registries_conf_freep (struct registries_conf **c)
 {
   if (*c)
     registries_conf_free (*c);
@@ -90,16 +90,15 @@ bool registries_host_is_loopback (const char *domain);
 /* Where to pull "domain/path" from, in order: mirrors, then the registry. */
 struct registry_endpoint
 {
-  char *domain;   /* the host[:port] to connect to */
-  char *path;     /* repository path on that host */
+  char *domain; /* the host[:port] to connect to */
+  char *path;   /* repository path on that host */
   bool insecure;
   bool mirror;
 };
 /* *out: array of *n endpoints (free with registry_endpoints_free).
  * for_push: no mirrors.  -EACCES with a message when the registry is blocked. */
-int registries_endpoints (const struct registries_conf *conf,
-                          const struct reference *ref, bool for_push,
-                          struct registry_endpoint **out, size_t *n,
+int registries_endpoints (const struct registries_conf *conf, const struct reference *ref,
+                          bool for_push, struct registry_endpoint **out, size_t *n,
                           struct error **err);
 void registry_endpoints_free (struct registry_endpoint *e, size_t n);
 

@@ -19,7 +19,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   size_t n = 0;
   struct error *err = NULL;
   /* the input is not NUL-terminated: the parser must honour size */
-  int ret = auth_challenges_parse ((const char *) data, size, &list, &n, &err);
+  int ret = auth_challenges_parse ((const char *)data, size, &list, &n, &err);
   if (ret < 0)
     {
       if (err == NULL || list != NULL || n != 0)
@@ -32,7 +32,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   for (size_t i = 0; i < n; i++)
     {
       for (const char *c = list[i].scheme; *c; c++)
-        if (isupper ((unsigned char) *c))
+        if (isupper ((unsigned char)*c))
           abort ();
       if (list[i].n_params > CHALLENGE_PARAMS_MAX)
         abort ();

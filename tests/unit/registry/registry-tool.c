@@ -76,10 +76,10 @@ file_write (const void *buf, size_t len, uint64_t offset, void *ud)
   const char *p = buf;
   while (len)
     {
-      ssize_t w = pwrite (f->fd, p, len, (off_t) offset);
+      ssize_t w = pwrite (f->fd, p, len, (off_t)offset);
       if (w < 0)
         return -errno;
-      p += w, len -= (size_t) w, offset += (uint64_t) w;
+      p += w, len -= (size_t)w, offset += (uint64_t)w;
     }
   f->expect = offset;
   return 0;
@@ -94,7 +94,10 @@ get_blob (struct registry_client *c, const char *digest, int64_t size, const cha
     return error_errno (err, errno, "open `%s`", out);
   struct file_sink f = { fd, start };
   struct registry_blob_request req = {
-    .digest = digest, .size = size, .start = start, .start_fd = fd,
+    .digest = digest,
+    .size = size,
+    .start = start,
+    .start_fd = fd,
   };
   int ret = registry_get_blob (c, &req, file_write, &f, err);
   close (fd);
@@ -175,10 +178,10 @@ main (int argc, char **argv)
         opts.max_retries = atoi (optarg) == 0 ? -1 : atoi (optarg);
         break;
       case 'M':
-        opts.retry_base_ms = (unsigned) atoi (optarg);
+        opts.retry_base_ms = (unsigned)atoi (optarg);
         break;
       case 'K':
-        opts.upload_chunk_size = (uint64_t) atoll (optarg);
+        opts.upload_chunk_size = (uint64_t)atoll (optarg);
         break;
       default:
         return 2;
@@ -261,14 +264,14 @@ main (int argc, char **argv)
       if ((ret = open_ref (args[0], REFERENCE_NO_DEFAULT_TAG, &ref, &c, &err)) < 0)
         return fail (err);
       int n = nargs - 2;
-      struct job *jobs = calloc ((size_t) n, sizeof *jobs);
-      pthread_t *th = calloc ((size_t) n, sizeof *th);
+      struct job *jobs = calloc ((size_t)n, sizeof *jobs);
+      pthread_t *th = calloc ((size_t)n, sizeof *th);
       for (int i = 0; i < n; i++)
         {
           const char *spec = args[2 + i];
           const char *colon = strrchr (spec, ':');
           jobs[i].c = c;
-          snprintf (jobs[i].digest, sizeof jobs[i].digest, "%.*s", (int) (colon - spec), spec);
+          snprintf (jobs[i].digest, sizeof jobs[i].digest, "%.*s", (int)(colon - spec), spec);
           jobs[i].size = atoll (colon + 1);
           snprintf (jobs[i].out, sizeof jobs[i].out, "%s/%s", args[1], digest_hex (jobs[i].digest));
           pthread_create (&th[i], NULL, job_run, &jobs[i]);
@@ -319,19 +322,19 @@ main (int argc, char **argv)
       struct stat st;
       if (fd < 0 || fstat (fd, &st) < 0)
         return fail ((error_errno (&err, errno, "open `%s`", args[1]), err));
-      _cleanup_free_ char *data = malloc ((size_t) st.st_size + 1);
-      if (pread (fd, data, (size_t) st.st_size, 0) != st.st_size)
+      _cleanup_free_ char *data = malloc ((size_t)st.st_size + 1);
+      if (pread (fd, data, (size_t)st.st_size, 0) != st.st_size)
         return fail ((error_errno (&err, errno, "read `%s`", args[1]), err));
-      _cleanup_free_ char *digest = digest_buffer ("sha256", data, (size_t) st.st_size);
+      _cleanup_free_ char *digest = digest_buffer ("sha256", data, (size_t)st.st_size);
       struct stream_src ss = { fd };
-      struct registry_blob_source src = { .fd = stream ? -1 : fd, .read = stream_read,
-                                          .userdata = &ss };
+      struct registry_blob_source src
+          = { .fd = stream ? -1 : fd, .read = stream_read, .userdata = &ss };
       if ((ret = open_ref (args[0], REFERENCE_NO_DEFAULT_TAG, &ref, &c, &err)) == 0)
         {
           if (stream)
-            ret = registry_upload_blob (c, digest, (uint64_t) st.st_size, &src, &err);
+            ret = registry_upload_blob (c, digest, (uint64_t)st.st_size, &src, &err);
           else
-            ret = registry_push_blob (c, digest, (uint64_t) st.st_size, nargs == 3 ? args[2] : NULL,
+            ret = registry_push_blob (c, digest, (uint64_t)st.st_size, nargs == 3 ? args[2] : NULL,
                                       &src, &err);
         }
       if (ret >= 0)

@@ -44,8 +44,8 @@ test_codec (void)
   CHECK_INT (auth_decode (b, &u, &p, &err), ==, 0);
   CHECK_STR (u, "user");
   CHECK_STR (p, "pa:ss");
-  const char *bad[] = { "", "abc", "ab=c", "!!!!", "dXNlcg==" /* "user": no colon */,
-                        "AA==" /* NUL byte */ };
+  const char *bad[]
+      = { "", "abc", "ab=c", "!!!!", "dXNlcg==" /* "user": no colon */, "AA==" /* NUL byte */ };
   for (size_t i = 0; i < ARRAY_SIZE (bad); i++)
     {
       char *bu = NULL, *bp = NULL;

@@ -33,8 +33,11 @@ static const struct
 {
   const char *in, *out;
 } good[] = {
-  { "Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\",scope=\"repository:library/busybox:pull\"",
-    "bearer{realm=https://auth.docker.io/token;service=registry.docker.io;scope=repository:library/busybox:pull}" },
+  { "Bearer "
+    "realm=\"https://auth.docker.io/"
+    "token\",service=\"registry.docker.io\",scope=\"repository:library/busybox:pull\"",
+    "bearer{realm=https://auth.docker.io/token;service=registry.docker.io;scope=repository:library/"
+    "busybox:pull}" },
   { "Basic realm=\"Registry Realm\"", "basic{realm=Registry Realm}" },
   { "BEARER Realm=http://127.0.0.1:5001/token, service=registry,scope=\"repository:a/b:pull,push\"",
     "bearer{realm=http://127.0.0.1:5001/token;service=registry;scope=repository:a/b:pull,push}" },
@@ -52,12 +55,17 @@ static const struct
 {
   const char *in, *msg;
 } bad[] = {
-  { "Bearer realm=\"unterminated", "invalid WWW-Authenticate header: `bearer` challenge: parameter `realm`: unterminated quoted string" },
-  { "Bearer realm=\"a\",realm=\"b\"", "invalid WWW-Authenticate header: `bearer` challenge: duplicate parameter `realm`" },
+  { "Bearer realm=\"unterminated", "invalid WWW-Authenticate header: `bearer` challenge: parameter "
+                                   "`realm`: unterminated quoted string" },
+  { "Bearer realm=\"a\",realm=\"b\"",
+    "invalid WWW-Authenticate header: `bearer` challenge: duplicate parameter `realm`" },
   { "=broken", "invalid WWW-Authenticate header: expected an authentication scheme at byte 0" },
-  { "Bearer realm=\"a\001b\"", "invalid WWW-Authenticate header: `bearer` challenge: parameter `realm`: control character in quoted string" },
-  { "Bearer realm=a\"b", "invalid WWW-Authenticate header: `bearer` challenge: parameter `realm`: invalid character in parameter value" },
-  { "Bearer realm=a b", "invalid WWW-Authenticate header: `bearer` challenge: expected `,` at byte 15" },
+  { "Bearer realm=\"a\001b\"", "invalid WWW-Authenticate header: `bearer` challenge: parameter "
+                               "`realm`: control character in quoted string" },
+  { "Bearer realm=a\"b", "invalid WWW-Authenticate header: `bearer` challenge: parameter `realm`: "
+                         "invalid character in parameter value" },
+  { "Bearer realm=a b",
+    "invalid WWW-Authenticate header: `bearer` challenge: expected `,` at byte 15" },
   { "Bea\"rer", "invalid WWW-Authenticate header: invalid character after scheme `bea`" },
 };
 

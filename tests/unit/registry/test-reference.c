@@ -18,22 +18,37 @@ static const struct
   const char *in, *full, *familiar, *domain, *path, *tag, *digest;
   bool has_domain;
 } good[] = {
-  { "busybox", "docker.io/library/busybox:latest", "busybox:latest", "docker.io", "library/busybox", "latest", NULL, false },
-  { "ubuntu:22.04", "docker.io/library/ubuntu:22.04", "ubuntu:22.04", "docker.io", "library/ubuntu", "22.04", NULL, false },
-  { "user/app", "docker.io/user/app:latest", "user/app:latest", "docker.io", "user/app", "latest", NULL, false },
-  { "docker.io/busybox", "docker.io/library/busybox:latest", "busybox:latest", "docker.io", "library/busybox", "latest", NULL, true },
-  { "index.docker.io/library/busybox:1", "docker.io/library/busybox:1", "busybox:1", "docker.io", "library/busybox", "1", NULL, true },
-  { "docker.io/library/a/b", "docker.io/library/a/b:latest", "library/a/b:latest", "docker.io", "library/a/b", "latest", NULL, true },
-  { "localhost/foo", "localhost/foo:latest", "localhost/foo:latest", "localhost", "foo", "latest", NULL, true },
-  { "localhost:5000/foo/bar:v1", "localhost:5000/foo/bar:v1", "localhost:5000/foo/bar:v1", "localhost:5000", "foo/bar", "v1", NULL, true },
-  { "127.0.0.1:5000/x:y", "127.0.0.1:5000/x:y", "127.0.0.1:5000/x:y", "127.0.0.1:5000", "x", "y", NULL, true },
+  { "busybox", "docker.io/library/busybox:latest", "busybox:latest", "docker.io", "library/busybox",
+    "latest", NULL, false },
+  { "ubuntu:22.04", "docker.io/library/ubuntu:22.04", "ubuntu:22.04", "docker.io", "library/ubuntu",
+    "22.04", NULL, false },
+  { "user/app", "docker.io/user/app:latest", "user/app:latest", "docker.io", "user/app", "latest",
+    NULL, false },
+  { "docker.io/busybox", "docker.io/library/busybox:latest", "busybox:latest", "docker.io",
+    "library/busybox", "latest", NULL, true },
+  { "index.docker.io/library/busybox:1", "docker.io/library/busybox:1", "busybox:1", "docker.io",
+    "library/busybox", "1", NULL, true },
+  { "docker.io/library/a/b", "docker.io/library/a/b:latest", "library/a/b:latest", "docker.io",
+    "library/a/b", "latest", NULL, true },
+  { "localhost/foo", "localhost/foo:latest", "localhost/foo:latest", "localhost", "foo", "latest",
+    NULL, true },
+  { "localhost:5000/foo/bar:v1", "localhost:5000/foo/bar:v1", "localhost:5000/foo/bar:v1",
+    "localhost:5000", "foo/bar", "v1", NULL, true },
+  { "127.0.0.1:5000/x:y", "127.0.0.1:5000/x:y", "127.0.0.1:5000/x:y", "127.0.0.1:5000", "x", "y",
+    NULL, true },
   { "quay.io/a/b@" D64, "quay.io/a/b@" D64, "quay.io/a/b@" D64, "quay.io", "a/b", NULL, D64, true },
-  { "busybox@" D64, "docker.io/library/busybox@" D64, "busybox@" D64, "docker.io", "library/busybox", NULL, D64, false },
-  { "reg:5000/x:t@" D64, "reg:5000/x:t@" D64, "reg:5000/x:t@" D64, "reg:5000", "x", "t", D64, true },
-  { "Example.com/x", "Example.com/x:latest", "Example.com/x:latest", "Example.com", "x", "latest", NULL, true },
-  { "[::1]:5000/x", "[::1]:5000/x:latest", "[::1]:5000/x:latest", "[::1]:5000", "x", "latest", NULL, true },
-  { "a.b/c__d/e--f/g.h_i:_T-1.x", "a.b/c__d/e--f/g.h_i:_T-1.x", "a.b/c__d/e--f/g.h_i:_T-1.x", "a.b", "c__d/e--f/g.h_i", "_T-1.x", NULL, true },
-  { "foo:5000", "docker.io/library/foo:5000", "foo:5000", "docker.io", "library/foo", "5000", NULL, false },
+  { "busybox@" D64, "docker.io/library/busybox@" D64, "busybox@" D64, "docker.io",
+    "library/busybox", NULL, D64, false },
+  { "reg:5000/x:t@" D64, "reg:5000/x:t@" D64, "reg:5000/x:t@" D64, "reg:5000", "x", "t", D64,
+    true },
+  { "Example.com/x", "Example.com/x:latest", "Example.com/x:latest", "Example.com", "x", "latest",
+    NULL, true },
+  { "[::1]:5000/x", "[::1]:5000/x:latest", "[::1]:5000/x:latest", "[::1]:5000", "x", "latest", NULL,
+    true },
+  { "a.b/c__d/e--f/g.h_i:_T-1.x", "a.b/c__d/e--f/g.h_i:_T-1.x", "a.b/c__d/e--f/g.h_i:_T-1.x", "a.b",
+    "c__d/e--f/g.h_i", "_T-1.x", NULL, true },
+  { "foo:5000", "docker.io/library/foo:5000", "foo:5000", "docker.io", "library/foo", "5000", NULL,
+    false },
 };
 
 static void
@@ -81,11 +96,14 @@ static const struct
 } bad[] = {
   { "", "invalid reference: empty" },
   { "Busybox", "invalid reference `Busybox`: repository name must be lowercase" },
-  { "docker.io/Foo/bar", "invalid reference `docker.io/Foo/bar`: repository name must be lowercase" },
+  { "docker.io/Foo/bar",
+    "invalid reference `docker.io/Foo/bar`: repository name must be lowercase" },
   { "busybox:", "invalid reference `busybox:`: invalid tag ``" },
   { "busybox:-x", "invalid reference `busybox:-x`: invalid tag `-x`" },
   { "busybox@sha256:abc", "invalid reference `busybox@sha256:abc`: invalid digest `sha256:abc`" },
-  { "busybox@md5:d41d8cd98f00b204e9800998ecf8427e", "invalid reference `busybox@md5:d41d8cd98f00b204e9800998ecf8427e`: invalid digest `md5:d41d8cd98f00b204e9800998ecf8427e`" },
+  { "busybox@md5:d41d8cd98f00b204e9800998ecf8427e",
+    "invalid reference `busybox@md5:d41d8cd98f00b204e9800998ecf8427e`: invalid digest "
+    "`md5:d41d8cd98f00b204e9800998ecf8427e`" },
   { "a//b", "invalid reference `a//b`: invalid repository name `a//b`" },
   { "a/b/", "invalid reference `a/b/`: invalid repository name `a/b/`" },
   { "-a", "invalid reference `-a`: invalid repository name `-a`" },
@@ -99,7 +117,8 @@ static const struct
   { ":tag", "invalid reference `:tag`: no repository name" },
   { "a@b@" D64, "invalid reference `a@b@" D64 "`: invalid digest `b@" D64 "`" },
   { "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-    "invalid reference `e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855`: a 64-character hexadecimal string is an image ID, not a repository name" },
+    "invalid reference `e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855`: a "
+    "64-character hexadecimal string is an image ID, not a repository name" },
 };
 
 static void
@@ -218,7 +237,9 @@ test_digest_helpers (void)
   _cleanup_free_ char *d = digest_buffer ("sha256", "", 0);
   CHECK_STR (d, D64);
   _cleanup_free_ char *d2 = digest_buffer ("sha512", "abc", 3);
-  CHECK_STR (d2, "sha512:ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
+  CHECK_STR (d2, "sha512:"
+                 "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a83"
+                 "6ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
   CHECK (digest_valid (d2));
 }
 
