@@ -41,11 +41,36 @@
 #include <time.h>
 #include <unistd.h>
 
+bool
+runtime_is_rootless (void)
+{
+  /* Unprivileged, or "root" only inside a user namespace (rootless podman
+   * runs us in its own): anything but the full identity map is a user
+   * namespace. */
+  static int cached = -1;
+  if (cached >= 0)
+    return cached;
+  if (geteuid () != 0)
+    return cached = 1;
+  char buf[256] = "";
+  int fd = open ("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      ssize_t n = read (fd, buf, sizeof buf - 1);
+      buf[n > 0 ? n : 0] = '\0';
+      close (fd);
+    }
+  unsigned long a = 1, b = 1, len = 0;
+  cached = !(sscanf (buf, "%lu %lu %lu", &a, &b, &len) == 3 && a == 0 && b == 0
+             && len == 4294967295UL);
+  return cached;
+}
+
 const char *
 runtime_default_root (void)
 {
   static char buf[PATH_MAX];
-  if (geteuid () == 0)
+  if (!runtime_is_rootless ())
     return "/run/hullrt";
   const char *x = getenv ("XDG_RUNTIME_DIR");
   if (x && *x)
@@ -178,7 +203,7 @@ prepare (const struct runtime_context *ctx, const char *id,
   c->id = id;
   c->opts = o;
   c->run = run;
-  c->rootless = geteuid () != 0;
+  c->rootless = runtime_is_rootless ();
   if (id_validate (id, err) < 0)
     return -1;
 
@@ -208,7 +233,7 @@ prepare (const struct runtime_context *ctx, const char *id,
   c->userns_new = uns->present && uns->path == NULL;
   if (c->userns_new && cfg->linux_.n_uid_mappings == 0)
     return error_set (err, EINVAL, "config.json: a new user namespace needs `linux.uidMappings`");
-  if (c->rootless && !uns->present)
+  if (geteuid () != 0 && !uns->present)
     return error_set (err, EPERM, "running as an unprivileged user needs a user namespace "
                                   "(see `hullrt spec --rootless`)");
 

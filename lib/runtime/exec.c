@@ -341,7 +341,7 @@ runtime_exec (const struct runtime_context *ctx, const char *id,
   struct exec_ctx x = {
     .o = o, .p = &proc, .sc = sc, .init_pidfd = init_pidfd, .ns_flags = ns_flags,
     .sync_child = sp[1], .sync_parent = sp[0], .console_sock = console_sock,
-    .rootless_nosetgroups = geteuid () != 0,
+    .rootless_nosetgroups = runtime_is_rootless () && (ns_flags & CLONE_NEWUSER),
   };
   struct clone_args ca = { .flags = CLONE_PIDFD, .pidfd = (uint64_t) (uintptr_t) &pidfd,
                            .exit_signal = SIGCHLD };
@@ -382,7 +382,7 @@ runtime_exec (const struct runtime_context *ctx, const char *id,
   sp[1] = safe_close (sp[1]);
   if (cg && !x.cg && cgroup_v2_fd (cg) < 0 && cgroup_enter (cg, pid, err) < 0)
     {
-      if (geteuid () == 0)
+      if (!runtime_is_rootless ())
         goto fail_child;
       error_free (*err), *err = NULL;
     }

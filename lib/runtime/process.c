@@ -135,7 +135,12 @@ process_switch_user (const struct oci_process *p, bool no_setgroups, struct erro
   if (!no_setgroups)
     {
       if (setgroups (p->n_additional_gids, p->additional_gids) < 0)
-        return error_errno (err, errno, "setgroups");
+        {
+          /* setgroups can be denied in a user namespace we were given
+           * (rootless): only an error when groups were asked for */
+          if (errno != EPERM || p->n_additional_gids > 0)
+            return error_errno (err, errno, "setgroups");
+        }
     }
   else if (p->n_additional_gids > 0)
     return error_set (err, EPERM, "cannot set additional gids: setgroups is denied in this "

@@ -25,6 +25,8 @@ struct runtime_context
   bool systemd_cgroup;      /* --systemd-cgroup */
 };
 
+/* Unprivileged, or root only inside a user namespace. */
+bool runtime_is_rootless (void);
 /* Default state root for this user (static string). */
 const char *runtime_default_root (void);
 
