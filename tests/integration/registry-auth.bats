@@ -71,6 +71,24 @@ teardown() {
   [ "$output" = "registry-tool: registry \`$TLS\`: CA file \`$T/bad/$TLS/ca.crt\` holds no PEM certificate" ]
 }
 
+@test "TLS client certificates from certs.d (*.cert + *.key)" {
+  registry_start_tls_client MTLS
+  run "$TOOL" --tls-verify=true ping "$MTLS"
+  [ "$status" -eq 0 ]
+  # without the client certificate the handshake is refused
+  mkdir -p "$T/nocert/$MTLS"
+  cp "$REG_TMP/certs.d/$MTLS/ca.crt" "$T/nocert/$MTLS/"
+  HULL_CERTS_DIRS=$T/nocert run "$TOOL" --tls-verify=true ping "$MTLS"
+  [ "$status" -eq 1 ]
+  [[ "$output" == "registry-tool: \`$MTLS\`: "* ]]
+  # a certificate without its key is refused before any connection
+  cp "$REG_TMP/certs.d/$MTLS/client.cert" "$T/nocert/$MTLS/"
+  HULL_CERTS_DIRS=$T/nocert run "$TOOL" --tls-verify=true ping "$MTLS"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"client certificate \`$T/nocert/$MTLS/client.cert\` has no key"* ]]
+  registry_stop MTLS
+}
+
 @test "basic auth over TLS: no credentials, wrong password, right password" {
   run "$TOOL" --tls-verify=true manifest "$TLS/test/busybox:v1"
   [ "$status" -eq 1 ]

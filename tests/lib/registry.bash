@@ -8,6 +8,9 @@
 #   registry_start_tls_basic NAME USER PASS
 #                                  TLS (own CA) + htpasswd (bcrypt) -> $NAME
 #                                  CA in $REG_TMP/certs.d/127.0.0.1:PORT/ca.crt
+#   registry_start_tls_client NAME TLS, no auth, but a client certificate
+#                                  signed by the CA is required; certs.d gets
+#                                  ca.crt + client.cert + client.key
 #   registry_start_token NAME USER PASS [token-server options...]
 #                                  bearer tokens from tests/lib/token-server.py
 #                                  -> $NAME, token log in $REG_TMP/NAME.tokens
@@ -130,6 +133,37 @@ YAML
   } >"$REG_TMP/$name.yml"
   mkdir -p "$REG_TMP/certs.d/127.0.0.1:$port"
   cp "$REG_TMP/ca/ca.crt" "$REG_TMP/certs.d/127.0.0.1:$port/ca.crt"
+  _registry_run "$name" "$port" "$REG_TMP/$name.yml" || return 1
+  printf -v "$name" '%s' "127.0.0.1:$port"
+  export "${name?}"
+}
+
+registry_start_tls_client() {
+  local name=$1 port d=$REG_TMP/ca
+  registry_make_ca || return 1
+  port=$(registry_free_port)
+  if [ ! -f "$d/client.crt" ]; then
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=hull test client" \
+      -keyout "$d/client.key" -out "$d/client.csr" 2>/dev/null || return 1
+    printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n' >"$d/client.ext"
+    openssl x509 -req -in "$d/client.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+      -CAcreateserial -days 2 -extfile "$d/client.ext" -out "$d/client.crt" 2>/dev/null || return 1
+  fi
+  {
+    _registry_config "$name" "$port"
+    cat <<YAML
+  tls:
+    certificate: $d/server.crt
+    key: $d/server.key
+    clientcas:
+      - $d/ca.crt
+YAML
+  } >"$REG_TMP/$name.yml"
+  local cd=$REG_TMP/certs.d/127.0.0.1:$port
+  mkdir -p "$cd"
+  cp "$d/ca.crt" "$cd/ca.crt"
+  cp "$d/client.crt" "$cd/client.cert"
+  cp "$d/client.key" "$cd/client.key"
   _registry_run "$name" "$port" "$REG_TMP/$name.yml" || return 1
   printf -v "$name" '%s' "127.0.0.1:$port"
   export "${name?}"
