@@ -69,6 +69,7 @@ struct registry_client
   char *realm, *service;
   bool creds_loaded;
   char *user, *password;
+  struct error *creds_error; /* reading auth.json failed */
   struct cached_token tokens[REGISTRY_TOKENS_MAX];
   size_t n_tokens;
 };

@@ -440,6 +440,7 @@ registry_client_free (struct registry_client *c)
   free (c->service);
   free (c->user);
   free_secret (c->password);
+  error_free (c->creds_error);
   pthread_mutex_destroy (&c->lock);
   pthread_mutex_destroy (&c->ping_lock);
   pthread_mutex_destroy (&c->token_lock);
@@ -955,13 +956,20 @@ load_credentials_locked (struct registry_client *c)
       c->password = strdup (c->opt_password ? c->opt_password : "");
       return;
     }
-  struct error *e = NULL;
-  if (auth_lookup (c->authfile, c->domain, c->path, &c->user, &c->password, &e) < 0)
-    {
-      /* a broken auth file must not prevent anonymous pulls: note it */
-      log_warn ("%s", e->msg);
-      error_free (e);
-    }
+  /* a broken auth file must not prevent anonymous pulls: its error is
+   * kept and reported only when the registry asks for credentials */
+  if (auth_lookup (c->authfile, c->domain, c->path, &c->user, &c->password, &c->creds_error)
+      < 0)
+    log_debug ("%s", c->creds_error->msg);
+}
+
+/* The auth file's error, when credentials are wanted and it could not be read. */
+static int
+creds_error_locked (struct registry_client *c, struct error **err)
+{
+  if (c->creds_error == NULL)
+    return 0;
+  return error_set (err, c->creds_error->code, "%s", c->creds_error->msg);
 }
 
 static char *
@@ -1241,6 +1249,11 @@ auth_header (struct registry_client *c, const char *scope, char **out, struct er
   load_credentials_locked (c);
   enum auth_kind kind = c->auth;
   int ret = 0;
+  if ((kind == AUTH_BASIC || kind == AUTH_BEARER) && (ret = creds_error_locked (c, err)) < 0)
+    {
+      pthread_mutex_unlock (&c->lock);
+      return ret;
+    }
   if (kind == AUTH_BASIC)
     {
       if (c->user && (*out = basic_header (c->user, c->password)) == NULL)

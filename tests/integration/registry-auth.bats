@@ -250,3 +250,14 @@ teardown() {
   [ "$status" -eq 1 ]
   [[ "$output" == *"registries configuration: open \`$T/missing.json\`: No such file or directory"* ]]
 }
+
+@test "a malformed auth file: fine where no credentials are needed, named where they are" {
+  echo '{"auths": [' >"$REGISTRY_AUTH_FILE"
+  registry_start_plain PLAIN3
+  run "$TOOL" ping "$PLAIN3"
+  [ "$status" -eq 0 ]
+  run "$TOOL" manifest "$TLS/test/busybox:v1"
+  [ "$status" -eq 1 ]
+  [[ "$output" == "registry-tool: auth file \`$REGISTRY_AUTH_FILE\`: invalid JSON"* ]]
+  registry_stop PLAIN3
+}
