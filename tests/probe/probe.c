@@ -4,7 +4,7 @@
  *
  *   probe [all]            everything below that is cheap
  *   probe ids|caps|umask|cwd|uts|ns|fds|rlimits|oom|sched|ioprio|cgroup|
- *         mounts|env|exe|tty|pids
+ *         mounts|env|exe|tty|pids|clock
  *   probe write PATH       write=ok|ERRNO (a dir: create+remove a file in it;
  *                          a file: open O_WRONLY|O_APPEND, nothing written)
  *   probe read PATH        read=ok|ERRNO
@@ -663,6 +663,16 @@ p_signals (double secs, int quiet_start)
 }
 
 static void
+p_clock (void)
+{
+  struct timespec m, b;
+  clock_gettime (CLOCK_MONOTONIC, &m);
+  clock_gettime (CLOCK_BOOTTIME, &b);
+  kv ("monotonic", "%lld", (long long) m.tv_sec);
+  kv ("boottime", "%lld", (long long) b.tv_sec);
+}
+
+static void
 p_all (void)
 {
   p_ids ();
@@ -695,7 +705,7 @@ main (int argc, char **argv)
     { "cwd", p_cwd },       { "uts", p_uts },       { "ns", p_ns },         { "fds", p_fds },
     { "rlimits", p_rlimits }, { "oom", p_oom },     { "sched", p_sched },   { "ioprio", p_ioprio },
     { "cgroup", p_cgroup }, { "mounts", p_mounts }, { "env", p_env },       { "exe", p_exe },
-    { "tty", p_tty },       { "pids", p_pids },     { "pidns", p_pids },
+    { "tty", p_tty },       { "pids", p_pids },     { "pidns", p_pids },    { "clock", p_clock },
   };
   setvbuf (stdout, NULL, _IOLBF, 0);
   for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
