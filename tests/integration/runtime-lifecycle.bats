@@ -38,7 +38,7 @@ teardown() { hull_teardown; }
 }
 
 @test "create, start, state, kill, delete: statuses created -> running -> stopped" {
-  set_args /probe sleep 60
+  set_args /probe signals 60
   run rt_detached create --bundle "$BUNDLE" "$ID"
   assert_status 0
   run rt state "$ID"
@@ -50,9 +50,11 @@ teardown() { hull_teardown; }
   [ "$pid" -gt 0 ] || fail "pid \`$pid\`"
   kill -0 "$pid"
   # created: the user process has not run yet
-  [ ! -s "$LAST_OUT" ] || fail "the process ran before start: $(cat "$LAST_OUT")"
+  out=$(last_out)
+  [ ! -s "$out" ] || fail "the process ran before start: $(cat "$out")"
   run rt start "$ID"
   assert_status 0
+  wait_until 5 grep -q '^ready=' "$out"
   wait_until 5 status_is "$ID" running
   assert_eq "$(pid_of "$ID")" "$pid" "pid after start"
   run rt kill "$ID" KILL

@@ -79,18 +79,20 @@ rt() {
 }
 
 # rt_detached ARGS...: for commands that leave a container process holding
-# the runtime's stdio (create, run -d, exec -d): stdio goes to files
-# ($TEST_DIR/out.N, err.N), so bats' `run` does not wait for the container.
-# Prints what the runtime wrote on stderr, returns its status.
-RT_N=0
+# the runtime's stdio (create, run -d, exec -d): stdio goes to fresh files,
+# so that bats' `run` does not wait for the container. Prints what the
+# runtime wrote on stderr, returns its status. The container's stdout file
+# is $LAST_OUT, or $(last_out) after `run rt_detached` (a subshell).
 rt_detached() {
-  RT_N=$((RT_N + 1))
-  LAST_OUT=$TEST_DIR/out.$RT_N LAST_ERR=$TEST_DIR/err.$RT_N
+  LAST_OUT=$(mktemp "$TEST_DIR/out.XXXXXX")
+  LAST_ERR=${LAST_OUT/out./err.}
+  ln -sfn "$LAST_OUT" "$TEST_DIR/last.out"
   rt "$@" </dev/null >"$LAST_OUT" 2>"$LAST_ERR"
   local rc=$?
   cat "$LAST_ERR"
   return $rc
 }
+last_out() { readlink -f "$TEST_DIR/last.out"; }
 
 # cfg FILTER [jq args...]: edit $BUNDLE/config.json with jq.
 cfg() {
