@@ -53,7 +53,7 @@ writable_host_exes() {
   printf '#!/proc/self/exe\n' >"$BUNDLE/rootfs/evil"
   chmod 755 "$BUNDLE/rootfs/evil"
   set_args /evil
-  run rt run --bundle "$BUNDLE" "$ID"
+  rt run --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1 || true
   assert_eq "$(file_sha "$(rt_bin)")" "$before" "runtime binary sha256"
   assert_nothing_left "$ID"
 }
@@ -128,10 +128,11 @@ writable_host_exes() {
   ln -s "$TEST_DIR/secret" "$BUNDLE/rootfs/etc/link"
   cfg '.mounts += [{"destination": "/etc/link", "type": "bind", "source": $r, "options": ["bind", "ro"]}]' --arg r "$TEST_DIR/replacement"
   set_args sh -c 'cat /etc/link; sleep 60'
-  rt_detached run -d --bundle "$BUNDLE" "$ID"
-  pid=$(pid_of "$ID")
+  # refusing is fine (hullrt), resolving inside the rootfs too (crun, runc)
+  run rt_detached run -d --bundle "$BUNDLE" "$ID"
   assert_eq "$(cat "$TEST_DIR/secret")" host-secret "host file"
   ! grep -qF "$TEST_DIR/secret" /proc/self/mountinfo || fail "mounted over the host file"
+  [ "$status" -eq 0 ] || assert_nothing_left "$ID"
 }
 
 @test "masked and read-only paths behind symlinks stay inside the rootfs" {
