@@ -1,0 +1,119 @@
+/* helpers.h - what the lib/net unit tests share: a private network (and
+ * mount) namespace for the whole test process, so that every bridge, veth,
+ * rule and route they make lives and dies with the test, and a database. */
+#ifndef HULL_TESTS_NET_HELPERS_H
+#define HULL_TESTS_NET_HELPERS_H
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "net/internal.h"
+#include "net/net.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+static char test_dir[] = "/tmp/hull-net-test-XXXXXX";
+
+/* A network namespace (and mount namespace) of our own; lo up.  Returns
+ * false when we cannot (not root): the caller skips. */
+static bool
+private_namespaces (void)
+{
+  if (geteuid () != 0 || unshare (CLONE_NEWNET | CLONE_NEWNS) < 0)
+    return false;
+  /* our mounts (the namespaces bound on files) must not reach the host */
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return false;
+  struct nl nl;
+  struct error *e = NULL;
+  if (nl_open (&nl, -1, &e) < 0)
+    return false;
+  int lo = nl_link_index (&nl, "lo");
+  int r = lo > 0 ? nl_link_up (&nl, lo, &e) : -1;
+  nl_close (&nl);
+  error_free (e);
+  return r == 0;
+}
+
+static sqlite3 *
+open_db (const char *dir)
+{
+  char p[512];
+  snprintf (p, sizeof p, "%s/hull.db", dir);
+  sqlite3 *db = NULL;
+  if (sqlite3_open_v2 (p, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                       NULL)
+      != SQLITE_OK)
+    return NULL;
+  sqlite3_busy_timeout (db, 60000);
+  sqlite3_exec (db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
+  return db;
+}
+
+static struct net *
+open_net (sqlite3 *db, const char *prefix, const char *subnet)
+{
+  struct net_options o = { .db = db, .runroot = test_dir, .prefix = prefix, .default_subnet = subnet };
+  struct net *n = NULL;
+  struct error *e = NULL;
+  if (net_open (&o, &n, &e) < 0)
+    {
+      printf ("# net_open: %s\n", e->msg);
+      error_free (e);
+      return NULL;
+    }
+  return n;
+}
+
+static void
+rm_test_dir (void)
+{
+  struct error *e = NULL;
+  fs_rm_rf_at (AT_FDCWD, test_dir, &e);
+  error_free (e);
+}
+
+#define CHECK_OK(expr)                                                         \
+  do                                                                           \
+    {                                                                          \
+      struct error *_e = NULL;                                                 \
+      struct error **err = &_e;                                                \
+      int _r = (expr);                                                         \
+      if (_r < 0)                                                              \
+        {                                                                      \
+          printf ("#   %s:%d: %s: %d %s\n", __FILE__, __LINE__, #expr, _r,     \
+                  _e ? _e->msg : "");                                          \
+          tap_cur_failed = 1;                                                  \
+        }                                                                      \
+      error_free (_e);                                                         \
+    }                                                                          \
+  while (0)
+
+/* expr must fail with code; its message must contain want */
+#define CHECK_FAIL(expr, code, want)                                           \
+  do                                                                           \
+    {                                                                          \
+      struct error *_e = NULL;                                                 \
+      struct error **err = &_e;                                                \
+      int _r = (expr);                                                         \
+      if (_r != -(code) || _e == NULL || strstr (_e->msg, want) == NULL)       \
+        {                                                                      \
+          printf ("#   %s:%d: %s: want %d containing \"%s\", got %d \"%s\"\n", \
+                  __FILE__, __LINE__, #expr, -(code), want, _r,                \
+                  _e ? _e->msg : "(no error)");                                \
+          tap_cur_failed = 1;                                                  \
+        }                                                                      \
+      else                                                                     \
+        printf ("#   %s\n", _e->msg);                                          \
+      error_free (_e);                                                         \
+    }                                                                          \
+  while (0)
+
+#endif
