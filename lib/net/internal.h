@@ -38,7 +38,7 @@ int nl_link_index (struct nl *nl, const char *name);
 int nl_bridge_create (struct nl *nl, const char *name, int mtu, const uint8_t mac[6],
                       struct error **err);
 /* A veth pair: host end `name` (enslaved to master, up), peer created in
- * the namespace peer_netns_fd as `peer` (with mac; up). */
+ * the namespace peer_netns_fd as `peer` (with mac; down: set it up). */
 int nl_veth_create (struct nl *nl, const char *name, const char *peer, int peer_netns_fd, int mtu,
                     const uint8_t peer_mac[6], int master, struct error **err);
 /* Delete a link by name; a missing one is fine. */

@@ -183,8 +183,8 @@ nl_veth_create (struct nl *nl, const char *name, const char *peer, int peer_netn
    * container's namespace, so its name never clashes on the host */
   struct ifinfomsg *pm = mnl_nlmsg_put_extra_header (h, sizeof *pm);
   pm->ifi_family = AF_UNSPEC;
-  pm->ifi_flags = IFF_UP;
-  pm->ifi_change = IFF_UP;
+  /* not IFF_UP here: the kernel opens the peer before the two are paired
+   * and veth_open refuses (ENOTCONN); the caller sets it up */
   mnl_attr_put_strz (h, IFLA_IFNAME, peer);
   if (mtu > 0)
     mnl_attr_put_u32 (h, IFLA_MTU, (uint32_t) mtu);

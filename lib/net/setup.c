@@ -102,7 +102,8 @@ plumb (struct net *n, struct nl *host, struct nl *ctr, int nsfd, const struct ne
   int ci = nl_link_index (ctr, a->ifname);
   if (ci < 0)
     return error_errno (err, -ci, "find `%s` in the container", a->ifname);
-  if ((r = nl_addr_add (ctr, ci, a->ip, nw->subnet.len, err)) < 0)
+  if ((r = nl_addr_add (ctr, ci, a->ip, nw->subnet.len, err)) < 0
+      || (r = nl_link_up (ctr, ci, err)) < 0)
     return r;
   if (default_route && (r = nl_route_add (ctr, 0, 0, nw->gateway, ci, err)) < 0)
     return r;
@@ -475,6 +476,17 @@ teardown_locked (struct net *n, const char *ctr_id, const char *only_network, st
       hosts_update_network (n, l[i].network_id, &e3);
     }
   ndb_attach_list_free (l, k);
+  if (only_network)
+    {
+      /* its own file loses the peers of the network it left */
+      _cleanup_error_ struct error *e3 = NULL;
+      if (ndb_attach_list (n, ctr_id, NULL, &l, &k, &e3) == 0)
+        {
+          for (size_t i = 0; i < k; i++)
+            hosts_update_network (n, l[i].network_id, &e3);
+          ndb_attach_list_free (l, k);
+        }
+    }
   return first_err;
 }
 
