@@ -134,6 +134,7 @@ run_job (struct pull *p, struct job *j)
   j->li.blob_digest = j->desc->digest;
   j->li.blob_size = j->desc->size;
   j->li.diff_id = j->diff_id;
+  j->li.source_verifies = true; /* registry_get_blob fails on a mismatch */
   j->li.progress = bytes_cb;
   j->li.progress_data = j;
   /* ingest frees `in`, which aborts the producer if we stop early */

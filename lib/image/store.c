@@ -610,6 +610,8 @@ image_store_ingest_layer (struct image_store *s, struct stream *in, struct layer
   if (top && !li->compress)
     {
       top = blobv = stream_verify_new (top, bwhat, li->blob_digest, li->blob_size, 0);
+      if (top && li->source_verifies)
+        stream_verify_trust_source (blobv);
       if (top)
         top = stream_tee_new (top, blob_writer_fd (bw));
       if (top)
@@ -623,6 +625,9 @@ image_store_ingest_layer (struct image_store *s, struct stream *in, struct layer
       if (top)
         top = gz = stream_gzip_tee_new (top, blob_writer_fd (bw));
     }
+  /* decompression and digests on one core, the unpacker on another */
+  if (top)
+    top = stream_thread_new (top, 8u << 20);
   _cleanup_stream_ struct stream *pipeline = top;
   if (pipeline == NULL)
     return error_set (err, ENOMEM, "out of memory");

@@ -101,6 +101,7 @@ struct layer_ingest
   int64_t blob_size;         /* expected size, -1 if unknown */
   const char *diff_id;       /* expected diff id, NULL if unknown */
   bool compress;             /* the input is an uncompressed tar to gzip */
+  bool source_verifies;      /* the source checks blob_digest itself (registry) */
   /* Called with the number of input bytes consumed so far (may be NULL). */
   void (*progress) (uint64_t done, void *data);
   void *progress_data;

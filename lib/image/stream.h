@@ -75,6 +75,11 @@ struct stream *stream_verify_new (struct stream *in, const char *what,
                                   uint64_t max_size);
 /* After the end: "sha256:<hex>" (owned by the stream) and the byte count. */
 const char *stream_verify_digest (struct stream *s);
+/* The source checks the digest itself (the registry client does, while it
+ * streams, and fails the transfer on a mismatch): count and bound the bytes
+ * only, and report expect_digest as the result.  Hashing a blob twice costs
+ * as much as decompressing it. */
+void stream_verify_trust_source (struct stream *s);
 uint64_t stream_verify_size (struct stream *s);
 
 /* Pass-through that also writes every byte to fd (not owned). */
@@ -87,6 +92,12 @@ struct stream *stream_gzip_tee_new (struct stream *in, int fd);
 /* After the end: digest and size of the compressed output. */
 const char *stream_gzip_tee_digest (struct stream *s);
 uint64_t stream_gzip_tee_size (struct stream *s);
+
+/* Run the stages below in a thread of their own: `in` is read ahead into a
+ * pipe (capacity bytes) by a helper thread, so that decompression and
+ * digests of one layer proceed on one core while the unpacker writes files on
+ * another.  Errors of the stages below come out of next(). */
+struct stream *stream_thread_new (struct stream *in, size_t capacity);
 
 /* A pipe between threads: a producer pushes bytes (blocking when the pipe
  * holds `capacity` bytes), the consumer reads them as a stream.  The producer

@@ -60,10 +60,11 @@ def save_index(layout, idx, desc, tag):
 
 def compress(data, how):
     if how == "gzip":
-        if shutil.which("igzip"):
-            return subprocess.run(["igzip", "-c", "-1"], input=data, capture_output=True,
+        # gzip -6, what registries mostly hold (docker, buildah)
+        if shutil.which("gzip"):
+            return subprocess.run(["gzip", "-c", "-n", "-6"], input=data, capture_output=True,
                                   check=True).stdout
-        return gzip.compress(data, 6)
+        return gzip.compress(data, 6, mtime=0)
     if how == "zstd":
         return subprocess.run(["zstd", "-q", "-c", "-3"], input=data, capture_output=True,
                               check=True).stdout
