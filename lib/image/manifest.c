@@ -30,7 +30,7 @@ platform_clear (struct platform *p)
 static bool
 platform_word_ok (const char *s)
 {
-  if (*s == '\0' || strlen (s) > 64)
+  if (*s == '\0' || *s == '.' || strlen (s) > 64)
     return false;
   for (; *s; s++)
     if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'

@@ -263,10 +263,16 @@ pull_one (struct image_store *s, const struct reference *ref, const struct image
     r = image_store_read_blob (s, m->config.digest, CONFIG_MAX_SIZE, &cfg, &cfglen, err);
   else
     {
+      /* kept in memory: stored with the image record, so that a failed
+       * pull leaves no config behind */
       r = registry_get_blob_mem (client, m->config.digest, m->config.size, CONFIG_MAX_SIZE, &cfg,
                                  &cfglen, err);
       if (r >= 0)
-        r = image_store_put_blob (s, cfg, cfglen, m->config.digest, NULL, err);
+        {
+          _cleanup_free_ char *got = digest_buffer (m->config.digest, cfg, cfglen);
+          if (got == NULL || strcmp (got, m->config.digest) != 0)
+            r = error_set (err, EBADMSG, "config `%s`: digest mismatch", m->config.digest);
+        }
     }
   if (r < 0)
     return error_prefix (err, "config of `%s`", full ? full : "?");
@@ -409,6 +415,11 @@ image_pull (struct image_store *s, const char *refstr, const struct image_pull_o
   reference_list_free (cands);
   if (r < 0)
     {
+      /* layers of a failed pull that no image uses go now (unless another
+       * process is busy in the store: then a later rmi/prune does it) */
+      struct error *e2 = NULL;
+      image_store_gc (s, NULL, &e2);
+      error_free (e2);
       *err = first;
       return r;
     }
