@@ -106,6 +106,18 @@ image_record (struct image_store *s, const struct image_record_opts *o, char **o
 }
 
 int
+image_store_get_config (struct image_store *s, const char *id, struct image_config **out,
+                        struct error **err)
+{
+  _cleanup_free_ char *data = NULL;
+  size_t len = 0;
+  int r = image_store_read_blob (s, id, CONFIG_MAX_SIZE, &data, &len, err);
+  if (r < 0)
+    return error_prefix (err, "image `%s`", id);
+  return image_config_parse (data, len, out, err);
+}
+
+int
 image_import (struct image_store *s, struct stream *tar, const struct image_import_opts *o,
               char **out_id, struct error **err)
 {

@@ -55,6 +55,13 @@ struct image_add
  * transaction. */
 int image_store_add_image (struct image_store *s, const struct image_add *a, struct error **err);
 
+struct image_config;
+/* The image's config (Env, Entrypoint, Cmd, WorkingDir, User, ExposedPorts,
+ * Volumes, StopSignal, Labels, Healthcheck, diff ids, history), read from
+ * its blob and verified against the id. */
+int image_store_get_config (struct image_store *s, const char *id, struct image_config **out,
+                            struct error **err);
+
 /* Exact id; -ENOENT when absent. */
 int image_store_get_image (struct image_store *s, const char *id, struct image_info **out,
                            struct error **err);
