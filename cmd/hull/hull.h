@@ -62,5 +62,30 @@ int cmd_mount (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_unmount (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_login (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_logout (struct hull_ctx *ctx, int argc, char **argv);
+/* Container verbs (lib/engine). */
+int cmd_create (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_run (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_start (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_ps (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_rm (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_logs (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_stop (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_kill (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_restart (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_wait (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_exec (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_pause (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_unpause (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_rename (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_attach (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_top (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_stats (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_cp (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_port (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_diff (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_commit (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_system (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_container (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_container_inspect (struct hull_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -1,0 +1,36 @@
+/* hull create: a container from an image, not started; prints its id. */
+#include "ctr.h"
+#include "hull.h"
+
+#include "base/cleanup.h"
+#include "base/error.h"
+#include "engine/engine.h"
+#include "engine/spec.h"
+
+#include <stdio.h>
+
+int
+cmd_create (struct hull_ctx *ctx, int argc, char **argv)
+{
+  struct run_opts o;
+  int idx;
+  int r = hull_parse_run_flags ("create", argc, argv, &o, &idx);
+  if (r != 0)
+    {
+      run_opts_clear (&o);
+      return r < 0 ? 0 : r;
+    }
+  _cleanup_error_ struct error *err = NULL;
+  _cleanup_engine_ struct engine *e = NULL;
+  _cleanup_free_ char *id = NULL;
+  if (hull_open_engine (ctx, &e, &err) < 0
+      || engine_create (e, o.spec, o.name, o.entrypoint_set, &id, &err) < 0)
+    {
+      run_opts_clear (&o);
+      hull_report (&err);
+      return HULL_EXIT_USAGE;
+    }
+  run_opts_clear (&o);
+  printf ("%s\n", id);
+  return 0;
+}

@@ -1,0 +1,114 @@
+/* hull run: create and start a container, then attach to it (or print its
+ * id with -d).  Exit status as docker's: the container's, 125 when hull
+ * itself failed, 126/127 when the command cannot be run. */
+#include "ctr.h"
+#include "hull.h"
+
+#include "base/cleanup.h"
+#include "base/error.h"
+#include "engine/engine.h"
+#include "engine/spec.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int
+cmd_run (struct hull_ctx *ctx, int argc, char **argv)
+{
+  struct run_opts o;
+  int idx;
+  int r = hull_parse_run_flags ("run", argc, argv, &o, &idx);
+  if (r != 0)
+    {
+      run_opts_clear (&o);
+      return r < 0 ? 0 : r;
+    }
+  _cleanup_error_ struct error *err = NULL;
+  _cleanup_engine_ struct engine *e = NULL;
+  if (hull_open_engine (ctx, &e, &err) < 0)
+    {
+      run_opts_clear (&o);
+      hull_report (&err);
+      return HULL_EXIT_USAGE;
+    }
+  _cleanup_free_ char *id = NULL;
+  bool rm = o.spec->auto_remove, in = o.spec->open_stdin, tty = o.spec->tty, detach = o.detach,
+       sig_proxy = o.sig_proxy;
+  if (engine_create (e, o.spec, o.name, o.entrypoint_set, &id, &err) < 0)
+    {
+      run_opts_clear (&o);
+      hull_report (&err);
+      return HULL_EXIT_USAGE;
+    }
+  run_opts_clear (&o);
+  int code = 125;
+  if (detach)
+    {
+      if (engine_start (e, id, NULL, &code, &err) < 0)
+        {
+          hull_report (&err);
+          if (rm)
+            {
+              struct error *e2 = NULL;
+              engine_remove (e, id, true, true, &e2);
+              error_free (e2);
+            }
+          return code ? code : HULL_EXIT_USAGE;
+        }
+      printf ("%s\n", id);
+      return 0;
+    }
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      perror ("hull: socketpair");
+      return HULL_EXIT_USAGE;
+    }
+  struct engine_attach a = { .client_fd = &sv[1], .caller_removes = rm };
+  struct winsize ws;
+  if (tty && (ioctl (1, TIOCGWINSZ, &ws) == 0 || ioctl (0, TIOCGWINSZ, &ws) == 0))
+    {
+      a.rows = ws.ws_row;
+      a.cols = ws.ws_col;
+    }
+  r = engine_start (e, id, &a, &code, &err);
+  close (sv[1]);
+  if (r < 0)
+    {
+      close (sv[0]);
+      hull_report (&err);
+      if (rm)
+        {
+          struct error *e2 = NULL;
+          engine_remove (e, id, true, true, &e2);
+          error_free (e2);
+        }
+      return code ? code : HULL_EXIT_USAGE;
+    }
+  code = hull_attach_stream (sv[0], in, tty, true, sig_proxy);
+  close (sv[0]);
+  if (code == -1)
+    return 0; /* detached with ^P^Q */
+  if (code < 0)
+    {
+      /* the monitor went away without a word: ask the record */
+      if (engine_wait (e, id, &code, &err) < 0)
+        {
+          hull_report (&err);
+          code = 125;
+        }
+    }
+  if (rm)
+    {
+      struct error *e2 = NULL;
+      if (engine_remove (e, id, true, true, &e2) < 0 && e2->code != ENOENT)
+        hull_report (&e2);
+      error_free (e2);
+    }
+  return code;
+}

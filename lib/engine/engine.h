@@ -1,0 +1,223 @@
+/* engine.h - containers: records, lifecycle, reconciliation.
+ *
+ * The engine is a library the `hull` command calls; there is no daemon.
+ * A container is:
+ *   - a record in the store's SQLite database (table containers, this
+ *     module's migrations), holding its spec (spec.h) and last known state;
+ *   - a snapshot (its root: an overlay on the image's layers, lib/image);
+ *   - ROOT/containers/<id>/: the bundle (config.json, rebuilt at each start),
+ *     the /etc files it gets (hosts, hostname, resolv.conf), its log;
+ *   - while it runs, a monitor process (hull-monitor) and
+ *     RUNROOT/containers/<id>/: the monitor's lock, its state file, the
+ *     attach socket; the runtime's state under RUNROOT/runtime.
+ * Whatever a killed process leaves, the next call repairs
+ * (engine_reconcile): see docs/design/engine.md.
+ */
+#ifndef HULL_ENGINE_ENGINE_H
+#define HULL_ENGINE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct error;
+struct image_store;
+struct ctr_spec;
+struct build_ctx;
+typedef struct json_object json_object;
+
+struct engine;
+
+struct engine_paths
+{
+  const char *root;     /* --root */
+  const char *runroot;  /* --runroot */
+  const char *hull;     /* the hull binary (exit commands); NULL: /proc/self/exe's target */
+};
+
+int engine_open (const struct engine_paths *p, struct engine **out, struct error **err);
+void engine_close (struct engine *e);
+static inline void engine_closep (struct engine **e)
+{
+  if (*e)
+    engine_close (*e);
+}
+#define _cleanup_engine_ __attribute__ ((cleanup (engine_closep)))
+
+struct image_store *engine_store (struct engine *e);
+/* The sqlite3 handle and transactions (BEGIN IMMEDIATE ... COMMIT), for
+ * extensions' tables. */
+void *engine_db (struct engine *e);
+int engine_db_begin (struct engine *e, struct error **err);
+int engine_db_commit (struct engine *e, struct error **err);
+void engine_db_rollback (struct engine *e);
+/* Apply a module's migrations (migrations[i] brings version i to i + 1),
+ * versioned per module in table schema_modules, in one transaction. */
+int engine_db_migrate (struct engine *e, const char *module, const char *const *migrations,
+                       int n, struct error **err);
+
+const char *engine_root (struct engine *e);
+const char *engine_runroot (struct engine *e);
+/* ROOT/containers/<id> and RUNROOT/containers/<id> (malloc'd). */
+char *engine_ctr_dir (struct engine *e, const char *id);
+char *engine_ctr_rundir (struct engine *e, const char *id);
+/* The runtime's state root (RUNROOT/runtime). */
+const char *engine_runtime_root (struct engine *e);
+
+/* ------------------------------------------------------------ records */
+
+enum ctr_state
+{
+  CTR_CREATED = 0,
+  CTR_STARTING,
+  CTR_RUNNING,
+  CTR_PAUSED,
+  CTR_RESTARTING,
+  CTR_EXITED,
+  CTR_REMOVING,
+  CTR_DEAD,
+};
+const char *ctr_state_name (enum ctr_state s);
+
+struct ctr_health_result
+{
+  int64_t start, end; /* unix ns */
+  int exit_code;
+  char *output;
+};
+
+struct ctr_record
+{
+  char *id;
+  char *name;
+  char *image;       /* as typed */
+  char *image_id;
+  int64_t created;   /* unix ns */
+  enum ctr_state state;
+  pid_t pid;
+  int exit_code;
+  bool oom_killed;
+  char *error;
+  int64_t started_at, finished_at; /* unix ns, 0 unknown */
+  int restart_count;
+  struct ctr_spec *spec;
+  json_object *ext;  /* extensions' per-container data (networks...) */
+  /* live, from the monitor (not stored) */
+  char *health;      /* "starting", "healthy", "unhealthy" or NULL */
+  int health_failing_streak;
+  struct ctr_health_result *health_log;
+  size_t n_health_log;
+  bool monitor_alive;
+};
+void ctr_record_free (struct ctr_record *r);
+static inline void ctr_record_freep (struct ctr_record **r)
+{
+  if (*r)
+    ctr_record_free (*r);
+}
+#define _cleanup_ctr_record_ __attribute__ ((cleanup (ctr_record_freep)))
+void ctr_record_list_free (struct ctr_record **l);
+
+/* Find a container by full id, name, or unique id prefix.  Reconciles it
+ * first (see engine_reconcile).  -ENOENT "no such container: `x`";
+ * an ambiguous prefix is -EINVAL. */
+int engine_lookup (struct engine *e, const char *ref, struct ctr_record **out,
+                   struct error **err);
+/* Every container (reconciled), newest first. */
+int engine_list (struct engine *e, struct ctr_record ***out, struct error **err);
+
+/* Bring records in line with reality: a container whose monitor is gone is
+ * marked exited (exit status from the monitor's state file, 255 when there
+ * is none), its processes, runtime state, cgroup and mounts cleaned; an
+ * exited --rm container is removed.  Called by lookup and list. */
+int engine_reconcile (struct engine *e, struct ctr_record *r, struct error **err);
+
+/* ------------------------------------------------------------ lifecycle */
+
+/* Create: resolve the image (pulling when missing and pull is available),
+ * merge its config, choose id and name, record, make the snapshot.  spec is
+ * the command line's (image's config not merged yet); entrypoint_set as in
+ * ctr_spec_merge_image.  On failure nothing is left. */
+int engine_create (struct engine *e, struct ctr_spec *spec, const char *name,
+                   bool entrypoint_set, char **out_id, struct error **err);
+
+struct engine_attach
+{
+  /* run/start -a: the caller's end of a socket the monitor treats as an
+   * attached client from the first byte on (-1: none). */
+  int *client_fd;
+  bool caller_removes;      /* foreground --rm: the caller removes after exit */
+  unsigned short rows, cols;/* initial terminal size (tty) */
+};
+
+/* Start: mount the root, write the bundle, start the monitor, which
+ * creates and starts the container through lib/runtime; returns once it
+ * runs (or failed, with the runtime's error; *exit_code then holds docker's
+ * 126/127 for a command that cannot be run, else 125). */
+int engine_start (struct engine *e, const char *ref, const struct engine_attach *a,
+                  int *exit_code, struct error **err);
+
+/* Stop: the stop signal, then SIGKILL after timeout seconds (-1: the
+ * container's own, default 10).  No restart follows. */
+int engine_stop (struct engine *e, const char *ref, int timeout, struct error **err);
+/* Send a signal; SIGKILL and the stop signal prevent a restart. */
+int engine_kill (struct engine *e, const char *ref, int sig, struct error **err);
+/* Remove: force stops a running container first; volumes: anonymous
+ * volumes too. */
+int engine_remove (struct engine *e, const char *ref, bool force, bool volumes,
+                   struct error **err);
+int engine_pause (struct engine *e, const char *ref, bool pause, struct error **err);
+int engine_rename (struct engine *e, const char *ref, const char *name, struct error **err);
+/* Wait until it is no longer running; *exit_code. */
+int engine_wait (struct engine *e, const char *ref, int *exit_code, struct error **err);
+/* The monitor's exit command: after the container's final exit (state file
+ * into the record, runtime state and mounts cleaned, --rm honoured). */
+int engine_cleanup (struct engine *e, const char *id, struct error **err);
+
+/* Mount the container's root if it is not (stopped containers), so that
+ * cp/diff/commit can read it. *path (malloc'd). */
+int engine_mount_root (struct engine *e, const struct ctr_record *r, char **path,
+                       struct error **err);
+
+/* Connect to the monitor's attach socket; -ESRCH when there is no monitor. */
+int engine_attach_connect (struct engine *e, const char *id, int *fd, struct error **err);
+
+/* Names: docker-style random adjective_noun; valid names
+ * [a-zA-Z0-9][a-zA-Z0-9_.-]*. */
+char *engine_random_name (void);
+bool engine_name_valid (const char *name);
+/* 64 lowercase hex digits from getrandom. */
+int engine_new_id (char out[65], struct error **err);
+
+/* ------------------------------------------------------------ extensions */
+
+/* What networks and volumes (issue 6) plug into.  Every hook may be NULL;
+ * each gets the record (with spec and ext data, which it may change: the
+ * engine stores r->ext after create and prestart). */
+struct engine_ext
+{
+  const char *name;
+  /* create: validate the spec's options (network, publish, volume mounts),
+   * allocate what must be allocated (IPs, named volumes), fill r->ext. */
+  int (*create) (struct engine *e, struct ctr_record *r, struct error **err);
+  /* start, before the config is built: e.g. make a network namespace and
+   * set b->netns_path, add hosts entries. */
+  int (*prestart) (struct engine *e, struct ctr_record *r, struct build_ctx *b,
+                   struct error **err);
+  /* after the final exit (monitor's cleanup, reconciliation, rm -f): undo
+   * prestart (veths, rules).  Must be idempotent. */
+  int (*cleanup) (struct engine *e, struct ctr_record *r, struct error **err);
+  /* remove: release create's allocations; volumes: rm -v. */
+  int (*remove) (struct engine *e, struct ctr_record *r, bool volumes, struct error **err);
+  /* inspect: add to the document (NetworkSettings, Mounts). */
+  void (*inspect) (struct engine *e, const struct ctr_record *r, json_object *doc);
+  /* the network modes / mount types this extension takes over ("bridge",
+   * "volume"); NULL-terminated. */
+  const char *const *network_modes;
+  const char *const *mount_types;
+};
+/* Register (before engine_open); at most 8. */
+int engine_register_ext (const struct engine_ext *x);
+
+#endif
