@@ -362,6 +362,37 @@ row_value (const struct fmt_row *row, const char *key)
   return NULL;
 }
 
+/* "State.Health.Status" in a JSON document (NULL when absent). */
+static json_object *
+json_path (json_object *o, const char *path)
+{
+  char part[128];
+  while (*path && o)
+    {
+      size_t n = strcspn (path, ".");
+      if (n >= sizeof part)
+        return NULL;
+      memcpy (part, path, n);
+      part[n] = '\0';
+      json_object *next = NULL;
+      if (!json_object_is_type (o, json_type_object) || !json_object_object_get_ex (o, part, &next))
+        return NULL;
+      if (next == NULL)
+        {
+          /* a JSON null: json-c has no object for it */
+          static json_object *null_marker;
+          if (null_marker == NULL)
+            null_marker = json_object_new_string ("<no value>");
+          return path[n] ? NULL : null_marker;
+        }
+      o = next;
+      path += n;
+      if (*path == '.')
+        path++;
+    }
+  return o;
+}
+
 /* Render one row; with cells, split on tabs into *cells (for tables). */
 static int
 render (const char *tmpl, const struct fmt_row *row, bool header, const char *const *hkeys,
@@ -466,9 +497,13 @@ render (const char *tmpl, const struct fmt_row *row, bool header, const char *co
         {
           const char *v = row_value (row, key);
           json_object *jv = NULL;
-          if (v == NULL && row->json && json_object_object_get_ex (row->json, key, &jv))
-            v = json ? json_object_to_json_string_ext (jv, JSON_C_TO_STRING_PLAIN)
-                     : json_object_get_string (jv);
+          if (v == NULL && row->json && (jv = json_path (row->json, key)) != NULL)
+            v = json && strcmp (json_object_get_string (jv), "<no value>") == 0 ? "null"
+                : json ? json_object_to_json_string_ext (jv, JSON_C_TO_STRING_PLAIN)
+                     : json_object_is_type (jv, json_type_array)
+                         || json_object_is_type (jv, json_type_object)
+                         ? json_object_to_json_string_ext (jv, JSON_C_TO_STRING_PLAIN)
+                         : json_object_get_string (jv);
           else if (v && json)
             {
               json_object *tmp = json_object_new_string (v);

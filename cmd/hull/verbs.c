@@ -11,7 +11,8 @@ const struct hull_verb hull_verbs[] = {
   { "push", cmd_push, "Upload an image to a registry", "push" },
   { "rmi", cmd_rmi, "Remove one or more images", "rm rmi" },
   { "tag", cmd_tag, "Give an image another name", "tag" },
-  { "inspect", cmd_inspect, "Show an image's metadata as JSON", "inspect" },
+  { "inspect", cmd_container_inspect, "Show containers' or images' metadata as JSON", NULL },
+  { "image-inspect", cmd_inspect, "Show an image's metadata as JSON", "inspect" },
   { "history", cmd_history, "Show an image's history", "history" },
   { "save", cmd_save, "Write images to an OCI or docker archive", "save" },
   { "load", cmd_load, "Read images from an OCI or docker archive", "load" },
@@ -38,5 +39,6 @@ const struct hull_verb hull_verbs[] = {
   { "unpause", cmd_unpause, "Thaw paused containers", NULL },
   { "rename", cmd_rename, "Rename a container", NULL },
   { "attach", cmd_attach, "Attach to a running container's stdio", NULL },
+  { "container", cmd_container, "Manage containers (hull container ls|rm|inspect...)", NULL },
   { NULL, NULL, NULL, NULL },
 };

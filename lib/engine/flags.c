@@ -412,10 +412,14 @@ ctr_env_file (char ***env, const char *path, struct error **err)
     return error_prefix (err, "--env-file");
   if (memchr (text, '\0', len))
     return error_set (err, EINVAL, "--env-file `%s`: not a text file", path);
-  char *save = NULL;
   int lineno = 0;
-  for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+  char *next = text;
+  while (next && *next)
     {
+      char *line = next;
+      next = strchr (line, '\n');
+      if (next)
+        *next++ = '\0';
       lineno++;
       size_t l = strlen (line);
       if (l && line[l - 1] == '\r')
@@ -424,8 +428,9 @@ ctr_env_file (char ***env, const char *path, struct error **err)
         line++;
       if (*line == '\0' || *line == '#')
         continue;
-      if (strpbrk (line, " \t") && (strchr (line, '=') == NULL
-                                    || strpbrk (line, " \t") < strchr (line, '=')))
+      char *eq = strchr (line, '=');
+      char *ws = strpbrk (line, " \t");
+      if (ws && (eq == NULL || ws < eq))
         return error_set (err, EINVAL, "--env-file `%s` line %d: variable name `%s` has "
                                        "whitespace", path, lineno, line);
       if (ctr_env_add (env, line, err) < 0)
