@@ -116,42 +116,26 @@ store_listing() {
   (cd "$IMG_TMP/root" && find blobs layers tmp -mindepth 1 -maxdepth 2 2>/dev/null | sort)
 }
 
-# A plain-HTTP docker-registry on 127.0.0.1 for the image suites, unless
-# tests/lib/registry.bash (the registry suites' fixtures) is there to do it.
+# A plain-HTTP registry on 127.0.0.1, from the registry suites' fixtures
+# (tests/lib/registry.bash).
 #   images_registry_start   -> $REG (host:port); stopped by images_teardown_file
+# shellcheck source=registry.bash
+source "$HULL_SRC/tests/lib/registry.bash"
+
 images_registry_start() {
-  local port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-  REG=127.0.0.1:$port
-  mkdir -p "$IMG_TMP/registry"
-  cat >"$IMG_TMP/registry.yml" <<YML
-version: 0.1
-log: {level: error}
-storage: {filesystem: {rootdirectory: $IMG_TMP/registry}, delete: {enabled: true}}
-http: {addr: $REG}
-YML
-  docker-registry serve "$IMG_TMP/registry.yml" >"$IMG_TMP/registry.log" 2>&1 &
-  echo $! >"$IMG_TMP/registry.pid"
-  local i
-  for i in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { export REG; return 0; }
-    sleep 0.1
-  done
-  echo "images.bash: the registry did not start" >&2
-  return 1
+  registry_setup
+  registry_start_plain REG
+  export REG
 }
 
 images_registry_stop() {
-  if [ -f "$IMG_TMP/registry.pid" ]; then
-    kill "$(cat "$IMG_TMP/registry.pid")" 2>/dev/null || true
-    rm -f "$IMG_TMP/registry.pid"
-  fi
+  registry_teardown
 }
 
 # The registry's own file for a blob (to corrupt it in tests).
 registry_blob_file() {
   local d=${1#sha256:}
-  echo "$IMG_TMP/registry/docker/registry/v2/blobs/sha256/${d:0:2}/$d/data"
+  echo "$REG_TMP/REG.storage/docker/registry/v2/blobs/sha256/${d:0:2}/$d/data"
 }
 
 # skopeo copy from an OCI layout to the registry (plain HTTP).
