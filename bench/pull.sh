@@ -84,7 +84,9 @@ blobs() {
 }
 
 now() { date +%s.%N; }
-div() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}'; }
+div() {
+  case "$1$2" in *n/a*) echo n/a ;; *) awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", (b > 0 ? a / b : 0)}' ;; esac
+}
 # run_method NAME BASE CMD...: median wall time of RUNS runs; each in a
 # fresh $DEST under BASE; prints seconds
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -125,19 +127,24 @@ m_fast_tar() {
   for b in $(blobs "$1"); do $dec -dc "$b" | tar -C "$DEST/x" -xf -; done
 }
 
-printf '%-7s %-12s %8s %8s %8s %8s %8s   %s\n' where image hull sko+umo podman gz+tar fast+tar \
-  "ratios: umoci/hull hull/fastest hull/gzip"
+printf '%-7s %-12s %8s %8s %8s %8s %8s   %6s %6s %6s\n' where image hull sko+umo podman gz+tar \
+  fast+tar umo/h h/fast h/gz
 for where in $WHERE; do
   base=$TMPFS_DIR
   [ "$where" = disk ] && base=$DISK_DIR
   for img in $IMAGES; do
     h=$(measure "$base" m_hull "$img")
-    s=$(measure "$base" m_skopeo_umoci "$img")
     p=$(measure "$base" m_podman "$img")
-    g=$(measure "$base" m_gzip_tar "$img")
     f=$(measure "$base" m_fast_tar "$img")
-    fastest=$(printf '%s\n%s\n' "$g" "$f" | sort -n | head -1)
-    printf '%-7s %-12s %8.2f %8.2f %8.2f %8.2f %8.2f   %5.2fx %5.2fx %5.2fx\n' "$where" "$img" \
+    if [[ $img == *zstd* ]]; then
+      # umoci and gzip cannot read zstd layers
+      s=n/a g=n/a fastest=$f
+    else
+      s=$(measure "$base" m_skopeo_umoci "$img")
+      g=$(measure "$base" m_gzip_tar "$img")
+      fastest=$(printf '%s\n%s\n' "$g" "$f" | sort -n | head -1)
+    fi
+    printf '%-7s %-12s %8s %8s %8s %8s %8s   %6s %6s %6s\n' "$where" "$img" \
       "$h" "$s" "$p" "$g" "$f" "$(div "$s" "$h")" "$(div "$h" "$fastest")" "$(div "$h" "$g")"
   done
 done
