@@ -106,6 +106,80 @@ image_record (struct image_store *s, const struct image_record_opts *o, char **o
 }
 
 int
+image_export_manifest (struct image_store *s, const struct image_info *img, char **data,
+                       size_t *len, char **media_type, struct manifest **out, struct error **err)
+{
+  _cleanup_free_ char *mdata = NULL;
+  size_t mlen = 0;
+  int r = image_store_read_blob (s, img->manifest_digest, MANIFEST_MAX_SIZE, &mdata, &mlen, err);
+  if (r < 0)
+    return r;
+  _cleanup_manifest_ struct manifest *m = NULL;
+  r = manifest_parse (mdata, mlen, img->manifest_media_type, &m, err);
+  if (r < 0)
+    return r;
+  bool complete = true;
+  for (size_t i = 0; i < m->nlayers; i++)
+    if (!image_store_has_blob (s, m->layers[i].digest))
+      complete = false;
+  if (!complete)
+    {
+      if (strv_len (img->diff_ids) != m->nlayers)
+        return error_set (err, EBADMSG, "image `%s`: manifest and layers disagree", img->id);
+      struct descriptor *descs = calloc (m->nlayers + 1, sizeof *descs);
+      if (descs == NULL)
+        return error_set (err, ENOMEM, "out of memory");
+      for (size_t i = 0; i < m->nlayers && r >= 0; i++)
+        {
+          if (image_store_has_blob (s, m->layers[i].digest))
+            {
+              descs[i].digest = strdup (m->layers[i].digest);
+              descs[i].media_type = strdup (m->layers[i].media_type);
+              descs[i].size = m->layers[i].size;
+              continue;
+            }
+          uint64_t bs = 0;
+          r = image_store_layer_info (s, img->diff_ids[i], NULL, &descs[i].digest, &bs,
+                                      &descs[i].media_type, err);
+          descs[i].size = (int64_t) bs;
+          if (r >= 0 && (descs[i].digest == NULL || !image_store_has_blob (s, descs[i].digest)))
+            r = error_set (err, ENOENT, "image `%s`: no blob of layer `%s` in the store", img->id,
+                           img->diff_ids[i]);
+        }
+      char *built = NULL;
+      if (r >= 0)
+        {
+          built = manifest_build (m->config.digest, m->config.size, descs, m->nlayers);
+          if (built == NULL)
+            r = error_set (err, ENOMEM, "out of memory");
+        }
+      for (size_t i = 0; i < m->nlayers; i++)
+        {
+          free (descs[i].digest);
+          free (descs[i].media_type);
+        }
+      free (descs);
+      if (r < 0)
+        return r;
+      free (mdata);
+      mdata = built;
+      mlen = strlen (built);
+      manifest_free (m);
+      m = NULL;
+      r = manifest_parse (mdata, mlen, MT_OCI_MANIFEST, &m, err);
+      if (r < 0)
+        return r;
+    }
+  *media_type = strdup (m->media_type);
+  if (*media_type == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  *data = TAKE_PTR (mdata);
+  *len = mlen;
+  *out = TAKE_PTR (m);
+  return 0;
+}
+
+int
 image_store_get_config (struct image_store *s, const char *id, struct image_config **out,
                         struct error **err)
 {

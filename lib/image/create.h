@@ -51,6 +51,16 @@ struct image_record_opts
 int image_record (struct image_store *s, const struct image_record_opts *o, char **out_id,
                   struct error **err);
 
+/* The manifest to send for an image (push, save): its own when the store
+ * holds every blob it names; else (a layer came with another image, in
+ * another compression) a new OCI manifest naming the blobs the store does
+ * hold for those layers.  data, len, media_type: malloc'd; m: parsed. */
+struct image_info;
+struct manifest;
+int image_export_manifest (struct image_store *s, const struct image_info *img, char **data,
+                           size_t *len, char **media_type, struct manifest **m,
+                           struct error **err);
+
 /* Write the tree under dirfd as a pax tar to outfd: numeric owners, modes,
  * mtimes, xattrs, hardlinks, symlinks (never followed), devices, fifos;
  * names sorted, so the same tree gives the same bytes. */

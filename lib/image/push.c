@@ -1,4 +1,5 @@
 /* push.c - store -> registry.  See transfer.h. */
+#include "create.h"
 #include "images.h"
 #include "manifest.h"
 #include "store.h"
@@ -151,21 +152,12 @@ image_push (struct image_store *s, const char *src, const char *dest,
   if (ref->digest && !ref->tag)
     return error_set (err, EINVAL, "`%s`: push needs a tag, not a digest", dest ? dest : src);
 
-  _cleanup_free_ char *mdata = NULL;
+  _cleanup_free_ char *mdata = NULL, *mt = NULL;
   size_t mlen = 0;
-  r = image_store_read_blob (s, img->manifest_digest, MANIFEST_MAX_SIZE, &mdata, &mlen, err);
-  if (r < 0)
-    return r;
   _cleanup_manifest_ struct manifest *m = NULL;
-  r = manifest_parse (mdata, mlen, img->manifest_media_type, &m, err);
+  r = image_export_manifest (s, img, &mdata, &mlen, &mt, &m, err);
   if (r < 0)
     return r;
-  for (size_t i = 0; i < m->nlayers; i++)
-    if (!image_store_has_blob (s, m->layers[i].digest))
-      return error_set (err, ENOENT,
-                        "layer blob `%s` of `%s` is not in the store (the layer was shared with "
-                        "an image that brought it in another form)",
-                        m->layers[i].digest, src);
 
   const struct registry_options *ropts = o->registry;
   struct registry_options defr = { 0 };

@@ -190,15 +190,18 @@ image_save (struct image_store *s, char *const *refs, enum image_archive_format 
       r = image_store_resolve (s, refs[i], &img, err);
       if (r < 0)
         goto out;
-      _cleanup_free_ char *mdata = NULL;
+      _cleanup_free_ char *mdata = NULL, *mt = NULL;
       size_t mlen = 0;
-      r = image_store_read_blob (s, img->manifest_digest, MANIFEST_MAX_SIZE, &mdata, &mlen, err);
-      if (r < 0)
-        goto out;
       _cleanup_manifest_ struct manifest *m = NULL;
-      r = manifest_parse (mdata, mlen, img->manifest_media_type, &m, err);
+      r = image_export_manifest (s, img, &mdata, &mlen, &mt, &m, err);
       if (r < 0)
         goto out;
+      _cleanup_free_ char *mdigest = digest_buffer ("sha256", mdata, mlen);
+      if (mdigest == NULL)
+        {
+          r = error_set (err, ENOMEM, "out of memory");
+          goto out;
+        }
       const char *name = pick_name (img, refs[i]);
       if (fmt == IMAGE_ARCHIVE_OCI)
         {
@@ -214,13 +217,16 @@ image_save (struct image_store *s, char *const *refs, enum image_archive_format 
           r = add_blob (&w, path, m->config.digest, err);
           if (r < 0)
             goto out;
-          snprintf (path, sizeof path, "blobs/sha256/%s", digest_hex (img->manifest_digest));
-          r = add_blob (&w, path, img->manifest_digest, err);
-          if (r < 0)
-            goto out;
+          snprintf (path, sizeof path, "blobs/sha256/%s", digest_hex (mdigest));
+          if (!strv_contains (w.written, path))
+            {
+              r = add_mem (&w, path, mdata, mlen, err);
+              if (r < 0)
+                goto out;
+            }
           json_object *d = json_object_new_object ();
           json_object_object_add (d, "mediaType", json_object_new_string (m->media_type));
-          json_object_object_add (d, "digest", json_object_new_string (img->manifest_digest));
+          json_object_object_add (d, "digest", json_object_new_string (mdigest));
           json_object_object_add (d, "size", json_object_new_int64 ((int64_t) mlen));
           if (name)
             {

@@ -164,6 +164,24 @@ compare_with_umoci() {
   run hull push -q "$REG/t/multi:1" "$REG/renamed/multi:3"
   [ "$status" -eq 0 ]
   skopeo inspect --tls-verify=false "docker://$REG/renamed/multi:3" >/dev/null
+  # an image whose layers the store holds in another compression (they came
+  # with t/multi): pushed and saved with the blobs the store has
+  run hull pull "$REG/t/multi-zstd:1"
+  [[ "$output" == *"Already exists"* ]]
+  run hull push -q "$REG/t/multi-zstd:1" "$REG/regz/multi:1"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  rm -rf "$IMG_TMP/back"
+  skopeo copy -q --src-tls-verify=false "docker://$REG/regz/multi:1" "oci:$IMG_TMP/back:x"
+  umoci unpack --image "$IMG_TMP/back:x" "$IMG_TMP/back-bundle" >/dev/null
+  mp=$(hull image mount "$REG/t/multi-zstd:1")
+  run fscompare "$IMG_TMP/back-bundle/rootfs" "$mp"
+  hull image unmount "$REG/t/multi-zstd:1"
+  [ "$status" -eq 0 ]
+  rm -rf "$IMG_TMP/back" "$IMG_TMP/back-bundle"
+  hull save --format oci-archive -o "$IMG_TMP/z.tar" "$REG/t/multi-zstd:1"
+  hull save -o "$IMG_TMP/zd.tar" "$REG/t/multi-zstd:1"
+  rm -f "$IMG_TMP/z.tar" "$IMG_TMP/zd.tar"
 }
 
 # make_unique NAME: a small image with a layer of its own (its blobs are
