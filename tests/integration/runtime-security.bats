@@ -99,6 +99,21 @@ writable_host_exes() {
   assert_contains "$output" "user"
 }
 
+@test "a cwd behind a symlink pointing outside stays inside the rootfs" {
+  mkdir -p "$TEST_DIR/outside-cwd"
+  touch "$TEST_DIR/outside-cwd/host-only-file"
+  ln -s "$TEST_DIR/outside-cwd" "$BUNDLE/rootfs/cwd-link"
+  cfg '.process.cwd = "/cwd-link"'
+  run_ct sh -c 'ls -A .; echo end'
+  # refused, or a directory inside the rootfs: never the host's
+  assert_not_contains "$output" "host-only-file"
+  if [ "$status" -eq 0 ]; then
+    assert_contains "$output" "end"
+  else
+    assert_nothing_left "$ID"
+  fi
+}
+
 @test "a symlink in the rootfs pointing a mount target outside is resolved inside the rootfs" {
   mkdir -p "$TEST_DIR/outside"
   ln -s "$TEST_DIR/outside" "$BUNDLE/rootfs/escape-abs"
