@@ -151,6 +151,8 @@ cmd_container (struct hull_ctx *ctx, int argc, char **argv)
     { "rm", cmd_rm },           { "remove", cmd_rm },       { "logs", cmd_logs },
     { "exec", cmd_exec },       { "wait", cmd_wait },       { "pause", cmd_pause },
     { "unpause", cmd_unpause }, { "rename", cmd_rename },   { "attach", cmd_attach },
+    { "top", cmd_top },         { "stats", cmd_stats },     { "cp", cmd_cp },
+    { "port", cmd_port },       { "diff", cmd_diff },       { "commit", cmd_commit },
     { "inspect", NULL },        { "cleanup", cleanup },
   };
   if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)

@@ -36,6 +36,12 @@ hull_open_engine (struct hull_ctx *ctx, struct engine **out, struct error **err)
 }
 
 void
+hull_pull_notice (const char *ref, void *data)
+{
+  fprintf (stderr, "Unable to find image `%s` locally\n", ref);
+}
+
+void
 hull_human_duration (int64_t ns, char *buf, size_t cap)
 {
   int64_t s = ns / 1000000000;

@@ -14,6 +14,8 @@ struct ctr_spec;
 typedef struct json_object json_object;
 
 int hull_open_engine (struct hull_ctx *ctx, struct engine **out, struct error **err);
+/* "Unable to find image `x` locally" (docker's words, on stderr). */
+void hull_pull_notice (const char *ref, void *data);
 
 /* docker's units.HumanDuration: "5 seconds", "About a minute", "3 hours". */
 void hull_human_duration (int64_t ns, char *buf, size_t cap);

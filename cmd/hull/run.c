@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "engine/engine.h"
 #include "engine/spec.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -37,9 +38,14 @@ cmd_run (struct hull_ctx *ctx, int argc, char **argv)
       return HULL_EXIT_USAGE;
     }
   _cleanup_free_ char *id = NULL;
+  /* a pull's progress goes to stderr: stdout is the container's (or the id) */
+  struct progress *pr = progress_new (stderr, false, "pull");
+  engine_set_pull (e, o.pull, progress_ops (pr), hull_pull_notice, NULL);
   bool rm = o.spec->auto_remove, in = o.spec->open_stdin, tty = o.spec->tty, detach = o.detach,
        sig_proxy = o.sig_proxy;
-  if (engine_create (e, o.spec, o.name, o.entrypoint_set, &id, &err) < 0)
+  int cr = engine_create (e, o.spec, o.name, o.entrypoint_set, &id, &err);
+  progress_finish (pr);
+  if (cr < 0)
     {
       run_opts_clear (&o);
       hull_report (&err);
@@ -90,8 +96,17 @@ cmd_run (struct hull_ctx *ctx, int argc, char **argv)
         }
       return code ? code : HULL_EXIT_USAGE;
     }
+  /* the store stays closed while we wait: its garbage collector runs only
+   * when no hull holds it */
+  engine_close (e);
+  e = NULL;
   code = hull_attach_stream (sv[0], in, tty, true, sig_proxy);
   close (sv[0]);
+  if (hull_open_engine (ctx, &e, &err) < 0)
+    {
+      hull_report (&err);
+      return code >= 0 ? code : HULL_EXIT_USAGE;
+    }
   if (code == -1)
     return 0; /* detached with ^P^Q */
   if (code < 0)

@@ -39,6 +39,13 @@ const struct hull_verb hull_verbs[] = {
   { "unpause", cmd_unpause, "Thaw paused containers", NULL },
   { "rename", cmd_rename, "Rename a container", NULL },
   { "attach", cmd_attach, "Attach to a running container's stdio", NULL },
+  { "top", cmd_top, "Show a container's processes", NULL },
+  { "stats", cmd_stats, "Show containers' resource usage", NULL },
+  { "cp", cmd_cp, "Copy files between a container and the host", NULL },
+  { "port", cmd_port, "Show a container's published ports", NULL },
+  { "diff", cmd_diff, "Show the changes in a container's filesystem", NULL },
+  { "commit", cmd_commit, "Create an image from a container", NULL },
+  { "system", cmd_system, "Disk usage (df), remove unused data (prune)", NULL },
   { "container", cmd_container, "Manage containers (hull container ls|rm|inspect...)", NULL },
   { NULL, NULL, NULL, NULL },
 };

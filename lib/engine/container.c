@@ -22,6 +22,7 @@
 #include "image/images.h"
 #include "image/manifest.h"
 #include "image/snapshot.h"
+#include "image/transfer.h"
 #include "image/store.h"
 #include "seccomp/profile.h"
 
@@ -139,6 +140,10 @@ engine_open (const struct engine_paths *p, struct engine **out, struct error **e
       return r;
     }
   image_store_set_in_use_hook (e->store, in_use_hook, e);
+  /* Closing the last connection would checkpoint the WAL (two fsyncs) on
+   * every command; SQLite's automatic checkpoints (at 1000 pages) keep the
+   * WAL bounded anyway. */
+  sqlite3_db_config (e->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
   *out = e;
   return 0;
 }
@@ -531,17 +536,42 @@ static int
 image_config_of (struct engine *e, const char *image_id, struct image_config **cfg,
                  struct error **err)
 {
-  _cleanup_free_ char *blob = NULL;
-  size_t len = 0;
-  int r = image_store_read_blob (e->store, image_id, CONFIG_MAX_SIZE, &blob, &len, err);
-  if (r < 0)
-    return error_prefix (err, "image config");
-  return image_config_parse (blob, len, cfg, err);
+  int r = image_store_get_config (e->store, image_id, cfg, err);
+  return r < 0 ? error_prefix (err, "image config") : 0;
 }
 
-/* Pulling is lib/image's; linked only when present. */
-extern int engine_pull_hook (struct image_store *s, const char *ref, char **out_id,
-                             struct error **err) __attribute__ ((weak));
+void
+engine_set_pull (struct engine *e, const char *policy, const struct transfer_progress *progress,
+                 void (*notice) (const char *ref, void *data), void *data)
+{
+  e->pull_policy = policy;
+  e->pull_progress = progress;
+  e->pull_notice = notice;
+  e->pull_data = data;
+}
+
+static int
+resolve_image (struct engine *e, const char *ref, struct image_info **img, struct error **err)
+{
+  const char *policy = e->pull_policy ? e->pull_policy : "missing";
+  int r = -ENOENT;
+  if (strcmp (policy, "always") != 0)
+    {
+      r = image_store_resolve (e->store, ref, img, err);
+      if (r != -ENOENT || strcmp (policy, "never") == 0)
+        return r;
+      error_free (*err);
+      *err = NULL;
+    }
+  if (e->pull_notice)
+    e->pull_notice (ref, e->pull_data);
+  struct image_pull_opts po = { .progress = e->pull_progress };
+  _cleanup_free_ char *id = NULL, *name = NULL;
+  r = image_pull (e->store, ref, &po, &id, &name, err);
+  if (r < 0)
+    return error_prefix (err, "image `%s` not found locally, and pulling it failed", ref);
+  return image_store_get_image (e->store, id, img, err);
+}
 
 int
 engine_create (struct engine *e, struct ctr_spec *spec, const char *name, bool entrypoint_set,
@@ -554,16 +584,7 @@ engine_create (struct engine *e, struct ctr_spec *spec, const char *name, bool e
   if (r < 0)
     return r;
   _cleanup_image_info_ struct image_info *img = NULL;
-  r = image_store_resolve (e->store, spec->image, &img, err);
-  if (r == -ENOENT && engine_pull_hook)
-    {
-      error_free (*err);
-      *err = NULL;
-      _cleanup_free_ char *pulled = NULL;
-      r = engine_pull_hook (e->store, spec->image, &pulled, err);
-      if (r == 0)
-        r = image_store_get_image (e->store, pulled, &img, err);
-    }
+  r = resolve_image (e, spec->image, &img, err);
   if (r < 0)
     return r;
   _cleanup_image_config_ struct image_config *icfg = NULL;
@@ -713,7 +734,8 @@ write_file (const char *dir, const char *name, const char *text, struct error **
   _cleanup_close_ int dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
     return error_errno (err, errno, "open `%s`", dir);
-  return fs_write_file_atomic (dfd, name, text, strlen (text), 0644, err);
+  /* rebuilt at every start: no fsync */
+  return engine_write_file (dfd, name, text, strlen (text), 0644, err);
 }
 
 static int
@@ -1385,4 +1407,22 @@ engine_cleanup (struct engine *e, const char *id, struct error **err)
     }
   ctr_record_free (r);
   return ret;
+}
+
+int
+engine_ports (struct engine *e, const struct ctr_record *r, char ***out, struct error **err)
+{
+  char **all = calloc (1, sizeof *all);
+  if (all == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  for (size_t i = 0; i < engine_n_exts; i++)
+    if (engine_exts[i]->ports)
+      {
+        char **l = engine_exts[i]->ports (e, r);
+        for (size_t j = 0; l && l[j]; j++)
+          strv_push (&all, l[j]);
+        strv_free (l);
+      }
+  *out = all;
+  return 0;
 }

@@ -135,6 +135,13 @@ int engine_reconcile (struct engine *e, struct ctr_record *r, struct error **err
 
 /* ------------------------------------------------------------ lifecycle */
 
+/* How create finds its image: "missing" (default: pull when not in the
+ * store), "never", "always"; progress (may be NULL) is lib/image's
+ * transfer_progress, notice (may be NULL) is called before a pull. */
+struct transfer_progress;
+void engine_set_pull (struct engine *e, const char *policy, const struct transfer_progress *progress,
+                      void (*notice) (const char *ref, void *data), void *data);
+
 /* Create: resolve the image (pulling when missing and pull is available),
  * merge its config, choose id and name, record, make the snapshot.  spec is
  * the command line's (image's config not merged yet); entrypoint_set as in
@@ -180,6 +187,27 @@ int engine_cleanup (struct engine *e, const char *id, struct error **err);
 int engine_mount_root (struct engine *e, const struct ctr_record *r, char **path,
                        struct error **err);
 
+/* The container's changes against its image: "A /path", "C /path",
+ * "D /path" lines (strv), parents before children. */
+int engine_diff (struct engine *e, const struct ctr_record *r, char ***out, struct error **err);
+
+struct engine_commit_opts
+{
+  const char *name;       /* normalised reference with a tag, or NULL */
+  const char *message;    /* -m */
+  const char *author;     /* -a */
+  char *const *changes;   /* -c "CMD [...]", "ENV K=V"... */
+  bool pause;             /* -p (default true): freeze a running container meanwhile */
+};
+/* A new image: the image's layers plus the container's changes as one more
+ * (OCI whiteouts), its config from the container's with the changes. */
+int engine_commit (struct engine *e, const char *ref, const struct engine_commit_opts *o,
+                   char **out_id, struct error **err);
+
+/* Published ports ("80/tcp -> 0.0.0.0:8080"), from the extensions; an
+ * empty list without networking. */
+int engine_ports (struct engine *e, const struct ctr_record *r, char ***out, struct error **err);
+
 /* Connect to the monitor's attach socket; -ESRCH when there is no monitor. */
 int engine_attach_connect (struct engine *e, const char *id, int *fd, struct error **err);
 
@@ -212,6 +240,8 @@ struct engine_ext
   int (*remove) (struct engine *e, struct ctr_record *r, bool volumes, struct error **err);
   /* inspect: add to the document (NetworkSettings, Mounts). */
   void (*inspect) (struct engine *e, const struct ctr_record *r, json_object *doc);
+  /* `hull port`: "80/tcp -> 0.0.0.0:8080" lines (strv, malloc'd); NULL: none. */
+  char **(*ports) (struct engine *e, const struct ctr_record *r);
   /* the network modes / mount types this extension takes over ("bridge",
    * "volume"); NULL-terminated. */
   const char *const *network_modes;

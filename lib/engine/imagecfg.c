@@ -65,13 +65,13 @@ ctr_spec_merge_image (struct ctr_spec *s, const struct image_config *img, bool e
       goto oom;
   strv_free (s->labels);
   s->labels = TAKE_PTR (labels);
-  if (s->workdir == NULL && img->working_dir)
+  if (s->workdir == NULL && img->working_dir && *img->working_dir)
     s->workdir = strdup (img->working_dir);
   if (s->workdir && s->workdir[0] != '/')
     return error_set (err, EINVAL, "working directory `%s` is not an absolute path", s->workdir);
-  if (s->user == NULL && img->user)
+  if (s->user == NULL && img->user && *img->user)
     s->user = strdup (img->user);
-  if (s->stop_signal == NULL && img->stop_signal)
+  if (s->stop_signal == NULL && img->stop_signal && *img->stop_signal)
     s->stop_signal = strdup (img->stop_signal);
   if (take_strv (&s->volumes, img->volumes) < 0 || take_strv (&s->exposed_ports, img->exposed_ports) < 0)
     goto oom;

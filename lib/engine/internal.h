@@ -15,6 +15,10 @@ struct engine
   char *root, *runroot, *runtime_root, *hull_path;
   struct runtime_context rt;
   json_object *seccomp_default; /* loaded on first use */
+  const char *pull_policy;      /* "missing", "never", "always" */
+  const struct transfer_progress *pull_progress;
+  void (*pull_notice) (const char *ref, void *data);
+  void *pull_data;
 };
 
 #define ENGINE_CGROUP_PARENT "/hull"

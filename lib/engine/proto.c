@@ -62,6 +62,27 @@ attach_connect_dir (int rundirfd, const char *name)
   return fd;
 }
 
+int
+engine_write_file (int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                   struct error **err)
+{
+  char tmp[300];
+  if (snprintf (tmp, sizeof tmp, ".%s.tmp%d", name, (int) getpid ()) >= (int) sizeof tmp)
+    return error_set (err, ENAMETOOLONG, "`%s`: name too long", name);
+  int fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0)
+    return error_errno (err, errno, "create `%s`", tmp);
+  int r = fs_write_all (fd, data, len);
+  close (fd);
+  if (r < 0 || renameat (dirfd, tmp, dirfd, name) < 0)
+    {
+      int e = r < 0 ? -r : errno;
+      unlinkat (dirfd, tmp, 0);
+      return error_errno (err, e, "write `%s`", name);
+    }
+  return 0;
+}
+
 /* ------------------------------------------------------------ state file */
 
 void
@@ -110,10 +131,9 @@ monitor_state_write (int dirfd, const struct monitor_state *s, struct error **er
       json_object_object_add (o, "health", h);
     }
   const char *text = json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN);
-  /* The run directory is on a tmpfs (/run) in production: the fsync inside
-   * fs_write_file_atomic costs nothing there, and the rename keeps readers
-   * from ever seeing half a file. */
-  return fs_write_file_atomic (dirfd, MONITOR_STATE, text, strlen (text), 0600, err);
+  /* The run directory is volatile by design (a tmpfs, /run): the rename
+   * keeps readers from ever seeing half a file; durability is not wanted. */
+  return engine_write_file (dirfd, MONITOR_STATE, text, strlen (text), 0600, err);
 }
 
 int

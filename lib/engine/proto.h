@@ -58,6 +58,12 @@ int attach_connect_dir (int rundirfd, const char *name);
 #define MONITOR_CONSOLE "console.sock"
 #define MONITOR_HEALTH_PID "health.pid"
 
+/* Replace name in dirfd atomically (temp file + rename) without fsync: for
+ * files that are rebuilt at every start or that live on a tmpfs (/run), where
+ * atomic visibility matters and durability does not. */
+int engine_write_file (int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                       struct error **err);
+
 /* ------------------------------------------------------------ state file */
 
 #define HEALTH_LOG_MAX 5          /* results kept, as docker */

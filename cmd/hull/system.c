@@ -1,0 +1,285 @@
+/* hull system df | prune: disk usage, and removing what nothing uses. */
+#include "ctr.h"
+#include "hull.h"
+#include "util.h"
+
+#include "base/cleanup.h"
+#include "base/error.h"
+#include "base/strv.h"
+#include "engine/engine.h"
+#include "image/images.h"
+#include "image/snapshot.h"
+#include "image/store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* bytes under a directory (files, by blocks allocated? by size, as docker) */
+static uint64_t
+du (int dfd, int depth)
+{
+  if (depth > 256)
+    return 0;
+  int d2 = fcntl (dfd, F_DUPFD_CLOEXEC, 3);
+  DIR *d = d2 >= 0 ? fdopendir (d2) : NULL;
+  if (d == NULL)
+    {
+      if (d2 >= 0)
+        close (d2);
+      return 0;
+    }
+  uint64_t total = 0;
+  struct dirent *de;
+  while ((de = readdir (d)))
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      struct stat st;
+      if (fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        continue;
+      if (S_ISDIR (st.st_mode))
+        {
+          int sub = openat (dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (sub >= 0)
+            {
+              total += du (sub, depth + 1);
+              close (sub);
+            }
+        }
+      else if (S_ISREG (st.st_mode))
+        total += (uint64_t) st.st_size;
+    }
+  closedir (d);
+  return total;
+}
+
+static uint64_t
+ctr_size (struct engine *e, const char *id)
+{
+  _cleanup_free_ char *upper = snapshot_upper_path (engine_store (e), id);
+  int fd = upper ? open (upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (fd < 0)
+    return 0;
+  uint64_t n = du (fd, 0);
+  close (fd);
+  return n;
+}
+
+static void
+pct (uint64_t part, uint64_t whole, char *buf, size_t cap)
+{
+  char s[32];
+  hull_human_size (part, s, sizeof s);
+  snprintf (buf, cap, "%s (%d%%)", s, whole ? (int) (100 * part / whole) : 0);
+}
+
+static int
+df (struct hull_ctx *ctx, int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "format", required_argument, NULL, 'F' }, { "verbose", no_argument, NULL, 'v' },
+    { "help", no_argument, NULL, 'h' },          {},
+  };
+  const char *format = NULL;
+  int c;
+  optind = 0;
+  while ((c = getopt_long (argc, argv, "vh", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'F':
+        format = optarg;
+        break;
+      case 'v':
+        break;
+      case 'h':
+        printf ("Usage: hull system df [--format json]\n\nDisk usage of images and "
+                "containers.\n");
+        return 0;
+      default:
+        return hull_usage_error ("system df", "unknown option");
+      }
+  _cleanup_error_ struct error *err = NULL;
+  _cleanup_engine_ struct engine *e = NULL;
+  if (hull_open_engine (ctx, &e, &err) < 0)
+    return hull_report (&err);
+  struct ctr_record **cl = NULL;
+  struct image_info **il = NULL;
+  if (engine_list (e, &cl, &err) < 0 || image_store_list_images (engine_store (e), &il, &err) < 0)
+    {
+      ctr_record_list_free (cl);
+      return hull_report (&err);
+    }
+  uint64_t isize = 0, ireclaim = 0, csize = 0, creclaim = 0;
+  size_t ni = 0, nia = 0, nc = 0, nca = 0;
+  for (size_t i = 0; il && il[i]; i++, ni++)
+    {
+      bool used = false;
+      for (size_t k = 0; cl[k] && !used; k++)
+        used = cl[k]->image_id && strcmp (cl[k]->image_id, il[i]->id) == 0;
+      isize += il[i]->size;
+      if (used)
+        nia++;
+      else
+        ireclaim += il[i]->size;
+    }
+  for (size_t k = 0; cl[k]; k++, nc++)
+    {
+      uint64_t sz = ctr_size (e, cl[k]->id);
+      bool active = cl[k]->state == CTR_RUNNING || cl[k]->state == CTR_PAUSED
+                    || cl[k]->state == CTR_RESTARTING;
+      csize += sz;
+      if (active)
+        nca++;
+      else
+        creclaim += sz;
+    }
+  char a[32], b[48], d[32], f[48];
+  if (format && strcmp (format, "json") != 0)
+    return hull_usage_error ("system df", "unsupported format `%s` (json)", format);
+  if (format)
+    {
+      printf ("{\"Type\":\"Images\",\"TotalCount\":%zu,\"Active\":%zu,\"Size\":%llu,"
+              "\"Reclaimable\":%llu}\n", ni, nia, (unsigned long long) isize,
+              (unsigned long long) ireclaim);
+      printf ("{\"Type\":\"Containers\",\"TotalCount\":%zu,\"Active\":%zu,\"Size\":%llu,"
+              "\"Reclaimable\":%llu}\n", nc, nca, (unsigned long long) csize,
+              (unsigned long long) creclaim);
+      printf ("{\"Type\":\"Local Volumes\",\"TotalCount\":0,\"Active\":0,\"Size\":0,"
+              "\"Reclaimable\":0}\n");
+    }
+  else
+    {
+      struct table *t = table_new (5);
+      table_add (t, (const char *[]){ "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE" });
+      char n1[24], n2[24];
+      snprintf (n1, sizeof n1, "%zu", ni);
+      snprintf (n2, sizeof n2, "%zu", nia);
+      hull_human_size (isize, a, sizeof a);
+      pct (ireclaim, isize, b, sizeof b);
+      table_add (t, (const char *[]){ "Images", n1, n2, a, b });
+      snprintf (n1, sizeof n1, "%zu", nc);
+      snprintf (n2, sizeof n2, "%zu", nca);
+      hull_human_size (csize, d, sizeof d);
+      pct (creclaim, csize, f, sizeof f);
+      table_add (t, (const char *[]){ "Containers", n1, n2, d, f });
+      table_add (t, (const char *[]){ "Local Volumes", "0", "0", "0B", "0B" });
+      table_print (t);
+      table_free (t);
+    }
+  ctr_record_list_free (cl);
+  image_info_list_free (il);
+  return 0;
+}
+
+static int
+prune (struct hull_ctx *ctx, int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "all", no_argument, NULL, 'a' }, { "force", no_argument, NULL, 'f' },
+    { "volumes", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' }, {},
+  };
+  bool all = false, force = false;
+  int c;
+  optind = 0;
+  while ((c = getopt_long (argc, argv, "afvh", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'a':
+        all = true;
+        break;
+      case 'f':
+        force = true;
+        break;
+      case 'v':
+        break;
+      case 'h':
+        printf ("Usage: hull system prune [-a] [-f]\n\nRemove stopped containers and dangling "
+                "images (-a: all unused images).\n");
+        return 0;
+      default:
+        return hull_usage_error ("system prune", "unknown option");
+      }
+  if (!force)
+    {
+      if (!isatty (0))
+        return hull_usage_error ("system prune", "not a terminal: confirm with -f");
+      fprintf (stderr, "WARNING! This will remove all stopped containers and %s images.\n"
+                       "Are you sure you want to continue? [y/N] ",
+               all ? "all unused" : "dangling");
+      char ans[16] = "";
+      if (fgets (ans, sizeof ans, stdin) == NULL || (ans[0] != 'y' && ans[0] != 'Y'))
+        return 0;
+    }
+  _cleanup_error_ struct error *err = NULL;
+  _cleanup_engine_ struct engine *e = NULL;
+  if (hull_open_engine (ctx, &e, &err) < 0)
+    return hull_report (&err);
+  struct ctr_record **cl = NULL;
+  if (engine_list (e, &cl, &err) < 0)
+    return hull_report (&err);
+  uint64_t reclaimed = 0;
+  bool header = false;
+  for (size_t k = 0; cl[k]; k++)
+    {
+      if (cl[k]->state != CTR_EXITED && cl[k]->state != CTR_CREATED && cl[k]->state != CTR_DEAD)
+        continue;
+      uint64_t sz = ctr_size (e, cl[k]->id);
+      struct error *e2 = NULL;
+      if (engine_remove (e, cl[k]->id, false, true, &e2) < 0)
+        {
+          hull_report (&e2);
+          continue;
+        }
+      if (!header)
+        printf ("Deleted Containers:\n");
+      header = true;
+      printf ("%s\n", cl[k]->id);
+      reclaimed += sz;
+    }
+  ctr_record_list_free (cl);
+  if (header)
+    printf ("\n");
+  _cleanup_strv_ char **ids = NULL;
+  if (image_store_prune (engine_store (e), all, &ids, &err) < 0)
+    return hull_report (&err);
+  if (ids && ids[0])
+    {
+      printf ("Deleted Images:\n");
+      for (size_t i = 0; ids[i]; i++)
+        printf ("deleted: %s\n", ids[i]);
+      printf ("\n");
+    }
+  uint64_t freed = 0;
+  if (image_store_gc (engine_store (e), &freed, &err) < 0)
+    {
+      /* another hull holds the store: the space comes back on a later gc */
+      error_free (err);
+      err = NULL;
+    }
+  char s[32];
+  hull_human_size (reclaimed + freed, s, sizeof s);
+  printf ("Total reclaimed space: %s\n", s);
+  return 0;
+}
+
+int
+cmd_system (struct hull_ctx *ctx, int argc, char **argv)
+{
+  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
+    {
+      fprintf (argc < 2 ? stderr : stdout, "Usage: hull system df|prune\n");
+      return argc < 2 ? HULL_EXIT_USAGE : 0;
+    }
+  if (strcmp (argv[1], "df") == 0)
+    return df (ctx, argc - 1, argv + 1);
+  if (strcmp (argv[1], "prune") == 0)
+    return prune (ctx, argc - 1, argv + 1);
+  fprintf (stderr, "hull: unknown command `system %s`\n", argv[1]);
+  return HULL_EXIT_USAGE;
+}
