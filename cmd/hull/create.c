@@ -25,11 +25,18 @@ cmd_create (struct hull_ctx *ctx, int argc, char **argv)
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   _cleanup_free_ char *id = NULL;
-  /* a pull's progress goes to stderr: stdout is the container's (or the id) */
+  if (hull_open_engine (ctx, &e, &err) < 0)
+    {
+      run_opts_clear (&o);
+      hull_report (&err);
+      return HULL_EXIT_USAGE;
+    }
+  /* a pull's progress goes to stderr: stdout is the id */
   struct progress *pr = progress_new (stderr, false, "pull");
   engine_set_pull (e, o.pull, progress_ops (pr), hull_pull_notice, NULL);
-  if (hull_open_engine (ctx, &e, &err) < 0
-      || engine_create (e, o.spec, o.name, o.entrypoint_set, &id, &err) < 0)
+  int cr = engine_create (e, o.spec, o.name, o.entrypoint_set, &id, &err);
+  progress_finish (pr);
+  if (cr < 0)
     {
       run_opts_clear (&o);
       hull_report (&err);

@@ -49,8 +49,8 @@ hd() {
   local out err rc
   out=$(mktemp "$TEST_DIR/out.XXXXXX")
   err=${out/out./err.}
-  h "$@" </dev/null >"$out" 2>"$err"
-  rc=$?
+  rc=0
+  h "$@" </dev/null >"$out" 2>"$err" || rc=$?
   cat "$out"
   cat "$err" >&2
   return $rc
