@@ -756,6 +756,8 @@ stream_gzip_tee_size (struct stream *s)
 
 /* ------------------------------------------------------------------ pipe */
 
+#define PIPE_WAKE_BYTES (256u << 10)
+
 struct bytepipe
 {
   pthread_mutex_t mu;
@@ -821,7 +823,11 @@ bytepipe_write (struct bytepipe *p, const void *data, size_t len)
       p->used += n;
       d += n;
       len -= n;
-      pthread_cond_signal (&p->can_read);
+      /* Wake the reader for a batch, not for every 16 KiB curl hands us: a
+       * wake-up is a context switch, and on a busy machine a wait for a
+       * core.  close() wakes it for the rest. */
+      if (p->used >= PIPE_WAKE_BYTES || p->used == p->cap)
+        pthread_cond_signal (&p->can_read);
     }
   pthread_mutex_unlock (&p->mu);
   return 0;
