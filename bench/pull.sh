@@ -33,7 +33,11 @@ export IMG_TMP
 IMG_TMP=$(mktemp -d /var/tmp/hull-bench.XXXXXX)
 REG_PID=
 cleanup() {
-  [ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null && wait "$REG_PID" 2>/dev/null
+  set +e
+  if [ -n "$REG_PID" ]; then
+    kill "$REG_PID" 2>/dev/null
+    wait "$REG_PID" 2>/dev/null
+  fi
   for d in "$TMPFS_DIR"/hull-bench-run.* "$DISK_DIR"/hull-bench-run.*; do
     [ -d "$d" ] || continue
     awk -v t="$d" '$5 ~ "^"t {print $5}' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l
