@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <linux/sched.h>
 #include <poll.h>
@@ -378,6 +379,32 @@ clone_child (struct create_ctx *c, struct error **err)
   return ret;
 }
 
+/* The init died during setup without a word.  A SIGKILL with an OOM kill
+ * counted in its cgroup means the memory limit is too small to set the
+ * container up at all: the kernel takes any limit for an empty cgroup and
+ * then kills the first process that outgrows it, so this is where a too low
+ * linux.resources.memory.limit shows. */
+static int
+init_died (struct create_ctx *c, int st, struct error **err)
+{
+  const struct oci_resources *res = &c->cfg->linux_.resources;
+  if (WIFSIGNALED (st) && WTERMSIG (st) == SIGKILL && c->cg && res->present
+      && res->memory.has_limit && res->memory.limit >= 0)
+    {
+      struct cgroup_stats s;
+      _cleanup_error_ struct error *e = NULL;
+      memset (&s, 0, sizeof s);
+      if (cgroup_stats (c->cg, &s, &e) == 0 && s.oom_kill_events > 0)
+        return error_set (err, ENOMEM,
+                          "`linux.resources.memory.limit`: %" PRId64
+                          " bytes is too low, the container init was OOM-killed during setup",
+                          res->memory.limit);
+    }
+  return error_set (err, EPIPE, "container init exited during setup (%s %d)",
+                    WIFSIGNALED (st) ? "signal" : "status",
+                    WIFSIGNALED (st) ? WTERMSIG (st) : WEXITSTATUS (st));
+}
+
 /* Drive the child from clone to READY. */
 static int
 parent_sync (const struct runtime_context *ctx, struct create_ctx *c, int *console_master,
@@ -425,9 +452,7 @@ parent_sync (const struct runtime_context *ctx, struct create_ctx *c, int *conso
           int st = 0;
           if (waitpid (c->pid, &st, 0) == c->pid)
             c->pid = 0;
-          return error_set (err, EPIPE, "container init exited during setup (%s %d)",
-                            WIFSIGNALED (st) ? "signal" : "status",
-                            WIFSIGNALED (st) ? WTERMSIG (st) : WEXITSTATUS (st));
+          return init_died (c, st, err);
         }
       if (r < 0)
         return error_errno (err, -r, "read from container init");

@@ -65,8 +65,10 @@ sync_recv (int fd, struct sync_msg *m, int *pass_fd)
   do
     r = recvmsg (fd, &mh, MSG_CMSG_CLOEXEC);
   while (r < 0 && errno == EINTR);
+  /* A peer that died with our messages unread resets the connection:
+   * for us that is the same as EOF, the init is gone. */
   if (r < 0)
-    return -errno;
+    return errno == ECONNRESET ? -EPIPE : -errno;
   if (r == 0)
     return -EPIPE;
   if ((size_t) r < offsetof (struct sync_msg, data) + 1)
