@@ -19,6 +19,16 @@
  *   probe signals SECS     report each signal received for SECS seconds
  *   probe exit N           exit with status N
  *   probe pidns            pid, ppid and the pids visible in /proc
+ *   probe alloc MB         allocate and touch MB MiB (alloc.mb=N every 8 MiB,
+ *                          alloc=ok at the end; an OOM kill prints no more)
+ *   probe fork N SECS      fork up to N children that wait; fork=COUNT
+ *                          fork.error=ERRNO|none; then sleep SECS
+ *   probe forkbomb SECS    every process forks for ever (a fork bomb, each
+ *                          waiting 10 ms after a failed fork); the first
+ *                          process reports fork.error=ERRNO of its own fork
+ *                          once the bomb has filled the limit, then sleeps
+ *                          SECS and kills the bomb
+ *   probe spin SECS        a busy loop for SECS seconds (0: for ever)
  *
  * Output lines are flushed as they are printed. Query subcommands exit 0 even
  * when the probed operation fails (the result is in the output); usage errors
@@ -73,7 +83,8 @@ static int
 usage (void)
 {
   fprintf (stderr, "usage: probe [all|ids|caps|...|write PATH|read PATH|syscall NAME|"
-                   "exec-self|watch-exe S|sleep S|signals S|exit N|pidns]\n");
+                   "exec-self|watch-exe S|sleep S|signals S|exit N|pidns|alloc MB|\n"
+                   "fork N S|forkbomb S|spin S]\n");
   return 2;
 }
 
@@ -672,6 +683,119 @@ p_clock (void)
   kv ("boottime", "%lld", (long long) b.tv_sec);
 }
 
+/* Memory that the kernel has to back: every page is written. */
+static int
+p_alloc (long mb)
+{
+  for (long i = 1; i <= mb; i++)
+    {
+      char *p = malloc (1 << 20);
+      if (p == NULL)
+        return kv ("alloc", "ENOMEM at %ld MiB", i), 0;
+      memset (p, (int) i, 1 << 20);
+      if (i % 8 == 0)
+        kv ("alloc.mb", "%ld", i);
+    }
+  kv ("alloc", "ok");
+  return 0;
+}
+
+static int
+p_fork (long n, double secs)
+{
+  static pid_t kids[4096];
+  long count = 0;
+  int e = 0;
+  if (n > 4096)
+    n = 4096;
+  for (; count < n; count++)
+    {
+      pid_t p = fork ();
+      if (p < 0)
+        {
+          e = errno;
+          break;
+        }
+      if (p == 0)
+        {
+          pause ();
+          _exit (0);
+        }
+      kids[count] = p;
+    }
+  kv ("fork", "%ld", count);
+  kv ("fork.error", "%s", e ? ename (e) : "none");
+  struct timespec ts = { (time_t) secs, (long) ((secs - (time_t) secs) * 1e9) };
+  nanosleep (&ts, NULL);
+  for (long i = 0; i < count; i++)
+    kill (kids[i], SIGKILL);
+  while (wait (NULL) > 0)
+    ;
+  return 0;
+}
+
+static void
+bomb (void)
+{
+  const struct timespec tick = { 0, 10 * 1000 * 1000 };
+  for (;;)
+    if (fork () < 0)
+      nanosleep (&tick, NULL);
+}
+
+static int
+p_forkbomb (double secs)
+{
+  /* the bomb runs in its own process group, so that the reporter can end it */
+  pid_t b = fork ();
+  if (b < 0)
+    return kv ("fork.error", "%s", ename (errno)), 0;
+  if (b == 0)
+    {
+      setpgid (0, 0);
+      bomb ();
+    }
+  setpgid (b, b);
+  /* Until the bomb has filled the limit, forks of our own succeed: each such
+   * child exits at once. Give up after 10 s (no limit). */
+  const struct timespec tick = { 0, 20 * 1000 * 1000 };
+  int e = 0;
+  for (int i = 0; i < 500 && e == 0; i++)
+    {
+      pid_t p = fork ();
+      if (p == 0)
+        _exit (0);
+      if (p < 0)
+        e = errno;
+      else
+        waitpid (p, NULL, 0);
+      nanosleep (&tick, NULL);
+    }
+  kv ("fork.error", "%s", e ? ename (e) : "none");
+  struct timespec ts = { (time_t) secs, (long) ((secs - (time_t) secs) * 1e9) };
+  nanosleep (&ts, NULL);
+  /* the bomb's children may be in other groups (a fork racing setpgid): the
+   * container's pid namespace ends them all when we, its init, exit */
+  kill (-b, SIGKILL);
+  return 0;
+}
+
+static int
+p_spin (double secs)
+{
+  struct timespec t0, t;
+  clock_gettime (CLOCK_MONOTONIC, &t0);
+  for (volatile unsigned long i = 0;; i++)
+    if ((i & 0xfffff) == 0 && secs > 0)
+      {
+        clock_gettime (CLOCK_MONOTONIC, &t);
+        if ((double) (t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9 >= secs)
+          break;
+      }
+  kv ("spin", "done");
+  return 0;
+}
+
 static void
 p_all (void)
 {
@@ -733,5 +857,13 @@ main (int argc, char **argv)
     return p_signals (atof (argv[2]), strcmp (cmd, "sleep") == 0);
   if (strcmp (cmd, "exit") == 0)
     return atoi (argv[2]);
+  if (strcmp (cmd, "alloc") == 0)
+    return p_alloc (atol (argv[2]));
+  if (strcmp (cmd, "fork") == 0 && argc > 3)
+    return p_fork (atol (argv[2]), atof (argv[3]));
+  if (strcmp (cmd, "forkbomb") == 0)
+    return p_forkbomb (atof (argv[2]));
+  if (strcmp (cmd, "spin") == 0)
+    return p_spin (atof (argv[2]));
   return usage ();
 }
