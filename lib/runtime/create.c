@@ -503,7 +503,11 @@ create_container (const struct runtime_context *ctx, const char *id,
     c->ns_fds[t] = -1;
   int r = prepare (ctx, id, o, run, c, err);
   if (r < 0)
-    return -1;
+    {
+      /* nothing to undo yet, but the bundle path and config to free */
+      ctx_release (c);
+      return -1;
+    }
   int seccomp_listener = -1;
   int min_fd = 3 + (o->preserve_fds > 0 ? o->preserve_fds : 0);
   struct oci_config *cfg = c->cfg;
