@@ -62,7 +62,6 @@ bg_events() {
   shift 2
   rt events "$@" "$id" >"$f" 2>&1 </dev/null &
   echo $! >>"$TEST_DIR/helpers.pids"
-  BG=$!
 }
 
 # ------------------------------------------------------------------ memory
@@ -223,15 +222,13 @@ bg_events() {
   run rt update --pids-limit 3 "$ID"
   assert_status 0
   assert_eq "$(cat "$(cgf pids pids.max)")" 3 pids.max
-  # the processes already there stay; an exec'd process may join (moving a
-  # process is not limited) but cannot fork
+  # the processes already there stay; an exec'd process joins (moving a
+  # process into a cgroup is not limited) but cannot fork
   assert_eq "$(cat "$(cgf pids pids.current)")" 6 "pids.current above the new limit"
   run rt exec "$ID" /probe fork 1 0
-  if [ "$status" -eq 0 ]; then
-    assert_eq "$(kv fork.error)" EAGAIN "fork in the container"
-  else
-    assert_status nz # the runtime could not even start the process
-  fi
+  assert_status 0
+  assert_eq "$(kv fork)" 0 "forks in the container"
+  assert_eq "$(kv fork.error)" EAGAIN "fork error in the container"
   run rt update --pids-limit 20 "$ID"
   assert_status 0
   run rt exec "$ID" /probe fork 2 0
@@ -357,7 +354,7 @@ blockdev() {
   mknod "$BUNDLE/rootfs/mem" c 1 1 # /dev/mem: not among the default devices
   run_ct sh -c '/probe read /blk; /probe read /mem; /probe read /dev/null; /probe write /dev/null'
   assert_status 0
-  assert_eq "$(grep -c '^read=EPERM' <<<"$output")" 2 "denied opens" 
+  assert_eq "$(grep -c '^read=EPERM' <<<"$output")" 2 "denied opens"
   assert_eq "$(kv write)" ok "/dev/null (allowed by default) for writing"
   assert_eq "$(sed -n 3p <<<"$output")" read=ok "/dev/null for reading"
   # allowed for reading only: read works, write does not
