@@ -65,13 +65,19 @@ bg_events() {
 }
 
 # ------------------------------------------------------------------ memory
-@test "memory: allocating past the limit is OOM-killed: run exits 137, nothing left" {
+@test "memory: allocating past the limit is OOM-killed: run exits 137; state says stopped; delete leaves nothing" {
   need_v1 memory
   limits "{\"memory\": {\"limit\": $((32 * MiB)), \"swap\": $((32 * MiB))}}"
   run_ct /probe alloc 256
   assert_status 137
   assert_contains "$output" alloc.mb=8
   assert_not_contains "$output" alloc=ok
+  assert_nothing_left "$ID"
+  # detached: the OOM-killed container is stopped, and a plain delete removes it
+  rt_detached run -d --bundle "$BUNDLE" "$ID"
+  wait_until 10 status_is "$ID" stopped || fail "state: $(rt state "$ID")"
+  run rt delete "$ID"
+  assert_status 0
   assert_nothing_left "$ID"
 }
 
