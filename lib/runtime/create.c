@@ -388,8 +388,8 @@ static int
 init_died (struct create_ctx *c, int st, struct error **err)
 {
   const struct oci_resources *res = &c->cfg->linux_.resources;
-  if (WIFSIGNALED (st) && WTERMSIG (st) == SIGKILL && c->cg && res->present
-      && res->memory.has_limit && res->memory.limit >= 0)
+  if (WIFSIGNALED (st) && WTERMSIG (st) == SIGKILL && c->cg && res->present && res->memory.has_limit
+      && res->memory.limit >= 0)
     {
       struct cgroup_stats s;
       _cleanup_error_ struct error *e = NULL;
