@@ -38,7 +38,8 @@ done
 [ -x "$RESOLVE" ] || { echo "bench: no \`$RESOLVE\` (build first: ninja -C $B)" >&2; exit 1; }
 
 W=$(mktemp -d /tmp/hull-bench.XXXXXX)
-trap 'umount -R "$W" 2>/dev/null; rm -rf "$W"' EXIT
+# (errexit holds in the trap too: a failing umount must not skip the rm)
+trap 'umount -R "$W" 2>/dev/null || true; rm -rf "$W"' EXIT
 scripts/mkbundle.sh "$W/b" -- /bin/true >/dev/null
 
 # Docker's default capability set, and the default profile resolved for it

@@ -27,7 +27,8 @@ done
 [ ${#RTS[@]} -gt 0 ] || RTS=(hullrt crun runc)
 
 W=$(mktemp -d /tmp/hull-bench.XXXXXX)
-trap 'umount -R "$W" 2>/dev/null; rm -rf "$W"' EXIT
+# (errexit holds in the trap too: a failing umount must not skip the rm)
+trap 'umount -R "$W" 2>/dev/null || true; rm -rf "$W"' EXIT
 scripts/mkbundle.sh "$W/b" -- /bin/true >/dev/null
 # no rlimits (hullrt, crun and runc then all keep the caller's)
 jq 'del(.process.rlimits)' "$W/b/config.json" >"$W/c" && mv "$W/c" "$W/b/config.json"
