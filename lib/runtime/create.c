@@ -52,7 +52,10 @@ runtime_is_rootless (void)
   if (cached >= 0)
     return cached;
   if (geteuid () != 0)
-    return cached = 1;
+    {
+      cached = 1;
+      return true;
+    }
   char buf[256] = "";
   int fd = open ("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
   if (fd >= 0)
@@ -712,12 +715,14 @@ runtime_start (const struct runtime_context *ctx, const char *id, struct error *
       ret = error_set (err, ESRCH, "container `%s` is not waiting to start", id);
       goto out;
     }
-  /* Wait for the byte the container writes once we opened our end, or for
-   * its death: never block forever on a fifo nobody will write. */
+  /* The container writes one byte once its startContainer hooks ran, and
+   * its end closes at execve: wait for both, never blocking on a fifo
+   * nobody will write (the pidfd says when the init is gone). */
   struct pollfd pfd[2] = { { .fd = ffd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+  bool got_byte = false;
   for (;;)
     {
-      int r = poll (pfd, 2, -1);
+      int r = poll (pfd, got_byte ? 1 : 2, -1);
       if (r < 0 && errno == EINTR)
         continue;
       if (r < 0)
@@ -725,19 +730,28 @@ runtime_start (const struct runtime_context *ctx, const char *id, struct error *
           ret = error_errno (err, errno, "poll");
           goto out;
         }
-      if (pfd[0].revents & POLLIN)
+      if (pfd[0].revents & (POLLIN | POLLHUP))
         {
           char b;
-          if (read (ffd, &b, 1) == 1)
-            break;
+          ssize_t n = read (ffd, &b, 1);
+          if (n == 1)
+            {
+              got_byte = true;
+              continue;
+            }
+          if (n == 0 && (pfd[0].revents & POLLHUP))
+            break; /* the container's end closed: it exec'd (or died) */
         }
-      if (pfd[1].revents)
-        {
-          ret = error_set (err, ESRCH, "container `%s`: init exited before start", id);
-          goto out;
-        }
+      if (!got_byte && pfd[1].revents)
+        break;
     }
   unlinkat (rootfd, fifo, 0);
+  if (!got_byte)
+    {
+      ret = error_set (err, EIO, "container `%s` failed to start (its startContainer hooks "
+                                 "or setup failed: see its output)", id);
+      goto out;
+    }
   {
     struct oci_config *cfg = NULL;
     _cleanup_error_ struct error *e = NULL;
@@ -762,6 +776,28 @@ runtime_run (const struct runtime_context *ctx, const char *id,
   *exit_status = 0;
   if (create_container (ctx, id, o, true, &c, &master, err) < 0)
     return -1;
+  /* Until execve the child may still fail (startContainer hooks, the user
+   * switch): that arrives as a message; its end of the socket closes at
+   * execve.  Poststart hooks run only after that. */
+  for (;;)
+    {
+      struct sync_msg m;
+      int r = sync_recv (c.sync_parent, &m, NULL);
+      if (r == 0 && m.type == SYNC_ERROR)
+        {
+          error_set (err, m.value > 0 ? m.value : EINVAL, "%s", m.data);
+          if (c.pid > 0)
+            waitpid (c.pid, NULL, 0);
+          safe_close (master);
+          ctx_release (&c);
+          struct error *e2 = NULL;
+          runtime_delete (ctx, id, true, &e2);
+          error_free (e2);
+          return -1;
+        }
+      if (r < 0)
+        break;
+    }
   run_poststart (id, c.pid, c.bundle, c.cfg);
   if (o->detach)
     {
@@ -777,18 +813,6 @@ runtime_run (const struct runtime_context *ctx, const char *id,
   safe_close (master);
   log_debug ("run: container exited: %.3f ms", log_elapsed_ms ());
   *exit_status = status;
-  /* a failure between READY and execve (e.g. a startContainer hook, the
-   * user switch) arrives as a last message */
-  struct sync_msg m;
-  if (sync_recv (c.sync_parent, &m, NULL) == 0 && m.type == SYNC_ERROR)
-    {
-      error_set (err, m.value > 0 ? m.value : EINVAL, "%s", m.data);
-      ctx_release (&c);
-      struct error *e2 = NULL;
-      runtime_delete (ctx, id, true, &e2);
-      error_free (e2);
-      return -1;
-    }
   ctx_release (&c);
   if (o->keep)
     return 0;

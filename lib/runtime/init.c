@@ -153,8 +153,6 @@ init_body (struct create_ctx *c, struct error **err)
   for (int i = 0; i < 3; i++)
     if (c->opts->stdio_fds[i] > 2 && dup2 (c->opts->stdio_fds[i], i) < 0)
       return error_errno (err, errno, "set up stdio");
-  /* Hidden from the container until execve: see the file comment. */
-  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   /* Into the cgroup before anything else runs here (see clone_child). */
   if (c->cg_self && cgroup_enter_self (c->cg, c->cg_cloned_in, err) < 0)
     return -1;
@@ -165,9 +163,13 @@ init_body (struct create_ctx *c, struct error **err)
         return -1;
     }
 
-  /* The parent has moved us into the cgroup and written the id maps. */
+  /* The parent has written the id maps. */
   if (sync_expect (c->sync_child, SYNC_MAPS_DONE, &m, NULL, err) < 0)
     return -1;
+  /* Hidden from the container until execve (see the file comment).  Not
+   * before the maps are written: an unprivileged parent could not open the
+   * /proc files of a non-dumpable child. */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (c->userns_new)
     {
       if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
@@ -293,21 +295,20 @@ init_body (struct create_ctx *c, struct error **err)
     return error_set (err, EPIPE, "lost the runtime");
   c->ready_sent = true;
 
+  /* create: block until `start` opens the fifo for reading, run the
+   * startContainer hooks, then write one byte; the fd stays open (close on
+   * exec) so that `start` sees EOF when our execve has happened and only
+   * then runs the poststart hooks. */
+  int ffd = -1;
   if (c->fifo_fd >= 0)
     {
-      /* Block until `start` opens the fifo for reading. */
       char path[64];
       snprintf (path, sizeof path, "self/fd/%d", c->fifo_fd);
-      int ffd;
       do
         ffd = openat (hostproc, path, O_WRONLY | O_CLOEXEC);
       while (ffd < 0 && errno == EINTR);
       if (ffd < 0)
         _exit (1);
-      char b = '0';
-      if (write (ffd, &b, 1) != 1)
-        _exit (1);
-      close (ffd);
       c->fifo_fd = safe_close (c->fifo_fd);
     }
   safe_close (hostproc);
@@ -315,6 +316,12 @@ init_body (struct create_ctx *c, struct error **err)
 
   if (run_hooks (c, OCI_HOOK_START_CONTAINER, "created", "startContainer", err) < 0)
     return -1;
+  if (ffd >= 0)
+    {
+      char b = '0';
+      if (write (ffd, &b, 1) != 1)
+        _exit (1);
+    }
 
   return process_finish_and_exec (p, c->seccomp, seccomp_loaded, c->opts->preserve_fds,
                                   c->rootless && c->userns_new, exe, err);

@@ -407,6 +407,13 @@ runtime_events (const struct runtime_context *ctx, const char *id, int interval_
       goto out;
     }
   oomfd = cgroup_oom_fd (cg, &e);
+  uint64_t last_kills = 0, last_ooms = 0;
+  {
+    struct cgroup_stats s0;
+    memset (&s0, 0, sizeof s0);
+    if (cgroup_stats (cg, &s0, &e) == 0)
+      last_kills = s0.oom_kill_events, last_ooms = s0.oom_events;
+  }
   for (;;)
     {
       struct cgroup_stats s;
@@ -427,7 +434,21 @@ runtime_events (const struct runtime_context *ctx, const char *id, int interval_
           if (read (oomfd, buf, sizeof buf) < 0)
             {
             }
-          dprintf (out_fd, "{\"type\":\"oom\",\"id\":\"%s\"}\n", id);
+          /* the fd also fires for events that are not kills (v2 memory.events
+           * changes on every "max"): report only a grown kill count */
+          struct cgroup_stats now;
+          memset (&now, 0, sizeof now);
+          bool kill = true;
+          enum cgroup_mode mode = CGROUP_MODE_V1;
+          cgroup_mode (&mode, &e);
+          if (mode == CGROUP_MODE_V2 && cgroup_stats (cg, &now, &e) == 0)
+            {
+              kill = now.oom_kill_events > last_kills || now.oom_events > last_ooms;
+              last_kills = now.oom_kill_events;
+              last_ooms = now.oom_events;
+            }
+          if (kill)
+            dprintf (out_fd, "{\"type\":\"oom\",\"id\":\"%s\"}\n", id);
         }
       if (r > 0 && (p[0].revents & POLLIN))
         break;

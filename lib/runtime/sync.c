@@ -62,11 +62,12 @@ sync_recv (int fd, struct sync_msg *m, int *pass_fd)
   if (pass_fd)
     *pass_fd = -1;
   ssize_t r;
+  /* ECONNRESET: the peer closed with data of ours unread.  The kernel
+   * reports that once, before the messages the peer did send us (its last
+   * words, e.g. an error) are read: read on, they come next, then EOF. */
   do
     r = recvmsg (fd, &mh, MSG_CMSG_CLOEXEC);
-  while (r < 0 && errno == EINTR);
-  /* A peer that died with our messages unread resets the connection:
-   * for us that is the same as EOF, the init is gone. */
+  while (r < 0 && (errno == EINTR || errno == ECONNRESET));
   if (r < 0)
     return errno == ECONNRESET ? -EPIPE : -errno;
   if (r == 0)
