@@ -224,7 +224,8 @@ hull_ctr_inspect_json (struct engine *e, const struct ctr_record *r)
     }
   json_object_object_add (o, "State", st);
   json_object_object_add (o, "Image", json_object_new_string (r->image_id ? r->image_id : ""));
-  _cleanup_free_ char *dir = engine_ctr_dir (e, r->id);
+  _cleanup_free_ char *dir = engine_ctr_rundir (e, r->id), *logdir = engine_ctr_dir (e, r->id),
+                      *rootfs = engine_ctr_rootfs (e, r->id);
   char p[4200];
   snprintf (p, sizeof p, "%s/resolv.conf", dir);
   json_object_object_add (o, "ResolvConfPath", json_object_new_string (p));
@@ -232,7 +233,7 @@ hull_ctr_inspect_json (struct engine *e, const struct ctr_record *r)
   json_object_object_add (o, "HostnamePath", json_object_new_string (p));
   snprintf (p, sizeof p, "%s/hosts", dir);
   json_object_object_add (o, "HostsPath", json_object_new_string (p));
-  snprintf (p, sizeof p, "%s/ctr.log", dir);
+  snprintf (p, sizeof p, "%s/ctr.log", logdir);
   json_object_object_add (o, "LogPath", json_object_new_string (p));
   char name[300];
   snprintf (name, sizeof name, "/%s", r->name);
@@ -251,8 +252,7 @@ hull_ctr_inspect_json (struct engine *e, const struct ctr_record *r)
   json_object_object_add (gdd, "UpperDir", json_object_new_string (p));
   snprintf (p, sizeof p, "%s/snapshots/%s/work", engine_root (e), r->id);
   json_object_object_add (gdd, "WorkDir", json_object_new_string (p));
-  snprintf (p, sizeof p, "%s/snapshots/%s/merged", engine_root (e), r->id);
-  json_object_object_add (gdd, "MergedDir", json_object_new_string (p));
+  json_object_object_add (gdd, "MergedDir", json_object_new_string (rootfs));
   json_object_object_add (gd, "Data", gdd);
   json_object_object_add (o, "GraphDriver", gd);
   json_object *mounts = json_object_new_array ();

@@ -277,11 +277,21 @@ is_live_state (enum ctr_state s)
   return s == CTR_STARTING || s == CTR_RUNNING || s == CTR_PAUSED || s == CTR_RESTARTING;
 }
 
+/* The container's root is mounted in its run directory (a tmpfs, /run):
+ * RUNROOT/containers/<id>/rootfs. */
+char *
+engine_ctr_rootfs (struct engine *e, const char *id)
+{
+  char *p = NULL;
+  return asprintf (&p, "%s/containers/%s/rootfs", e->runroot, id) < 0 ? NULL : p;
+}
+
 static void
 unmount_root (struct engine *e, const char *id)
 {
   _cleanup_error_ struct error *err = NULL;
-  if (snapshot_unmount (e->store, id, NULL, &err) < 0)
+  _cleanup_free_ char *mp = engine_ctr_rootfs (e, id);
+  if (mp && snapshot_unmount (e->store, id, mp, &err) < 0)
     log_debug ("unmount `%.12s`: %s", id, err->msg);
 }
 
@@ -702,14 +712,21 @@ root_mounted (const char *path)
 int
 engine_mount_root (struct engine *e, const struct ctr_record *r, char **path, struct error **err)
 {
-  _cleanup_free_ char *mp = NULL;
-  if (asprintf (&mp, "%s/snapshots/%s/merged", e->root, r->id) < 0)
+  _cleanup_free_ char *mp = engine_ctr_rootfs (e, r->id);
+  if (mp == NULL)
     return error_set (err, ENOMEM, "out of memory");
   if (!root_mounted (mp))
     {
-      free (mp);
-      mp = NULL;
-      int ret = snapshot_mount (e->store, r->id, NULL, &mp, err);
+      _cleanup_close_ int dfd = ctr_rundir_open (e, r->id, true, err);
+      if (dfd < 0)
+        return dfd == -1 ? -1 : error_errno (err, -dfd, "run directory of `%.12s`", r->id);
+      if (mkdirat (dfd, "rootfs", 0755) < 0 && errno != EEXIST)
+        return error_errno (err, errno, "mkdir `%s`", mp);
+      /* --rm: the upper directory dies with the container, never worth a
+       * sync (unmounting a normal overlay syncs the whole host filesystem) */
+      int ret = snapshot_mount_ex (e->store, r->id, mp,
+                                   r->spec && r->spec->auto_remove ? SNAPSHOT_MOUNT_VOLATILE : 0,
+                                   NULL, err);
       if (ret < 0)
         return ret;
     }
@@ -850,7 +867,8 @@ write_etc_files (struct engine *e, const struct ctr_record *r, struct build_ctx 
 
 static json_object *
 monitor_args (struct engine *e, const struct ctr_record *r, const char *rundir, const char *dir,
-              const char *rootfs, const struct build_ctx *b, const struct engine_attach *a)
+              const char *logdir, const char *rootfs, const struct build_ctx *b,
+              const struct engine_attach *a)
 {
   const struct ctr_spec *s = r->spec;
   json_object *o = json_object_new_object ();
@@ -858,7 +876,7 @@ monitor_args (struct engine *e, const struct ctr_record *r, const char *rundir, 
   json_object_object_add (o, "rundir", json_object_new_string (rundir));
   json_object_object_add (o, "runtime_root", json_object_new_string (e->runtime_root));
   json_object_object_add (o, "bundle", json_object_new_string (dir));
-  json_object_object_add (o, "log_dir", json_object_new_string (dir));
+  json_object_object_add (o, "log_dir", json_object_new_string (logdir));
   json_object_object_add (o, "rootfs", json_object_new_string (rootfs));
   if (e->hull_path)
     json_object_object_add (o, "hull", json_object_new_string (e->hull_path));
@@ -954,9 +972,13 @@ engine_start (struct engine *e, const char *ref, const struct engine_attach *a, 
   if (ret == 0)
     return error_set (err, EBUSY, "container `%s` changed state meanwhile", ref);
 
-  _cleanup_free_ char *rootfs = NULL, *dir = engine_ctr_dir (e, r->id),
+  /* the bundle (config.json, the /etc files) is rebuilt at every start:
+   * it lives in the run directory, on a tmpfs; only the log is kept in
+   * ROOT/containers/<id> */
+  _cleanup_free_ char *rootfs = NULL, *logdir = engine_ctr_dir (e, r->id),
                       *rundir = engine_ctr_rundir (e, r->id), *init = NULL, *hp = NULL,
                       *np = NULL, *rp = NULL;
+  const char *dir = rundir;
   struct build_ctx b = {
     .id = r->id,
     .name = r->name,
@@ -1026,7 +1048,7 @@ engine_start (struct engine *e, const char *ref, const struct engine_attach *a, 
     if (rdfd >= 0)
       unlinkat (rdfd, MONITOR_STATE, 0);
   }
-  args = monitor_args (e, r, rundir, dir, rootfs, &b, a);
+  args = monitor_args (e, r, rundir, dir, logdir, rootfs, &b, a);
   struct spawn_args sa = {
     .args = args,
     .lock_fd = lock,
@@ -1345,6 +1367,7 @@ remove_record (struct engine *e, struct ctr_record *r, bool volumes, struct erro
         if (engine_exts[i]->remove (e, r, volumes, &e2) < 0)
           log_warn ("%s: %s", engine_exts[i]->name, e2->msg);
       }
+  unmount_root (e, r->id);
   int ret = snapshot_remove (e->store, r->id, err);
   if (ret < 0)
     return ret;

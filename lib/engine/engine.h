@@ -5,11 +5,12 @@
  *   - a record in the store's SQLite database (table containers, this
  *     module's migrations), holding its spec (spec.h) and last known state;
  *   - a snapshot (its root: an overlay on the image's layers, lib/image);
- *   - ROOT/containers/<id>/: the bundle (config.json, rebuilt at each start),
- *     the /etc files it gets (hosts, hostname, resolv.conf), its log;
- *   - while it runs, a monitor process (hull-monitor) and
- *     RUNROOT/containers/<id>/: the monitor's lock, its state file, the
- *     attach socket; the runtime's state under RUNROOT/runtime.
+ *   - ROOT/containers/<id>/: its log (ctr.log, rotated ctr.log.N);
+ *   - RUNROOT/containers/<id>/ (volatile, a tmpfs): the bundle, rebuilt at
+ *     every start (config.json, the hosts, hostname and resolv.conf files
+ *     it gets, rootfs/ where its root is mounted), and while it runs the
+ *     monitor's lock, state file and attach socket; the runtime's state
+ *     under RUNROOT/runtime.
  * Whatever a killed process leaves, the next call repairs
  * (engine_reconcile): see docs/design/engine.md.
  */
@@ -62,6 +63,8 @@ const char *engine_runroot (struct engine *e);
 /* ROOT/containers/<id> and RUNROOT/containers/<id> (malloc'd). */
 char *engine_ctr_dir (struct engine *e, const char *id);
 char *engine_ctr_rundir (struct engine *e, const char *id);
+/* Where the container's root is mounted: RUNROOT/containers/<id>/rootfs. */
+char *engine_ctr_rootfs (struct engine *e, const char *id);
 /* The runtime's state root (RUNROOT/runtime). */
 const char *engine_runtime_root (struct engine *e);
 

@@ -18,6 +18,7 @@
 #include "runtime/runtime.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
@@ -593,21 +594,17 @@ started (struct mon *m, pid_t pid)
   _cleanup_error_ struct error *e = NULL;
   if (cgroup_from_pid (pid, &m->cg, &e) < 0)
     m->cg = NULL;
+  /* every start gets a fresh cgroup (the runtime removes it at delete) */
   m->oom_before = 0;
-  if (m->cg)
-    {
-      struct cgroup_stats cs;
-      memset (&cs, 0, sizeof cs);
-      _cleanup_error_ struct error *e2 = NULL;
-      if (cgroup_stats (m->cg, &cs, &e2) == 0)
-        m->oom_before = cs.oom_kill_events;
-    }
   save_state (m);
   health_schedule (m, h_interval_ms (m));
   if (m->first_start)
     {
       m->first_start = false;
       reply (m, "ok %d\n", (int) pid);
+      /* from here on we idle for the container's life: give back what
+       * starting it took */
+      malloc_trim (0);
     }
   if (m->stop_requested)
     {
@@ -691,13 +688,18 @@ cleanup_runtime (struct mon *m)
 static void
 restart_or_finish (struct mon *m)
 {
-  if (m->cg)
+  /* the OOM killer kills with SIGKILL: only then is it worth reading the
+   * cgroup's counters */
+  if (m->cg && m->exit_code == 128 + SIGKILL)
     {
       struct cgroup_stats cs;
       memset (&cs, 0, sizeof cs);
       _cleanup_error_ struct error *e = NULL;
       if (cgroup_stats (m->cg, &cs, &e) == 0 && cs.oom_kill_events > m->oom_before)
         m->st.oom_killed = true;
+    }
+  if (m->cg)
+    {
       cgroup_free (m->cg);
       m->cg = NULL;
     }

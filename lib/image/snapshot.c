@@ -146,7 +146,7 @@ snapshot_lowerdirs (struct image_store *s, const char *image_id, char ***dirs, s
  * would not fit with full paths). */
 static int
 mount_fsconfig (char **lowers, const char *upper, const char *work, const char *target,
-                struct error **err)
+                bool volatile_, struct error **err)
 {
   _cleanup_close_ int fs = (int) syscall (SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
   if (fs < 0)
@@ -162,6 +162,8 @@ mount_fsconfig (char **lowers, const char *upper, const char *work, const char *
   syscall (SYS_fsconfig, fs, FSCONFIG_SET_STRING, "index", "off", 0);
   syscall (SYS_fsconfig, fs, FSCONFIG_SET_STRING, "redirect_dir", "off", 0);
   syscall (SYS_fsconfig, fs, FSCONFIG_SET_STRING, "metacopy", "off", 0);
+  if (volatile_ && syscall (SYS_fsconfig, fs, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0)
+    return error_errno (err, errno, "overlay: volatile");
   if (syscall (SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
     return error_errno (err, errno, "overlay: create");
   _cleanup_close_ int mfd = (int) syscall (SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
@@ -174,7 +176,7 @@ mount_fsconfig (char **lowers, const char *upper, const char *work, const char *
 
 static int
 mount_legacy (char **lowers, const char *upper, const char *work, const char *target,
-              struct error **err)
+              bool volatile_, struct error **err)
 {
   size_t len = 64 + strlen (upper) + strlen (work);
   for (size_t i = 0; lowers[i]; i++)
@@ -189,7 +191,8 @@ mount_legacy (char **lowers, const char *upper, const char *work, const char *ta
   size_t o = (size_t) sprintf (opts, "lowerdir=");
   for (size_t i = 0; lowers[i]; i++)
     o += (size_t) sprintf (opts + o, "%s%s", i ? ":" : "", lowers[i]);
-  sprintf (opts + o, ",upperdir=%s,workdir=%s,index=off,redirect_dir=off", upper, work);
+  sprintf (opts + o, ",upperdir=%s,workdir=%s,index=off,redirect_dir=off%s", upper, work,
+           volatile_ ? ",volatile" : "");
   if (mount ("overlay", target, "overlay", 0, opts) < 0)
     return error_errno (err, errno, "mount overlay at `%s`", target);
   return 0;
@@ -199,6 +202,14 @@ int
 snapshot_mount (struct image_store *s, const char *id, const char *target, char **mountpoint,
                 struct error **err)
 {
+  return snapshot_mount_ex (s, id, target, 0, mountpoint, err);
+}
+
+int
+snapshot_mount_ex (struct image_store *s, const char *id, const char *target, unsigned flags,
+                   char **mountpoint, struct error **err)
+{
+  bool vol = (flags & SNAPSHOT_MOUNT_VOLATILE) != 0;
   if (!snapshot_id_valid (id))
     return error_set (err, EINVAL, "invalid snapshot id `%.130s`", id);
   _cleanup_free_ char *image_id = NULL;
@@ -230,9 +241,9 @@ snapshot_mount (struct image_store *s, const char *id, const char *target, char 
     }
   r = -ENOSYS;
   if (!snapshot_force_legacy_mount)
-    r = mount_fsconfig (lowers, upper, work, target, err);
+    r = mount_fsconfig (lowers, upper, work, target, vol, err);
   if (r == -ENOSYS || r == -EINVAL)
-    r = mount_legacy (lowers, upper, work, target, err);
+    r = mount_legacy (lowers, upper, work, target, vol, err);
   else if (r < 0 && !*err)
     r = error_errno (err, -r, "mount overlay at `%s`", target);
   if (r < 0)

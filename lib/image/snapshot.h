@@ -29,6 +29,14 @@ int snapshot_create (struct image_store *s, const char *id, const char *image_id
  * *mountpoint (may be NULL) gets the path used. */
 int snapshot_mount (struct image_store *s, const char *id, const char *target,
                     char **mountpoint, struct error **err);
+/* snapshot_mount with flags: SNAPSHOT_MOUNT_VOLATILE mounts overlayfs with
+ * "volatile" (no sync of the upper directory, ever: unmounting costs no
+ * syncfs of the host filesystem).  For snapshots that are thrown away with
+ * their container (run --rm): after a host crash such an upper directory
+ * cannot be mounted again, only removed. */
+#define SNAPSHOT_MOUNT_VOLATILE 1u
+int snapshot_mount_ex (struct image_store *s, const char *id, const char *target, unsigned flags,
+                       char **mountpoint, struct error **err);
 /* Unmount (target NULL: the default); not mounted is not an error. */
 int snapshot_unmount (struct image_store *s, const char *id, const char *target,
                       struct error **err);

@@ -49,7 +49,7 @@ monitor_pid_of() { # ID: the monitor holds RUNROOT/containers/ID as its cwd
   # what a reboot does: every process gone, /run empty, mounts gone
   kill -9 "$mp" "$init"
   sleep 0.2
-  umount -l "$ROOT/snapshots/$id/merged" 2>/dev/null || true
+  umount -l "$RUNROOT/containers/$id/rootfs" 2>/dev/null || true
   for c in $(cgroups_of "$id"); do rmdir "$c" 2>/dev/null || true; done
   rm -rf "$RUNROOT"
   run h ps -a --format '{{.ID}} {{.State}}'
