@@ -78,7 +78,6 @@ hull_ctr_status (const struct ctr_record *r, char *buf, size_t cap)
     {
     case CTR_RUNNING:
     case CTR_PAUSED:
-    case CTR_STARTING:
       hull_human_duration (now - r->started_at, d, sizeof d);
       if (r->state == CTR_PAUSED)
         snprintf (buf, cap, "Up %s (Paused)", d);
@@ -186,11 +185,11 @@ hull_ctr_inspect_json (struct engine *e, const struct ctr_record *r)
   json_object_object_add (o, "Args", a);
 
   json_object *st = json_object_new_object ();
-  const char *status = r->state == CTR_STARTING ? "running" : ctr_state_name (r->state);
+  /* docker's statuses: a container being started is still "created" */
+  const char *status = r->state == CTR_STARTING ? "created" : ctr_state_name (r->state);
   json_object_object_add (st, "Status", json_object_new_string (status));
   json_object_object_add (st, "Running", json_object_new_boolean (r->state == CTR_RUNNING
-                                                                  || r->state == CTR_PAUSED
-                                                                  || r->state == CTR_STARTING));
+                                                                  || r->state == CTR_PAUSED));
   json_object_object_add (st, "Paused", json_object_new_boolean (r->state == CTR_PAUSED));
   json_object_object_add (st, "Restarting", json_object_new_boolean (r->state == CTR_RESTARTING));
   json_object_object_add (st, "OOMKilled", json_object_new_boolean (r->oom_killed));

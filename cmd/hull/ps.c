@@ -58,7 +58,7 @@ ancestor_match (struct engine *e, const struct ctr_record *r, const char *v)
 static const char *
 state_word (const struct ctr_record *r)
 {
-  return r->state == CTR_STARTING ? "running" : ctr_state_name (r->state);
+  return r->state == CTR_STARTING ? "created" : ctr_state_name (r->state);
 }
 
 static bool

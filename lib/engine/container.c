@@ -410,6 +410,7 @@ engine_reconcile (struct engine *e, struct ctr_record *r, struct error **err)
   }
   unmount_root (e, r->id);
   ext_cleanup (e, r);
+  enum ctr_state was = r->state;
   r->state = CTR_EXITED;
   r->pid = 0;
   if (have)
@@ -428,7 +429,9 @@ engine_reconcile (struct engine *e, struct ctr_record *r, struct error **err)
       r->exit_code = 255;
       r->finished_at = now_ns ();
       free (r->error);
-      r->error = strdup ("the container's monitor died");
+      r->error = strdup (was == CTR_STARTING && dfd >= 0 && !fs_exists_at (dfd, "monitor.log")
+                             ? "the command starting it was killed"
+                             : "the container's monitor died");
     }
   monitor_state_clear (&st);
   int ret = edb_save_state (e, r,

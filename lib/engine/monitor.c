@@ -101,7 +101,7 @@ struct mon
   pid_t helper_pid, init_pid, health_pid;
   int exit_code;
   bool out_eof, err_eof;
-  char result_buf[1024];
+  char result_buf[8192];
   size_t result_len;
   char *stdin_pending;
   size_t stdin_pending_len;
@@ -576,7 +576,7 @@ h_interval_ms (struct mon *m)
 }
 
 static void
-started (struct mon *m, pid_t pid)
+started (struct mon *m, pid_t pid, const char *cgroup_json)
 {
   m->init_pid = pid;
   m->phase = P_RUNNING;
@@ -591,8 +591,17 @@ started (struct mon *m, pid_t pid)
   if (m->cg)
     cgroup_free (m->cg);
   m->cg = NULL;
+  /* the helper read the cgroup while the init was sure to be alive
+   * (blocked before its exec): a container that dies at once still has
+   * its OOM kills counted */
   _cleanup_error_ struct error *e = NULL;
-  if (cgroup_from_pid (pid, &m->cg, &e) < 0)
+  _cleanup_json_ json_object *cj = NULL;
+  if (cgroup_json && *cgroup_json && jsonx_parse (cgroup_json, strlen (cgroup_json), &cj, &e) == 0)
+    {
+      if (cgroup_from_json (cj, &m->cg, &e) < 0)
+        m->cg = NULL;
+    }
+  else if (cgroup_from_pid (pid, &m->cg, &e) < 0)
     m->cg = NULL;
   /* every start gets a fresh cgroup (the runtime removes it at delete) */
   m->oom_before = 0;
@@ -641,10 +650,10 @@ on_result (struct mon *m)
   char *nl = strchr (m->result_buf, '\n');
   if (nl)
     *nl = '\0';
-  int pid = 0;
-  if (sscanf (m->result_buf, "ok %d", &pid) == 1 && pid > 0)
+  int pid = 0, off = 0;
+  if (sscanf (m->result_buf, "ok %d %n", &pid, &off) == 1 && pid > 0)
     {
-      started (m, pid);
+      started (m, pid, off > 0 ? m->result_buf + off : NULL);
       return;
     }
   int code = EIO;
@@ -1301,11 +1310,26 @@ helper_create (int argc, char **argv)
       pid = atoi (buf);
     unlink ("init.pid");
   }
+  /* the cgroup, while the init surely lives (it waits for start) */
+  _cleanup_free_ char *cgj = NULL;
+  {
+    struct cgroup *cg = NULL;
+    struct error *e2 = NULL;
+    if (pid > 0 && cgroup_from_pid (pid, &cg, &e2) == 0)
+      {
+        json_object *j = cgroup_to_json (cg);
+        if (j)
+          cgj = strdup (json_object_to_json_string_ext (j, JSON_C_TO_STRING_PLAIN));
+        json_object_put (j);
+        cgroup_free (cg);
+      }
+    error_free (e2);
+  }
   if (pid > 0 && strcmp (argv[11], "1") == 0 && loopback_up (pid, &e) < 0)
     goto fail;
   if (runtime_start (&ctx, id, &e) < 0)
     goto fail;
-  dprintf (res, "ok %d\n", (int) pid);
+  dprintf (res, "ok %d %s\n", (int) pid, cgj && strlen (cgj) < 7000 ? cgj : "");
   return 0;
 fail:
   dprintf (res, "err %d %s\n", e->code, e->msg);
