@@ -14,7 +14,9 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 
+#include <elf.h>
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <linux/memfd.h>
 #include <stdlib.h>
@@ -32,6 +34,30 @@
 #endif
 
 extern char **environ;
+
+/* How much of the binary execve needs: up to the end of the last segment
+ * in the program headers.  Debug info and section headers come after it
+ * and make up most of a debug build; the copy leaves them out (the kernel
+ * and the dynamic loader read only the program headers and segments).
+ * Anything unexpected: the whole file. */
+static off_t
+loaded_size (int fd, off_t file_size)
+{
+  Elf64_Ehdr eh;
+  if (pread (fd, &eh, sizeof eh, 0) != (ssize_t) sizeof eh
+      || memcmp (eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64
+      || eh.e_phentsize != sizeof (Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phnum > 64)
+    return file_size;
+  Elf64_Phdr ph[64];
+  size_t len = eh.e_phnum * sizeof (Elf64_Phdr);
+  if (pread (fd, ph, len, (off_t) eh.e_phoff) != (ssize_t) len)
+    return file_size;
+  uint64_t end = eh.e_phoff + len;
+  for (int i = 0; i < eh.e_phnum; i++)
+    if (ph[i].p_offset + ph[i].p_filesz > end)
+      end = ph[i].p_offset + ph[i].p_filesz;
+  return end > 0 && (off_t) end <= file_size ? (off_t) end : file_size;
+}
 
 int
 runtime_protect_self_exe (char **argv, struct error **err)
@@ -52,7 +78,7 @@ runtime_protect_self_exe (char **argv, struct error **err)
   struct stat st;
   if (fstat (self, &st) < 0)
     return error_errno (err, errno, "stat `/proc/self/exe`");
-  off_t left = st.st_size;
+  off_t left = loaded_size (self, st.st_size);
   while (left > 0)
     {
       ssize_t n = sendfile (mfd, self, NULL, (size_t) left);
