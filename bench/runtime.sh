@@ -6,13 +6,14 @@
 #
 #   bench/runtime.sh [-n RUNS] [--hullrt PATH] [RUNTIME...]
 #
-# Defaults: 100 runs; hullrt from $HULL_BUILD (build/); runtimes hullrt crun
+# Defaults: 100 runs; hullrt built optimised and stripped into build-release/
+# (as the anchors ship); runtimes hullrt crun
 # runc. Uses hyperfine when installed (else a date +%s%N loop), a fresh
 # container id per run and a private --root. Target: hullrt <= 0.7x crun.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=100
-HULLRT=${HULL_BUILD:-build}/cmd/hullrt/hullrt
+HULLRT=
 RTS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -32,6 +33,16 @@ trap 'umount -R "$W" 2>/dev/null || true; rm -rf "$W"' EXIT
 scripts/mkbundle.sh "$W/b" -- /bin/true >/dev/null
 # no rlimits (hullrt, crun and runc then all keep the caller's)
 jq 'del(.process.rlimits)' "$W/b/config.json" >"$W/c" && mv "$W/c" "$W/b/config.json"
+
+# hullrt as users get it, like the anchors: an optimised, stripped build
+# (build-release/, made here unless --hullrt names a binary)
+if [ -z "$HULLRT" ]; then
+  [ -f build-release/build.ninja ] ||
+    meson setup build-release --buildtype=release -Db_lto=true >/dev/null
+  ninja -C build-release cmd/hullrt/hullrt >/dev/null
+  strip -o "$W/hullrt" build-release/cmd/hullrt/hullrt
+  HULLRT=$W/hullrt
+fi
 
 declare -A BIN
 for r in "${RTS[@]}"; do
