@@ -118,12 +118,14 @@ cmd_run (struct hull_ctx *ctx, int argc, char **argv)
           code = 125;
         }
     }
+  struct error *e2 = NULL;
   if (rm)
     {
-      struct error *e2 = NULL;
       if (engine_remove (e, id, true, true, &e2) < 0 && e2->code != ENOENT)
         hull_report (&e2);
-      error_free (e2);
     }
+  else if (engine_cleanup (e, id, &e2) < 0)
+    hull_report (&e2); /* the record up to date, extensions' resources released */
+  error_free (e2);
   return code;
 }

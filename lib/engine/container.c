@@ -890,6 +890,9 @@ monitor_args (struct engine *e, const struct ctr_record *r, const char *rundir, 
   json_object_object_add (o, "auto_remove", json_object_new_boolean (s->auto_remove));
   json_object_object_add (o, "loopback", json_object_new_boolean (b->loopback_up));
   json_object_object_add (o, "caller_removes", json_object_new_boolean (a && a->caller_removes));
+  /* extensions' resources (veths, leases) go when the container stops */
+  json_object_object_add (o, "cleanup_on_exit",
+                          json_object_new_boolean (r->ext != NULL && !(a && a->caller_removes)));
   json_object_object_add (o, "restart_policy", json_object_new_int (s->restart.policy));
   json_object_object_add (o, "restart_max", json_object_new_int (s->restart.max_retries));
   json_object_object_add (o, "restart_count", json_object_new_int (r->restart_count));
@@ -1423,6 +1426,15 @@ engine_remove (struct engine *e, const char *ref, bool force, bool volumes, stru
 int
 engine_cleanup (struct engine *e, const char *id, struct error **err)
 {
+  /* called right after the exit: the monitor is on its way out */
+  {
+    struct ctr_record *r0 = NULL;
+    struct error *e0 = NULL;
+    if (edb_find (e, id, &r0, &e0) == 0)
+      monitor_wait_gone (e, r0->id, 5000);
+    ctr_record_free (r0);
+    error_free (e0);
+  }
   struct ctr_record *r = NULL;
   int ret = engine_lookup (e, id, &r, err);
   if (ret == -ENOENT)

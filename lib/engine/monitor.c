@@ -83,7 +83,7 @@ struct mon
 {
   /* args */
   char *id, *runtime_root, *bundle, *rootfs, *log_dir, *hull, *root, *runroot;
-  bool tty, open_stdin, auto_remove, loopback;
+  bool tty, open_stdin, auto_remove, loopback, cleanup_on_exit;
   int restart_policy, restart_max;
   char **health_test;
   int64_t h_interval, h_timeout, h_start;
@@ -788,11 +788,13 @@ finish (struct mon *m)
   for (struct client *c = m->clients; c; c = c->next)
     owner_removes |= !c->gone && c->owner && m->caller_removes;
   clients_exit (m, m->exit_code);
-  if (m->auto_remove && !owner_removes && m->hull)
+  if (((m->auto_remove && !owner_removes) || m->cleanup_on_exit) && m->hull)
     {
-      /* --rm with nobody left to do it: become the engine's cleanup
-       * command (it needs the database, which we do not link).  Our lock
-       * goes with the exec (O_CLOEXEC): the cleanup sees no monitor. */
+      /* --rm with nobody left to do it, or what extensions set up for the
+       * container (networks) to release now rather than at the next hull
+       * command: become the engine's cleanup command (it needs the
+       * database, which we do not link).  Our lock goes with the exec
+       * (O_CLOEXEC): the cleanup sees no monitor. */
       char *argv[] = { m->hull, (char *) "--root", m->root, (char *) "--runroot", m->runroot,
                        (char *) "container", (char *) "cleanup", m->id, NULL };
       execv (m->hull, argv);
@@ -1208,6 +1210,8 @@ read_args (struct mon *m, struct error **err)
     m->loopback = b;
   if (jsonx_get_bool (o, "caller_removes", &b, err) == 1)
     m->caller_removes = b;
+  if (jsonx_get_bool (o, "cleanup_on_exit", &b, err) == 1)
+    m->cleanup_on_exit = b;
   int64_t v;
   if (jsonx_get_int64 (o, "restart_policy", &v, err) == 1)
     m->restart_policy = (int) v;
