@@ -26,13 +26,18 @@ for t in hyperfine podman crun jq; do
 done
 
 W=$(mktemp -d /tmp/hull-bench.XXXXXX)
-H=("$HULL" --root "$W/hull" --runroot "$W/hull-run")
-P=(podman --root "$W/podman" --runroot "$W/podman-run" --storage-driver overlay
+# Run directories on a tmpfs for all three, as /run is on a normal host
+# (hull's --runroot, podman's --runroot, crun's --root); stores on disk.
+mkdir -p "$W/run"
+mount -t tmpfs -o mode=0755 hull-bench "$W/run"
+H=("$HULL" --root "$W/hull" --runroot "$W/run/hull")
+P=(podman --root "$W/podman" --runroot "$W/run/podman" --storage-driver overlay
    --cgroup-manager cgroupfs --events-backend file)
+CR=(crun --root "$W/run/crun")
 cleanup() {
   "${H[@]}" ps -aq 2>/dev/null | xargs -r "${H[@]}" rm -f >/dev/null 2>&1
   "${P[@]}" rm -af -t 0 >/dev/null 2>&1
-  crun --root "$W/crun" delete -f bench-crun >/dev/null 2>&1
+  crun --root "$W/run/crun" delete -f bench-crun >/dev/null 2>&1
   "${P[@]}" system reset -f >/dev/null 2>&1
   awk -v d="$W" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r |
     while read -r m; do umount -l "$m" 2>/dev/null; done
@@ -50,13 +55,13 @@ jq '.process.terminal = false' "$W/bundle/config.json" >"$W/c.json" && mv "$W/c.
 # warm everything once (and check that each works)
 "${H[@]}" run --rm --network none bb true || { echo "hull run failed" >&2; exit 1; }
 "${P[@]}" run --rm --network none localhost/bb true || { echo "podman run failed" >&2; exit 1; }
-crun --root "$W/crun" run -b "$W/bundle" bench-crun || { echo "crun run failed" >&2; exit 1; }
+"${CR[@]}" run -b "$W/bundle" bench-crun || { echo "crun run failed" >&2; exit 1; }
 
 echo "==> hull run vs podman run vs crun run ($RUNS runs each)"
 hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$W/run.json" \
   -n hull "$(printf '%q ' "${H[@]}") run --rm --network none bb true" \
   -n podman "$(printf '%q ' "${P[@]}") run --rm --network none localhost/bb true" \
-  -n crun "crun --root $W/crun run -b $W/bundle bench-crun" | grep -E '^(Benchmark|  Time)'
+  -n crun "$(printf '%q ' "${CR[@]}") run -b $W/bundle bench-crun" | grep -E '^(Benchmark|  Time)'
 mean() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .mean' "$W/run.json"; }
 median() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median' "$W/run.json"; }
 hm=$(mean hull) pm=$(mean podman) cm=$(mean crun)
@@ -83,7 +88,7 @@ for i in $(seq 1 "$N"); do "${H[@]}" run -d --network none bb sleep 3600 >/dev/n
 mons=()
 for p in /proc/[0-9]*; do
   [ "$(cat "$p/comm" 2>/dev/null)" = hull-monitor ] || continue
-  case "$(readlink "$p/cwd")" in "$W/hull-run"/*) mons+=("${p#/proc/}") ;; esac
+  case "$(readlink "$p/cwd")" in "$W/run/hull"/*) mons+=("${p#/proc/}") ;; esac
 done
 hp=$(pss "${mons[@]}")
 rss=$(for p in "${mons[@]}"; do awk '/^Rss:/ {print $2}' "/proc/$p/smaps_rollup"; done | awk '{s += $1} END {print s}')
