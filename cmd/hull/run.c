@@ -96,17 +96,11 @@ cmd_run (struct hull_ctx *ctx, int argc, char **argv)
         }
       return code ? code : HULL_EXIT_USAGE;
     }
-  /* the store stays closed while we wait: its garbage collector runs only
-   * when no hull holds it */
-  engine_close (e);
-  e = NULL;
+  /* The store stays open meanwhile: its garbage collector skips a store in
+   * use (it never waits), and reopening would cost the removal that
+   * follows a short --rm run another few milliseconds. */
   code = hull_attach_stream (sv[0], in, tty, true, sig_proxy);
   close (sv[0]);
-  if (hull_open_engine (ctx, &e, &err) < 0)
-    {
-      hull_report (&err);
-      return code >= 0 ? code : HULL_EXIT_USAGE;
-    }
   if (code == -1)
     return 0; /* detached with ^P^Q */
   if (code < 0)
