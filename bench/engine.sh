@@ -13,14 +13,13 @@
 #    (proportional set size, smem-style, from /proc/PID/smaps_rollup) of
 #    every hull-monitor against every conmon of `podman run -d`.  Target:
 #    hull's at most half of conmon's.
-# Environment: HULL_BUILD (default build/), N (containers, default 50).
+# hull is timed as users get it, like the anchors: an optimised, stripped
+# build (build-release/, made here; HULL_BUILD=DIR to time another build's
+# binaries as they are).  N: containers for the memory part (default 50).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-30}
 N=${N:-50}
-B=${HULL_BUILD:-build}
-HULL=$PWD/$B/cmd/hull/hull
-[ -x "$HULL" ] || { echo "bench/engine.sh: $HULL not built" >&2; exit 1; }
 for t in hyperfine podman crun jq; do
   command -v "$t" >/dev/null || { echo "bench/engine.sh: $t is missing" >&2; exit 1; }
 done
@@ -28,8 +27,22 @@ done
 W=$(mktemp -d /tmp/hull-bench.XXXXXX)
 # Run directories on a tmpfs for all three, as /run is on a normal host
 # (hull's --runroot, podman's --runroot, crun's --root); stores on disk.
-mkdir -p "$W/run"
+mkdir -p "$W/run" "$W/bin"
 mount -t tmpfs -o mode=0755 hull-bench "$W/run"
+if [ -n "${HULL_BUILD:-}" ]; then
+  B=$HULL_BUILD
+else
+  B=build-release
+  [ -f "$B/build.ninja" ] || meson setup "$B" --buildtype=release -Db_lto=true >/dev/null
+  ninja -C "$B" cmd/hull/hull cmd/hull-monitor/hull-monitor cmd/hull-init/hull-init >/dev/null ||
+    { echo "bench/engine.sh: build failed" >&2; exit 1; }
+fi
+# hull finds hull-monitor and hull-init next to itself
+for b in hull/hull hull-monitor/hull-monitor hull-init/hull-init; do
+  strip -o "$W/bin/${b#*/}" "$B/cmd/$b" 2>/dev/null || cp "$B/cmd/$b" "$W/bin/"
+done
+HULL=$W/bin/hull
+echo "==> hull: $(du -k "$W/bin/hull" | cut -f1) kB, hull-monitor: $(du -k "$W/bin/hull-monitor" | cut -f1) kB, hull-init: $(du -k "$W/bin/hull-init" | cut -f1) kB"
 H=("$HULL" --root "$W/hull" --runroot "$W/run/hull")
 P=(podman --root "$W/podman" --runroot "$W/run/podman" --storage-driver overlay
    --cgroup-manager cgroupfs --events-backend file)
