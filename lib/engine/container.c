@@ -1094,6 +1094,14 @@ fail:
   strv_free (b.hosts_extra);
   strv_free (b.dns_servers);
   free (b.netns_path);
+  if (pid == 0 && lock >= 0)
+    {
+      /* a monitor that failed to start the container is on its way out
+       * (it shares our lock): let it finish before we touch its files */
+      safe_close (lock);
+      lock = -1;
+      monitor_wait_gone (e, r->id, 10000);
+    }
   ext_cleanup (e, r);
   if (rootfs)
     unmount_root (e, r->id);

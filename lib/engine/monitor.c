@@ -669,8 +669,11 @@ on_result (struct mon *m)
   m->st.error = strdup (msg);
   if (m->first_start)
     {
-      /* the CLI reports it: nothing else to do but clean up */
+      /* the CLI reports it and removes what must go (--rm): nothing else
+       * to do here but clean up the runtime's side, no exit command */
       reply (m, "err %d %s\n", code, msg);
+      m->auto_remove = false;
+      m->cleanup_on_exit = false;
       m->st.exit_code = code == ENOENT ? 127 : code == EACCES ? 126 : 128;
       m->stop_requested = true;
       m->first_start = false;

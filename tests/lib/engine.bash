@@ -128,7 +128,7 @@ assert_nothing_left() {
   [ -z "$(all_ids)" ] || left+=" records: $(all_ids | tr '\n' ' ');"
   [ -z "$(ls -A "$ROOT/containers" 2>/dev/null)" ] || left+=" dirs: $(ls "$ROOT/containers");"
   [ -z "$(ls -A "$ROOT/snapshots" 2>/dev/null)" ] || left+=" snapshots: $(ls "$ROOT/snapshots");"
-  [ -z "$(ls -A "$RUNROOT/containers" 2>/dev/null)" ] || left+=" run dirs: $(ls "$RUNROOT/containers");"
+  [ -z "$(ls -A "$RUNROOT/containers" 2>/dev/null)" ] || left+=" run dirs: $(ls -R "$RUNROOT/containers" | tr '\n' ' ');"
   [ -z "$(ls -A "$RUNROOT/runtime" 2>/dev/null | grep -v '^~')" ] || left+=" runtime: $(ls "$RUNROOT/runtime");"
   ! grep -qF "$TEST_DIR" /proc/self/mountinfo || left+=" mounts: $(grep -F "$TEST_DIR" /proc/self/mountinfo | awk '{print $5}' | tr '\n' ' ');"
   [ -z "$(monitor_pids)" ] || left+=" processes: $(monitor_pids | tr '\n' ' ');"
