@@ -139,8 +139,21 @@ store_db_open (struct image_store *s, struct error **err)
     return error_set (err, EIO, "open database `%s`: %s", path,
                       s->db ? sqlite3_errmsg (s->db) : sqlite3_errstr (rc));
   sqlite3_busy_timeout (s->db, 60000);
-  int r = store_db_exec (s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                            "PRAGMA foreign_keys=ON;", err);
+  /* Switching a new database to WAL needs an exclusive lock; when several
+   * processes open a new store at once, SQLite refuses the one that would
+   * deadlock at once (SQLITE_BUSY, without the busy handler): retry. */
+  int r;
+  for (int tries = 0;; tries++)
+    {
+      r = store_db_exec (s, "PRAGMA journal_mode=WAL;", err);
+      if (r != -EBUSY || tries >= 2000)
+        break;
+      error_free (*err), *err = NULL;
+      struct timespec ts = { 0, 5 * 1000 * 1000 };
+      nanosleep (&ts, NULL);
+    }
+  if (r == 0)
+    r = store_db_exec (s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err);
   if (r < 0)
     return error_prefix (err, "`%s`", path);
   /* Migrations, in one write transaction so two processes opening a new
