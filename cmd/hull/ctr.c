@@ -13,6 +13,9 @@
 #include "engine/engine.h"
 #include "engine/proto.h"
 #include "engine/spec.h"
+#ifdef HULL_HAVE_NET
+#include "net/engine-ext.h"
+#endif
 #include "registry/reference.h"
 
 #include <errno.h>
@@ -32,6 +35,9 @@ int
 hull_open_engine (struct hull_ctx *ctx, struct engine **out, struct error **err)
 {
   struct engine_paths p = { .root = ctx->root, .runroot = ctx->runroot };
+#ifdef HULL_HAVE_NET
+  net_engine_register ();
+#endif
   return engine_open (&p, out, err);
 }
 

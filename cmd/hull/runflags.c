@@ -9,6 +9,7 @@
 #include "engine/spec.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ enum
   O_INIT, O_RESTART, O_HCMD, O_HINT, O_HTIMEOUT, O_HRETRIES, O_HSTART, O_NOHC, O_STOP_SIGNAL,
   O_STOP_TIMEOUT, O_NETWORK, O_DNS, O_DNS_SEARCH, O_DNS_OPT, O_ADD_HOST, O_LOG_OPT, O_LOG_DRIVER,
   O_SIG_PROXY, O_DOMAIN, O_LABEL_FILE, O_PULL, O_HELP, O_PUBLISH_ALL, O_EXPOSE,
+  O_IP, O_NET_ALIAS,
 };
 
 static const struct option run_options[] = {
@@ -65,6 +67,8 @@ static const struct option run_options[] = {
   { "stop-timeout", required_argument, NULL, O_STOP_TIMEOUT },
   { "network", required_argument, NULL, O_NETWORK },
   { "net", required_argument, NULL, O_NETWORK },
+  { "ip", required_argument, NULL, O_IP },
+  { "network-alias", required_argument, NULL, O_NET_ALIAS },
   { "publish", required_argument, NULL, 'p' },
   { "publish-all", no_argument, NULL, 'P' },
   { "expose", required_argument, NULL, O_EXPOSE },
@@ -117,7 +121,9 @@ usage (const char *verb, FILE *f)
            "                               --health-retries, --health-start-period, --no-healthcheck)\n"
            "  -l, --label KEY=VALUE        set a label\n"
            "      --stop-signal SIG, --stop-timeout SECONDS\n"
-           "      --network none|host      network mode (default: a namespace with a loopback)\n"
+           "      --network MODE           none, host, bridge (default), NAME, container:ID\n"
+           "  -p, --publish [IP:][HOSTPORT:]PORT[/udp]   publish a port; -P: every EXPOSEd port\n"
+           "      --ip IP, --network-alias NAME        on a user-defined network\n"
            "      --dns IP, --dns-search DOMAIN, --dns-option OPT, --add-host NAME:IP\n"
            "      --log-opt max-size=SIZE,max-file=N\n",
            verb, strcmp (verb, "run") == 0 ? "Create and run a container." : "Create a container.");
@@ -387,6 +393,26 @@ hull_parse_run_flags (const char *verb, int argc, char **argv, struct run_opts *
         case 'p':
           strv_push (&s->publish, optarg);
           break;
+        case O_IP:
+        case O_NET_ALIAS:
+          {
+            /* the network module's (lib/net): spec->ext "net" */
+            if (s->ext == NULL)
+              s->ext = json_object_new_object ();
+            json_object *net = NULL;
+            if (!json_object_object_get_ex (s->ext, "net", &net))
+              json_object_object_add (s->ext, "net", net = json_object_new_object ());
+            if (c == O_IP)
+              json_object_object_add (net, "ip", json_object_new_string (optarg));
+            else
+              {
+                json_object *al = NULL;
+                if (!json_object_object_get_ex (net, "aliases", &al))
+                  json_object_object_add (net, "aliases", al = json_object_new_array ());
+                json_object_array_add (al, json_object_new_string (optarg));
+              }
+            break;
+          }
         case 'P':
           s->publish_all = true;
           break;

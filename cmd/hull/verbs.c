@@ -47,5 +47,9 @@ const struct hull_verb hull_verbs[] = {
   { "commit", cmd_commit, "Create an image from a container", NULL },
   { "system", cmd_system, "Disk usage (df), remove unused data (prune)", NULL },
   { "container", cmd_container, "Manage containers (hull container ls|rm|inspect...)", NULL },
+#ifdef HULL_HAVE_NET
+  /* networks (lib/net) */
+  { "network", cmd_network, "Manage networks (hull network create|ls|rm|inspect|connect...)", NULL },
+#endif
   { NULL, NULL, NULL, NULL },
 };

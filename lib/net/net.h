@@ -144,6 +144,10 @@ struct net_port
 /* -p [HOSTIP:][HOSTPORT:]CONTAINERPORT[/tcp|udp], with ranges
  * (8000-8001:80-81); appends to *ports. */
 int net_parse_publish (const char *spec, struct net_port **ports, size_t *n, struct error **err);
+/* Would these host ports be free now (another container's mapping, a
+ * host process bound)?  For an early, clear error at create; net_setup
+ * checks again under its lock. */
+int net_ports_check (struct net *n, const struct net_port *ports, size_t np, struct error **err);
 /* "80/tcp" from an image's ExposedPorts (-P): host port 0. */
 int net_parse_exposed (const char *spec, struct net_port **ports, size_t *n, struct error **err);
 

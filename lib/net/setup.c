@@ -188,6 +188,47 @@ net_ctr_get (struct net *n, const char *ctr_id, struct net_ctr_state **out, stru
   return 0;
 }
 
+int
+net_ports_check (struct net *n, const struct net_port *ports, size_t np, struct error **err)
+{
+  for (size_t i = 0; i < np; i++)
+    {
+      if (ports[i].host_port == 0)
+        continue;
+      for (size_t j = 0; j < i; j++)
+        if (ports[j].host_port == ports[i].host_port && strcmp (ports[j].proto, ports[i].proto) == 0
+            && (ports[j].host_ip == ports[i].host_ip || !ports[j].host_ip || !ports[i].host_ip))
+          {
+            char s[16];
+            return error_set (err, EADDRINUSE, "port %s:%u/%s is published twice",
+                              net_ip_str (ports[i].host_ip, s), ports[i].host_port, ports[i].proto);
+          }
+      struct ndb_port *l = NULL;
+      size_t k = 0;
+      int r = ndb_port_list (n, NULL, &l, &k, err);
+      if (r < 0)
+        return r;
+      for (size_t j = 0; j < k; j++)
+        if (l[j].p.host_port == ports[i].host_port && strcmp (l[j].p.proto, ports[i].proto) == 0
+            && (l[j].p.host_ip == ports[i].host_ip || !l[j].p.host_ip || !ports[i].host_ip))
+          {
+            char s[16];
+            r = error_set (err, EADDRINUSE, "port %s:%u/%s is already published by container "
+                                            "`%.12s`",
+                           net_ip_str (ports[i].host_ip, s), ports[i].host_port, ports[i].proto,
+                           l[j].ctr_id);
+            break;
+          }
+      ndb_port_list_free (l, k);
+      if (r < 0)
+        return r;
+      struct net_port p = ports[i];
+      if ((r = port_probe (&p, err)) < 0)
+        return r;
+    }
+  return 0;
+}
+
 /* Record leases and ports (one transaction). */
 static int
 allocate (struct net *n, const struct net_ctr *c, struct net_network **nws, const char *netns,
@@ -427,6 +468,22 @@ teardown_locked (struct net *n, const char *ctr_id, const char *only_network, st
   int r = ndb_attach_list (n, ctr_id, only_network, &l, &k, err);
   if (r < 0)
     return r;
+  if (k == 0 && only_network == NULL)
+    {
+      /* the common case of a container with nothing of ours (network
+       * none, or cleaned already): no netlink, no nftables */
+      struct ndb_port *p = NULL;
+      size_t np = 0;
+      _cleanup_free_ char *netns = net_netns_path (n, ctr_id);
+      if (ndb_port_list (n, ctr_id, &p, &np, err) < 0)
+        return -EIO;
+      ndb_port_list_free (p, np);
+      if (np == 0 && netns && access (netns, F_OK) < 0)
+        {
+          free (l);
+          return 0;
+        }
+    }
   struct nl host;
   if ((r = nl_open (&host, -1, err)) < 0)
     {

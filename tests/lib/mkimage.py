@@ -2,7 +2,7 @@
 """mkimage.py - build OCI image layouts for the image tests, byte by byte.
 
   mkimage.py image LAYOUT TAG [--arch A] [--variant V] [--compress gzip|zstd|none]
-                   [--cmd ARG]... LAYER.tar...
+                   [--cmd ARG]... [--expose 80/tcp]... [--volume /path]... LAYER.tar...
       an image whose layers are the given tar files (compressed here), with a
       config (rootfs.diff_ids, history) and a manifest, tagged TAG in LAYOUT.
   mkimage.py index LAYOUT TAG SRC_TAG...
@@ -79,6 +79,7 @@ MT = {"gzip": "application/vnd.oci.image.layer.v1.tar+gzip",
 def cmd_image(args):
     layout, tag = args[0], args[1]
     arch, variant, how, cmd, layers = "amd64", None, "gzip", [], []
+    exposed, volumes = {}, {}
     i = 2
     while i < len(args):
         a = args[i]
@@ -90,6 +91,10 @@ def cmd_image(args):
             how = args[i + 1]; i += 2
         elif a == "--cmd":
             cmd.append(args[i + 1]); i += 2
+        elif a == "--expose":
+            exposed[args[i + 1]] = {}; i += 2
+        elif a == "--volume":
+            volumes[args[i + 1]] = {}; i += 2
         else:
             layers.append(a); i += 1
     idx = load_index(layout)
@@ -108,6 +113,10 @@ def cmd_image(args):
               "rootfs": {"type": "layers", "diff_ids": diff_ids}, "history": history}
     if variant:
         config["variant"] = variant
+    if exposed:
+        config["config"]["ExposedPorts"] = exposed
+    if volumes:
+        config["config"]["Volumes"] = volumes
     cdata = json.dumps(config).encode()
     manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
                 "config": {"mediaType": "application/vnd.oci.image.config.v1+json",

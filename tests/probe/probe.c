@@ -29,12 +29,18 @@
  *                          once the bomb has filled the limit, then sleeps
  *                          SECS and kills the bomb
  *   probe spin SECS        a busy loop for SECS seconds (0: for ever)
+ *   probe udp-echo PORT    answer each datagram on PORT with "echo:DATA"
+ *   probe udp-ask IP PORT MSG   send MSG, print the answer (1 s timeout)
  *
  * Output lines are flushed as they are printed. Query subcommands exit 0 even
  * when the probed operation fails (the result is in the output); usage errors
  * exit 2. Errors are printed as errno names (EACCES), via strerrorname_np.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -816,6 +822,47 @@ p_all (void)
   p_fds ();
 }
 
+/* UDP for the network tests: busybox's nc has no UDP. */
+static int
+p_udp_echo (int port)
+{
+  int fd = socket (AF_INET, SOCK_DGRAM, 0);
+  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
+  if (fd < 0 || bind (fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+    return kv ("udp-echo", "%s", ename (errno)), 1;
+  for (;;)
+    {
+      char buf[512], rep[600];
+      struct sockaddr_in peer;
+      socklen_t l = sizeof peer;
+      ssize_t n = recvfrom (fd, buf, sizeof buf - 1, 0, (struct sockaddr *) &peer, &l);
+      if (n < 0)
+        continue;
+      buf[n] = '\0';
+      int k = snprintf (rep, sizeof rep, "echo:%s", buf);
+      sendto (fd, rep, (size_t) k, 0, (struct sockaddr *) &peer, l);
+    }
+}
+
+static int
+p_udp_ask (const char *ip, int port, const char *msg)
+{
+  int fd = socket (AF_INET, SOCK_DGRAM, 0);
+  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
+  struct timeval tv = { 1, 0 };
+  if (fd < 0 || inet_pton (AF_INET, ip, &sa.sin_addr) != 1)
+    return kv ("udp-ask", "EINVAL"), 1;
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char buf[600];
+  if (sendto (fd, msg, strlen (msg), 0, (struct sockaddr *) &sa, sizeof sa) < 0)
+    return kv ("udp-ask", "%s", ename (errno)), 1;
+  ssize_t n = recv (fd, buf, sizeof buf - 1, 0);
+  if (n < 0)
+    return kv ("udp-ask", "%s", ename (errno)), 1;
+  buf[n] = '\0';
+  return kv ("udp-ask", "%s", buf), 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -865,5 +912,9 @@ main (int argc, char **argv)
     return p_forkbomb (atof (argv[2]));
   if (strcmp (cmd, "spin") == 0)
     return p_spin (atof (argv[2]));
+  if (strcmp (cmd, "udp-echo") == 0)
+    return p_udp_echo (atoi (argv[2]));
+  if (strcmp (cmd, "udp-ask") == 0 && argc >= 5)
+    return p_udp_ask (argv[2], atoi (argv[3]), argv[4]);
   return usage ();
 }
