@@ -16,6 +16,9 @@
 #ifdef HULL_HAVE_NET
 #include "net/engine-ext.h"
 #endif
+#ifdef HULL_HAVE_VOLUME
+#include "volume/engine-ext.h"
+#endif
 #include "registry/reference.h"
 
 #include <errno.h>
@@ -37,6 +40,9 @@ hull_open_engine (struct hull_ctx *ctx, struct engine **out, struct error **err)
   struct engine_paths p = { .root = ctx->root, .runroot = ctx->runroot };
 #ifdef HULL_HAVE_NET
   net_engine_register ();
+#endif
+#ifdef HULL_HAVE_VOLUME
+  volume_engine_register ();
 #endif
   return engine_open (&p, out, err);
 }

@@ -83,6 +83,7 @@ int cmd_stats (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_cp (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_port (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_network (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_volume (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_diff (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_commit (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_system (struct hull_ctx *ctx, int argc, char **argv);

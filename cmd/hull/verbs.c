@@ -51,5 +51,8 @@ const struct hull_verb hull_verbs[] = {
   /* networks (lib/net) */
   { "network", cmd_network, "Manage networks (hull network create|ls|rm|inspect|connect...)", NULL },
 #endif
+#ifdef HULL_HAVE_VOLUME
+  { "volume", cmd_volume, "Manage volumes (hull volume create|ls|rm|inspect|prune)", NULL },
+#endif
   { NULL, NULL, NULL, NULL },
 };
