@@ -440,22 +440,26 @@ out:
   return r;
 }
 
-/* Remove the bridges of networks nothing is attached to any more. */
+/* Remove bridges named like ours that belong to no network (a crash
+ * between a network's removal and its bridge's). */
 static void
-drop_idle_bridges (struct net *n, struct nl *host)
+drop_orphan_bridges (struct net *n, struct nl *host, char **names)
 {
   struct net_network **l = NULL;
   _cleanup_error_ struct error *e2 = NULL;
   if (ndb_network_list (n, &l, &e2) < 0)
     return;
-  for (size_t i = 0; l[i]; i++)
+  size_t pl = strlen (n->prefix);
+  for (size_t i = 0; names && names[i]; i++)
     {
-      int c = 0;
-      if (ndb_count_attached (n, l[i]->id, &c, &e2) == 0 && c == 0)
-        {
-          _cleanup_error_ struct error *e3 = NULL;
-          nl_link_del (host, l[i]->bridge, &e3);
-        }
+      const char *t = names[i] + pl;
+      if (strncmp (names[i], n->prefix, pl) != 0 || *t == '\0' || strspn (t, "0123456789") != strlen (t))
+        continue;
+      bool known = false;
+      for (size_t j = 0; l[j]; j++)
+        known |= strcmp (l[j]->bridge, names[i]) == 0;
+      if (!known)
+        nl_link_del (host, names[i], &e2);
     }
   net_network_list_free (l);
 }
@@ -522,7 +526,9 @@ teardown_locked (struct net *n, const char *ctr_id, const char *only_network, st
     }
   if (r < 0 && first_err == 0)
     first_err = r, *err = TAKE_PTR (e2);
-  drop_idle_bridges (n, &host);
+  /* the bridge stays while its network exists (as Docker's): deleting a
+   * bridge costs tens of milliseconds of RCU grace periods, on every last
+   * container's exit */
   nl_close (&host);
   error_freep (&e2);
   if ((r = nft_sync (n, &e2)) < 0 && first_err == 0)
@@ -695,7 +701,7 @@ net_reconcile (struct net *n, bool (*alive) (const char *ctr_id, void *data), vo
               if (!claimed)
                 nl_link_del (&host, names[i], &e2);
             }
-        drop_idle_bridges (n, &host);
+        drop_orphan_bridges (n, &host, names);
         nl_close (&host);
       }
     _cleanup_free_ char *nsdir = fs_path_join (n->runroot, "netns");

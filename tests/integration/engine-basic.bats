@@ -125,17 +125,17 @@ teardown() { engine_teardown; }
   assert_contains "$output" "restart policy \`sometimes\`"
   run h run --no-such-flag bb true
   assert_status 125
-  run h run -v relative:/x bb true
+  run h run -v 'bad name:/x' bb true
   assert_status 125
   run h run -v /tmp:relative bb true
   assert_status 125
   assert_contains "$output" "absolute"
-  run h run --network bridge bb true
+  run h run --network nosuch bb true
   assert_status 125
-  assert_contains "$output" "not supported yet"
-  run h run -p 8080:80 bb true
+  assert_contains "$output" "network \`nosuch\` not found"
+  run h run -p 80:80:80:80 bb true
   assert_status 125
-  assert_contains "$output" "not supported yet"
+  assert_contains "$output" "invalid port specification"
   run h run --rm --restart always bb true
   assert_status 125
   run h run --cap-add CAP_NOPE bb true

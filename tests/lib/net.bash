@@ -10,7 +10,7 @@
 #   hull ARGS...        the hull under test, private root, inside $NS
 #   innet CMD...        a command inside $NS (the "host" of the containers)
 #   nft_tables          the nftables tables in $NS (libnftables via python)
-#   our_links           links in $NS named with our prefix
+#   our_links           veths in $NS named with our prefix
 #   net_leftovers       what a container's network could leave behind
 #
 # The image bb:1: busybox (sh, httpd, wget, nc...) and the probe, EXPOSE
@@ -86,8 +86,9 @@ print(n.nft_ctx_get_output_buffer(c).decode(), end="")
 PY
 }
 
+# veths of ours (bridges stay while their network exists, as Docker's)
 our_links() {
-  innet ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^$HULL_NET_PREFIX" || true
+  innet ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^${HULL_NET_PREFIX}v" || true
 }
 
 # Prints what is left of container networks (empty: nothing).
