@@ -241,15 +241,23 @@ check_overlap (struct net *n, const struct net_cidr *c, const char *name, struct
   nl_close (&nl);
   if (r < 0)
     return r;
+  size_t pl = strlen (n->prefix);
   for (size_t i = 0; i < nr; i++)
-    if (net_cidr_overlap (c, &routes[i]))
-      {
-        r = error_set (err, EADDRINUSE, "subnet %s/%d of network `%s` overlaps the host's route to "
-                                        "%s/%d (dev %s)",
-                       net_ip_str (c->addr, s1), c->len, name, net_ip_str (routes[i].addr, s2),
-                       routes[i].len, ifs[i]);
-        break;
-      }
+    {
+      /* routes of our own bridges are networks (checked above) or a
+       * bridge this prefix owns and setup will reuse: one prefix belongs
+       * to one hull root per host (HULL_NET_PREFIX to run several) */
+      const char *t = ifs[i] + (strncmp (ifs[i], n->prefix, pl) == 0 ? pl : 0);
+      if (t != ifs[i] && *t && strspn (t, "0123456789") == strlen (t))
+        continue;
+      if (!net_cidr_overlap (c, &routes[i]))
+        continue;
+      r = error_set (err, EADDRINUSE, "subnet %s/%d of network `%s` overlaps the host's route to "
+                                      "%s/%d (dev %s)",
+                     net_ip_str (c->addr, s1), c->len, name, net_ip_str (routes[i].addr, s2),
+                     routes[i].len, ifs[i]);
+      break;
+    }
   free (routes);
   return r;
 }
