@@ -50,6 +50,10 @@ monitor_pid_of() { # ID: the monitor holds RUNROOT/containers/ID as its cwd
   kill -9 "$mp" "$init"
   sleep 0.2
   umount -l "$RUNROOT/containers/$id/rootfs" 2>/dev/null || true
+  # (the network namespace bound under RUNROOT/netns too)
+  for m in $(awk -v t="$RUNROOT/" 'index($5, t) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
+    umount -l "$m" 2>/dev/null || true
+  done
   for c in $(cgroups_of "$id"); do rmdir "$c" 2>/dev/null || true; done
   rm -rf "$RUNROOT"
   run h ps -a --format '{{.ID}} {{.State}}'
