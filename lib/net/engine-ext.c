@@ -185,7 +185,16 @@ ext_create (struct engine *e, struct ctr_record *rec, struct error **err)
     return r;
   /* taken ports fail here, before anything is recorded (Docker would
    * leave a created container behind) */
-  return net_ports_check (n, ports, np, err);
+  if ((r = net_ports_check (n, ports, np, err)) < 0)
+    return r;
+  /* extension data: the monitor then releases the network at the final
+   * exit (its exit command), not only the next hull command */
+  if (rec->ext == NULL)
+    rec->ext = json_object_new_object ();
+  json_object *x = json_object_new_object ();
+  json_object_object_add (x, "network", json_object_new_string (nw->name));
+  json_object_object_add (rec->ext, "net", x);
+  return 0;
 }
 
 static int
