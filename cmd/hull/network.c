@@ -306,10 +306,7 @@ net_connect_cmd (struct hull_ctx *ctx, int argc, char **argv, bool connect)
   if (connect)
     {
       struct net_endpoint_req ep = { .network = argv[optind], .ip = ip, .aliases = aliases };
-      _cleanup_free_ char *dir = engine_ctr_dir (e, r->id);
-      _cleanup_free_ char *hosts = NULL;
-      if (dir && asprintf (&hosts, "%s/hosts", dir) < 0)
-        hosts = NULL;
+      _cleanup_free_ char *hosts = net_engine_hosts_path (e, r->id);
       ret = net_connect (n, r->id, &ep, r->name, r->spec ? r->spec->hostname : NULL, hosts, &err);
     }
   else

@@ -70,6 +70,15 @@ net_engine_net (struct engine *e, struct net **out, struct error **err)
   return 0;
 }
 
+char *
+net_engine_hosts_path (struct engine *e, const char *id)
+{
+  /* the engine writes a container's /etc files in its run directory at
+   * every start (container.c, write_etc_files) */
+  _cleanup_free_ char *dir = engine_ctr_rundir (e, id);
+  return dir ? fs_path_join (dir, "hosts") : NULL;
+}
+
 static const char *
 mode_of (const struct ctr_spec *s)
 {
@@ -239,8 +248,7 @@ ext_prestart (struct engine *e, struct ctr_record *rec, struct build_ctx *b, str
   size_t np = 0;
   if ((r = net_engine_ports (s, &ports, &np, err)) < 0)
     return r;
-  _cleanup_free_ char *dir = engine_ctr_dir (e, rec->id);
-  _cleanup_free_ char *hosts = dir ? fs_path_join (dir, "hosts") : NULL;
+  _cleanup_free_ char *hosts = net_engine_hosts_path (e, rec->id);
   if (hosts == NULL)
     return error_set (err, ENOMEM, "out of memory");
   struct net_endpoint_req ep = {

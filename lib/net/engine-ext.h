@@ -18,6 +18,8 @@ int net_engine_net (struct engine *e, struct net **out, struct error **err);
 /* -p and -P of a container's spec. */
 int net_engine_ports (const struct ctr_spec *s, struct net_port **ports, size_t *n,
                       struct error **err);
+/* The container's /etc/hosts as the engine writes it (malloc'd). */
+char *net_engine_hosts_path (struct engine *e, const char *id);
 /* Reconcile every container (engine_lookup) and remove what no live
  * container owns. */
 int net_engine_reconcile (struct engine *e, struct error **err);
