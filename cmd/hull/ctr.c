@@ -286,6 +286,8 @@ hull_ctr_inspect_json (struct engine *e, const struct ctr_record *r)
   json_object_object_add (ns, "Ports", json_object_new_object ());
   json_object_object_add (ns, "Networks", json_object_new_object ());
   json_object_object_add (o, "NetworkSettings", ns);
+  /* networks (and whatever else extensions keep) fill in their parts */
+  engine_ext_inspect (e, r, o);
   json_object_put (spec);
   return o;
 }

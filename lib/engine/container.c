@@ -63,6 +63,14 @@ engine_register_ext (const struct engine_ext *x)
   return 0;
 }
 
+void
+engine_ext_inspect (struct engine *e, const struct ctr_record *r, json_object *doc)
+{
+  for (size_t i = 0; i < engine_n_exts; i++)
+    if (engine_exts[i]->inspect)
+      engine_exts[i]->inspect (e, r, doc);
+}
+
 const struct engine_ext *
 engine_ext_for_network (const char *mode)
 {

@@ -252,5 +252,7 @@ struct engine_ext
 };
 /* Register (before engine_open); at most 8. */
 int engine_register_ext (const struct engine_ext *x);
+/* Let every extension add to a container's inspect document. */
+void engine_ext_inspect (struct engine *e, const struct ctr_record *r, json_object *doc);
 
 #endif

@@ -12,7 +12,7 @@ teardown() { engine_teardown; }
 
 @test "interactive tty through a real pty: input, a terminal inside, exit status" {
   # script(1) gives hull a real terminal; the container sees one too
-  run script -qec "$(printf '%q ' "$HULL" --root "$ROOT" --runroot "$RUNROOT") run --rm -it bb sh -c 'tty; read x; echo got-\$x; exit 7'" /dev/null <<<"hello"
+  run script -qec "$(printf '%q ' nsenter --net="$NS" "$HULL" --root "$ROOT" --runroot "$RUNROOT") run --rm -it bb sh -c 'tty; read x; echo got-\$x; exit 7'" /dev/null <<<"hello"
   assert_status 7
   assert_contains "$output" "/dev/pts/0"
   assert_contains "$output" "got-hello"

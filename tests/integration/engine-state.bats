@@ -64,7 +64,7 @@ monitor_pid_of() { # ID: the monitor holds RUNROOT/containers/ID as its cwd
 }
 
 @test "a CLI killed while running a container in the foreground leaves a working state" {
-  "$HULL" --root "$ROOT" --runroot "$RUNROOT" run --name fg bb sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+  nsenter --net="$NS" "$HULL" --root "$ROOT" --runroot "$RUNROOT" run --name fg bb sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
   cli=$!
   wait_until 10 state_is fg running
   kill -9 "$cli"
@@ -98,8 +98,8 @@ monitor_pid_of() { # ID: the monitor holds RUNROOT/containers/ID as its cwd
   assert_eq "$(cat "$TEST_DIR"/id.* | sort -u | wc -l)" 50
   ids=$(h ps -q --no-trunc)
   pids=()
-  for i in $(seq 1 50); do h rm -f "c$i" >/dev/null 2>&1 & pids+=($!); done
-  for p in "${pids[@]}"; do wait "$p" || fail "an rm -f failed"; done
+  for i in $(seq 1 50); do h rm -f "c$i" >"$TEST_DIR/rm.$i" 2>&1 & pids+=($!); done
+  for p in "${pids[@]}"; do wait "$p" || fail "an rm -f failed: $(cat "$TEST_DIR"/rm.*)"; done
   assert_nothing_left
   for id in $ids; do assert_no_cgroup "$id"; done
 }

@@ -37,6 +37,12 @@ teardown() {
   [[ "$output" == *"eth0"*"10.88.0."*"/16"* ]]
   run hull exec web ip route
   [[ "$output" == *"default via 10.88.0.1 dev eth0"* ]]
+  # hull inspect shows the same address and the published port
+  addr=$(hull exec web ip -o -4 addr show eth0 | awk '{print $4}' | cut -d/ -f1)
+  run hull inspect web
+  [ "$status" -eq 0 ]
+  [ "$(echo "$output" | jq -r '.[0].NetworkSettings.IPAddress')" = "$addr" ]
+  [ "$(echo "$output" | jq -r '.[0].NetworkSettings.Ports["80/tcp"][0].HostPort')" = 18080 ]
 }
 
 @test "a published UDP port is reached from the host's loopback" {

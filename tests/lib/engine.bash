@@ -34,13 +34,20 @@ engine_setup() {
   chmod 755 "$TEST_DIR"
   ROOT=$TEST_DIR/root
   RUNROOT=$TEST_DIR/run
+  # Every hull call runs in a network namespace of this test's own, with
+  # link and table names no other suite uses: containers' bridges, veths and
+  # nftables rules never touch the host's network, and go with the test.
+  NS=$(mktemp /tmp/he-netns.XXXXXX)
+  unshare --net="$NS" true || { echo "# cannot make a network namespace" >&3; return 1; }
+  nsenter --net="$NS" ip link set lo up
+  export HULL_NET_PREFIX=e$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n' | cut -c1-5)
   h import "$BB_TAR" bb >/dev/null || { echo "# import failed" >&3; return 1; }
 }
 
 # h ARGS...: hull with this test's state; fd 3 (bats') is not passed on,
 # so that no container or monitor ever holds it.
 h() {
-  timeout -k 5 "$H_TIMEOUT" "$HULL" --root "$ROOT" --runroot "$RUNROOT" "$@" 3>&-
+  nsenter --net="$NS" timeout -k 5 "$H_TIMEOUT" "$HULL" --root "$ROOT" --runroot "$RUNROOT" "$@" 3>&-
 }
 
 # hd ARGS...: for `run -d`/`create`: stdio to files, so that nothing the
@@ -91,6 +98,10 @@ engine_teardown() {
     cgroups_of "$id" | sort -r | while read -r p; do rmdir "$p" 2>/dev/null; done
   done
   rm -rf "$TEST_DIR"
+  if [ -n "${NS:-}" ]; then
+    umount "$NS" 2>/dev/null || umount -l "$NS" 2>/dev/null
+    rm -f "$NS"
+  fi
 }
 
 # --------------------------------------------------------------- waiting
