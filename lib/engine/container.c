@@ -360,7 +360,7 @@ live_details (struct ctr_record *r, const struct monitor_state *st)
 }
 
 static int remove_record (struct engine *e, struct ctr_record *r, bool volumes,
-                          struct error **err);
+                          bool monitor_gone, struct error **err);
 
 int
 engine_reconcile (struct engine *e, struct ctr_record *r, struct error **err)
@@ -368,7 +368,7 @@ engine_reconcile (struct engine *e, struct ctr_record *r, struct error **err)
   if (r->state == CTR_REMOVING)
     {
       /* a remove that was interrupted: finish it */
-      return remove_record (e, r, false, err);
+      return remove_record (e, r, false, false, err);
     }
   if (!is_live_state (r->state))
     {
@@ -378,7 +378,7 @@ engine_reconcile (struct engine *e, struct ctr_record *r, struct error **err)
           if (monitor_lock_try (e, r->id, &fd) == 1)
             {
               safe_close (fd);
-              int ret = remove_record (e, r, true, err);
+              int ret = remove_record (e, r, true, false, err);
               return ret < 0 ? ret : -ENOENT;
             }
         }
@@ -455,7 +455,7 @@ engine_reconcile (struct engine *e, struct ctr_record *r, struct error **err)
     return ret;
   if (r->spec && r->spec->auto_remove)
     {
-      ret = remove_record (e, r, true, err);
+      ret = remove_record (e, r, true, false, err);
       return ret < 0 ? ret : -ENOENT;
     }
   return 0;
@@ -1367,20 +1367,27 @@ engine_rename (struct engine *e, const char *ref, const char *name, struct error
 
 /* ------------------------------------------------------------ remove */
 
+/* monitor_gone: the caller saw the monitor exit, so a live state in the
+ * database is only a reconciliation not yet written: no process can still
+ * be using the container. */
 static int
-remove_record (struct engine *e, struct ctr_record *r, bool volumes, struct error **err)
+remove_record (struct engine *e, struct ctr_record *r, bool volumes, bool monitor_gone,
+               struct error **err)
 {
   if (r->state != CTR_REMOVING)
     {
       r->state = CTR_REMOVING;
-      int ret = edb_save_state (e, r,
-                                STATE_BIT (CTR_CREATED) | STATE_BIT (CTR_EXITED)
-                                    | STATE_BIT (CTR_DEAD),
-                                err);
+      unsigned only_if = STATE_BIT (CTR_CREATED) | STATE_BIT (CTR_EXITED) | STATE_BIT (CTR_DEAD);
+      if (monitor_gone)
+        only_if |= STATE_BIT (CTR_RUNNING) | STATE_BIT (CTR_PAUSED);
+      int ret = edb_save_state (e, r, only_if, err);
       if (ret < 0)
         return ret;
       if (ret == 0)
-        return error_set (err, EBUSY, "container `%.12s` changed state meanwhile", r->id);
+        {
+          r->state = CTR_EXITED; /* not ours to remove yet: the caller reads it again */
+          return error_set (err, EBUSY, "container `%.12s` changed state meanwhile", r->id);
+        }
     }
   {
     _cleanup_error_ struct error *e2 = NULL;
@@ -1441,7 +1448,33 @@ engine_remove (struct engine *e, const char *ref, bool force, bool volumes, stru
       if (ret < 0)
         return ret;
     }
-  return remove_record (e, r, volumes, err);
+  /* Another hull command may be reconciling this record at the same moment
+   * (every command reconciles what monitors left): on a lost race, read
+   * the record again and retry. */
+  bool monitor_gone = force;
+  for (int attempt = 0;; attempt++)
+    {
+      ret = remove_record (e, r, volumes, monitor_gone, err);
+      if (ret != -EBUSY || attempt >= 100 || r->state == CTR_REMOVING)
+        return ret;
+      error_free (*err);
+      *err = NULL;
+      struct timespec ts = { 0, 10 * 1000 * 1000 };
+      nanosleep (&ts, NULL);
+      ret = refresh (e, &r, err);
+      if (ret == -ENOENT && r == NULL)
+        {
+          error_free (*err);
+          *err = NULL;
+          return 0;
+        }
+      if (ret < 0)
+        return ret;
+      /* its monitor is gone: a live state here is the other command's
+       * reconciliation not yet committed; it will be, retry */
+      if (is_live_state (r->state))
+        r->state = CTR_EXITED;
+    }
 }
 
 int

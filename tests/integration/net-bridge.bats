@@ -128,7 +128,9 @@ teardown() {
   [ "$status" -ne 0 ]
   [[ "$output" == *"port 0.0.0.0:18090/tcp is already published by container"* ]]
   # a host process listening on the port
-  innet busybox nc -l -p 18091 -e true &
+  # not through the innet function: $! must be the listener itself, and it
+  # must not hold bats' fd 3 (a leftover would hang the suite)
+  nsenter --net="$NS" busybox nc -l -p 18091 -e true 3>&- &
   pid=$!
   sleep 0.2
   run hull run -d --name third -p 127.0.0.1:18091:80 bb:1 sleep 60
