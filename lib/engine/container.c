@@ -148,15 +148,6 @@ engine_open (const struct engine_paths *p, struct engine **out, struct error **e
       return r;
     }
   image_store_set_in_use_hook (e->store, in_use_hook, e);
-  /* Every hull command is a new process: closing the last connection would
-   * checkpoint the WAL (two fsyncs) every time.  Not checkpointing at close
-   * has its own price: the next first connection rebuilds the WAL index by
-   * reading the whole WAL (4 MB at SQLite's default 1000-page automatic
-   * checkpoint: 2 ms per command).  So no checkpoint at close, and small
-   * automatic ones (64 pages, 256 kB): a checkpoint every few commands,
-   * a cheap recovery at every start. */
-  sqlite3_db_config (e->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-  sqlite3_exec (e->db, "PRAGMA wal_autocheckpoint=64", NULL, NULL, NULL);
   *out = e;
   return 0;
 }

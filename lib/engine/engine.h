@@ -24,6 +24,7 @@
 
 struct error;
 struct image_store;
+struct db;
 struct ctr_spec;
 struct build_ctx;
 typedef struct json_object json_object;
@@ -47,16 +48,9 @@ static inline void engine_closep (struct engine **e)
 #define _cleanup_engine_ __attribute__ ((cleanup (engine_closep)))
 
 struct image_store *engine_store (struct engine *e);
-/* The sqlite3 handle and transactions (BEGIN IMMEDIATE ... COMMIT), for
- * extensions' tables. */
-void *engine_db (struct engine *e);
-int engine_db_begin (struct engine *e, struct error **err);
-int engine_db_commit (struct engine *e, struct error **err);
-void engine_db_rollback (struct engine *e);
-/* Apply a module's migrations (migrations[i] brings version i to i + 1),
- * versioned per module in table schema_modules, in one transaction. */
-int engine_db_migrate (struct engine *e, const char *module, const char *const *migrations,
-                       int n, struct error **err);
+/* The store's database (lib/db), for extensions' tables: they migrate
+ * them with db_migrate and change them in db_begin ... db_commit. */
+struct db *engine_db (struct engine *e);
 
 const char *engine_root (struct engine *e);
 const char *engine_runroot (struct engine *e);

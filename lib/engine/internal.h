@@ -6,12 +6,12 @@
 #include "engine/spec.h"
 #include "runtime/runtime.h"
 
-#include <sqlite3.h>
+#include "db/db.h"
 
 struct engine
 {
   struct image_store *store;
-  sqlite3 *db;
+  struct db *db; /* the image store's */
   char *root, *runroot, *runtime_root, *hull_path;
   struct runtime_context rt;
   json_object *seccomp_default; /* loaded on first use */

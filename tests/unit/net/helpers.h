@@ -42,23 +42,24 @@ private_namespaces (void)
   return r == 0;
 }
 
-static sqlite3 *
+static struct db *
 open_db (const char *dir)
 {
   char p[512];
   snprintf (p, sizeof p, "%s/hull.db", dir);
-  sqlite3 *db = NULL;
-  if (sqlite3_open_v2 (p, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                       NULL)
-      != SQLITE_OK)
-    return NULL;
-  sqlite3_busy_timeout (db, 60000);
-  sqlite3_exec (db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
+  struct db *db = NULL;
+  struct error *e = NULL;
+  if (db_open (p, &db, &e) < 0)
+    {
+      printf ("# db_open: %s\n", e->msg);
+      error_free (e);
+      return NULL;
+    }
   return db;
 }
 
 static struct net *
-open_net (sqlite3 *db, const char *prefix, const char *subnet)
+open_net (struct db *db, const char *prefix, const char *subnet)
 {
   struct net_options o = { .db = db, .runroot = test_dir, .prefix = prefix, .default_subnet = subnet };
   struct net *n = NULL;

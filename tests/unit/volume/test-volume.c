@@ -7,11 +7,11 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/strv.h"
+#include "db/db.h"
 #include "volume/volume.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,18 +195,18 @@ main (void)
     return 1;
   char p[512];
   snprintf (p, sizeof p, "%s/hull.db", dir);
-  sqlite3 *db = NULL;
+  struct db *db = NULL;
   struct error *e = NULL;
-  if (sqlite3_open (p, &db) != SQLITE_OK || volume_store_open (db, dir, &VS, &e) < 0)
+  if (db_open (p, &db, &e) < 0 || volume_store_open (db, dir, &VS, &e) < 0)
     {
-      printf ("Bail out! %s\n", e ? e->msg : "sqlite");
+      printf ("Bail out! %s\n", e->msg);
       return 1;
     }
   RUN (test_names_and_refs);
   RUN (test_anonymous_and_prune);
   RUN (test_fill);
   volume_store_close (VS);
-  sqlite3_close (db);
+  db_close (db);
   fs_rm_rf_at (AT_FDCWD, dir, &e);
   error_free (e);
   return tap_done ();
