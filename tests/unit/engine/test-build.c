@@ -426,6 +426,8 @@ test_flag_parsers (void)
     { ctr_parse_volume, "/a:/b:xx", "unknown option" },
     { ctr_parse_volume, "/a:b", "absolute" },
     { ctr_parse_volume, "/a:/", "absolute" },
+    { ctr_parse_volume, "/a:/x/../..", "other than /" }, /* the root once clean */
+    { ctr_parse_volume, "/a:/x/..", "other than /" },
     { ctr_parse_volume, "/a::/b", "invalid volume" },
     { ctr_parse_volume, "/a:/b:ro:x", "invalid volume" },
     { ctr_parse_mount, "type=bind,source=/a,target=/b,readonly", NULL },
@@ -438,6 +440,8 @@ test_flag_parsers (void)
     { ctr_parse_tmpfs, "/t:size=1m,noexec", NULL },
     { ctr_parse_tmpfs, "/t:bogus", "unknown option" },
     { ctr_parse_tmpfs, "t", "absolute" },
+    { ctr_parse_tmpfs, "//", "other than /" },
+    { ctr_parse_mount, "type=tmpfs,target=/./", "other than /" },
   };
   for (size_t i = 0; i < sizeof mounts / sizeof *mounts; i++)
     {
