@@ -2,7 +2,7 @@
  * migrations (once, in order, all or nothing, a newer store refused, the
  * image module's old PRAGMA user_version adopted), error mapping, and two
  * processes opening and writing one new store at once. */
-#include "../../lib/tap.h"
+#include "../../lib/tap-error.h"
 
 #include "base/error.h"
 #include "base/fs.h"
@@ -17,38 +17,6 @@
 #include <unistd.h>
 
 static char dir[] = "/tmp/hull-db-test-XXXXXX";
-
-#define OK(expr)                                                                                   \
-  do                                                                                               \
-    {                                                                                              \
-      struct error *_e = NULL;                                                                     \
-      struct error **err = &_e;                                                                    \
-      if ((expr) < 0)                                                                              \
-        {                                                                                          \
-          printf ("#   %s:%d: %s: %s\n", __FILE__, __LINE__, #expr, _e->msg);                      \
-          tap_cur_failed = 1;                                                                      \
-        }                                                                                          \
-      error_free (_e);                                                                             \
-    }                                                                                              \
-  while (0)
-
-/* EXPR fails with -CODE and a message containing WANT. */
-#define FAILS(expr, code, want)                                                                    \
-  do                                                                                               \
-    {                                                                                              \
-      struct error *_e = NULL;                                                                     \
-      struct error **err = &_e;                                                                    \
-      int _r = (expr);                                                                             \
-      CHECK_INT (_r, ==, -(code));                                                                 \
-      if (_e == NULL || strstr (_e->msg, want) == NULL)                                            \
-        {                                                                                          \
-          printf ("#   %s:%d: %s: message \"%s\", wanted \"%s\"\n", __FILE__, __LINE__, #expr,     \
-                  _e ? _e->msg : "(none)", want);                                                  \
-          tap_cur_failed = 1;                                                                      \
-        }                                                                                          \
-      error_free (_e);                                                                             \
-    }                                                                                              \
-  while (0)
 
 static char *
 path_of (const char *name)
@@ -125,10 +93,10 @@ test_open (void)
   /* never through a symlink: the store's root is ours, a link in it is not */
   CHECK (symlink ("open.db", path_of ("link.db")) == 0);
   struct db *l = NULL;
-  FAILS (db_open (path_of ("link.db"), &l, err), EIO, "open database `");
+  CHECK_FAIL (db_open (path_of ("link.db"), &l, err), EIO, "open database `");
   CHECK (l == NULL);
   /* a directory that does not exist */
-  FAILS (db_open (path_of ("nowhere/x.db"), &l, err), EIO, "nowhere/x.db");
+  CHECK_FAIL (db_open (path_of ("nowhere/x.db"), &l, err), EIO, "nowhere/x.db");
   CHECK (l == NULL);
 }
 
@@ -153,7 +121,7 @@ test_migrations_once_in_order (void)
   CHECK_INT (module_version (db, "a"), ==, 0); /* no schema_modules table yet */
 
   struct db_module a1 = { "a", mig_a, 1, false };
-  OK (db_migrate (db, &a1, err));
+  CHECK_OK (db_migrate (db, &a1, err));
   CHECK_INT (module_version (db, "a"), ==, 1);
   char *log = log_of (db);
   CHECK_STR (log, "1");
@@ -161,8 +129,8 @@ test_migrations_once_in_order (void)
 
   /* a newer build: the pending ones, in order, once */
   struct db_module a3 = { "a", mig_a, 3, false };
-  OK (db_migrate (db, &a3, err));
-  OK (db_migrate (db, &a3, err));
+  CHECK_OK (db_migrate (db, &a3, err));
+  CHECK_OK (db_migrate (db, &a3, err));
   CHECK_INT (module_version (db, "a"), ==, 3);
   log = log_of (db);
   CHECK_STR (log, "1,2,3");
@@ -171,7 +139,7 @@ test_migrations_once_in_order (void)
   /* another module keeps its own version in the same table */
   static const char *const mig_b[] = { "CREATE TABLE b_x (v INTEGER);" };
   struct db_module b = { "b", mig_b, 1, false };
-  OK (db_migrate (db, &b, err));
+  CHECK_OK (db_migrate (db, &b, err));
   CHECK_INT (module_version (db, "b"), ==, 1);
   CHECK_INT (module_version (db, "a"), ==, 3);
   CHECK_INT (query_int (db, "SELECT count(*) FROM schema_modules"), ==, 2);
@@ -179,16 +147,16 @@ test_migrations_once_in_order (void)
   /* and a second connection (a later command) sees it all done */
   db_close (db);
   struct db *again = NULL;
-  OK (db_open (path_of ("mig.db"), &again, err));
+  CHECK_OK (db_open (path_of ("mig.db"), &again, err));
   REQUIRE (again != NULL);
-  OK (db_migrate (again, &a3, err));
+  CHECK_OK (db_migrate (again, &a3, err));
   log = log_of (again);
   CHECK_STR (log, "1,2,3");
   free (log);
 
   /* an older build refuses a store it does not understand, and changes nothing */
   struct db_module a2 = { "a", mig_a, 2, false };
-  FAILS (db_migrate (again, &a2, err), EPROTO,
+  CHECK_FAIL (db_migrate (again, &a2, err), EPROTO,
          "module `a` has schema version 3, newer than this hull (2)");
   CHECK_INT (module_version (again, "a"), ==, 3);
   db_close (again);
@@ -205,7 +173,7 @@ test_failing_migration_leaves_nothing (void)
     "CREATE TABLE c_three (x INTEGER); INSERT INTO no_such_table VALUES (1);",
   };
   struct db_module c = { "c", mig, 3, false };
-  FAILS (db_migrate (db, &c, err), EIO,
+  CHECK_FAIL (db_migrate (db, &c, err), EIO,
          "migrate `c` to version 3: database: no such table: no_such_table");
   /* not the first two either: one transaction */
   CHECK_INT (
@@ -215,7 +183,7 @@ test_failing_migration_leaves_nothing (void)
   /* the connection is usable, and not left inside a transaction */
   CHECK (sqlite3_get_autocommit (db_sqlite (db)) != 0);
   struct db_module c2 = { "c", mig, 2, false };
-  OK (db_migrate (db, &c2, err));
+  CHECK_OK (db_migrate (db, &c2, err));
   CHECK_INT (module_version (db, "c"), ==, 2);
   CHECK_INT (query_int (db, "SELECT count(*) FROM c_one"), ==, 1);
   db_close (db);
@@ -228,7 +196,7 @@ test_legacy_user_version (void)
 {
   struct db *db = open_new ("legacy.db");
   REQUIRE (db != NULL);
-  OK (db_exec (db,
+  CHECK_OK (db_exec (db,
                "CREATE TABLE layers (diff_id TEXT PRIMARY KEY);"
                "PRAGMA user_version=1;"
                "CREATE TABLE schema_modules (module TEXT PRIMARY KEY, version INTEGER NOT NULL);"
@@ -239,19 +207,19 @@ test_legacy_user_version (void)
     "CREATE TABLE images_v2 (id TEXT);",
   };
   struct db_module img = { "image", mig, 2, true };
-  OK (db_migrate (db, &img, err)); /* 1 -> 2 only: layers exists already */
+  CHECK_OK (db_migrate (db, &img, err)); /* 1 -> 2 only: layers exists already */
   CHECK_INT (module_version (db, "image"), ==, 2);
   CHECK_INT (module_version (db, "engine"), ==, 1);
   CHECK_INT (query_int (db, "SELECT count(*) FROM sqlite_master WHERE name = 'images_v2'"), ==, 1);
   /* kept in step, so that an older hull still opens the store */
   CHECK_INT (query_int (db, "PRAGMA user_version"), ==, 2);
-  OK (db_migrate (db, &img, err));
+  CHECK_OK (db_migrate (db, &img, err));
   db_close (db);
 
   /* a fresh store: user_version set too */
   db = open_new ("legacy2.db");
   REQUIRE (db != NULL);
-  OK (db_migrate (db, &img, err));
+  CHECK_OK (db_migrate (db, &img, err));
   CHECK_INT (query_int (db, "PRAGMA user_version"), ==, 2);
   CHECK_INT (module_version (db, "image"), ==, 2);
   db_close (db);
@@ -272,39 +240,39 @@ test_errors (void)
 
   struct db *db = open_new ("err.db");
   REQUIRE (db != NULL);
-  OK (db_exec (db, "CREATE TABLE t (name TEXT PRIMARY KEY, n INTEGER NOT NULL)", err));
-  OK (db_exec (db, "INSERT INTO t VALUES ('x', 1)", err));
+  CHECK_OK (db_exec (db, "CREATE TABLE t (name TEXT PRIMARY KEY, n INTEGER NOT NULL)", err));
+  CHECK_OK (db_exec (db, "INSERT INTO t VALUES ('x', 1)", err));
   /* db_exec: SQLite's message, the errno of its code */
-  FAILS (db_exec (db, "INSERT INTO t VALUES ('x', 2)", err), EEXIST,
+  CHECK_FAIL (db_exec (db, "INSERT INTO t VALUES ('x', 2)", err), EEXIST,
          "database: UNIQUE constraint failed: t.name");
-  FAILS (db_exec (db, "SELEC 1", err), EIO, "database: near \"SELEC\": syntax error");
+  CHECK_FAIL (db_exec (db, "SELEC 1", err), EIO, "database: near \"SELEC\": syntax error");
   /* db_prepare, and db_error after a step */
   sqlite3_stmt *bad = (sqlite3_stmt *)1;
-  FAILS (db_prepare (db, "SELECT * FROM nope", &bad, err), EIO,
+  CHECK_FAIL (db_prepare (db, "SELECT * FROM nope", &bad, err), EIO,
          "database: prepare: no such table: nope");
   CHECK (bad == NULL);
   {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    OK (db_prepare (db, "INSERT INTO t VALUES (?, NULL)", &st, err));
+    CHECK_OK (db_prepare (db, "INSERT INTO t VALUES (?, NULL)", &st, err));
     REQUIRE (st != NULL);
     sqlite3_bind_text (st, 1, "y", -1, SQLITE_STATIC);
     CHECK (sqlite3_step (st) != SQLITE_DONE);
-    FAILS (db_error (db, "insert", err), EEXIST,
+    CHECK_FAIL (db_error (db, "insert", err), EEXIST,
            "database: insert: NOT NULL constraint failed: t.n");
   }
   /* a transaction rolled back leaves nothing; a committed one stays */
-  OK (db_begin (db, err));
-  OK (db_exec (db, "INSERT INTO t VALUES ('z', 3)", err));
+  CHECK_OK (db_begin (db, err));
+  CHECK_OK (db_exec (db, "INSERT INTO t VALUES ('z', 3)", err));
   CHECK_INT (db_changes (db), ==, 1);
   db_rollback (db);
   CHECK_INT (query_int (db, "SELECT count(*) FROM t"), ==, 1);
-  OK (db_begin (db, err));
-  OK (db_exec (db, "INSERT INTO t VALUES ('z', 3)", err));
-  OK (db_commit (db, err));
+  CHECK_OK (db_begin (db, err));
+  CHECK_OK (db_exec (db, "INSERT INTO t VALUES ('z', 3)", err));
+  CHECK_OK (db_commit (db, err));
   CHECK_INT (query_int (db, "SELECT count(*) FROM t"), ==, 2);
   /* nested: SQLite's refusal, not a deadlock on the connection's mutex */
-  OK (db_begin (db, err));
-  FAILS (db_begin (db, err), EIO, "cannot start a transaction within a transaction");
+  CHECK_OK (db_begin (db, err));
+  CHECK_FAIL (db_begin (db, err), EIO, "cannot start a transaction within a transaction");
   db_rollback (db);
   CHECK (sqlite3_get_autocommit (db_sqlite (db)) != 0);
   db_close (db);
@@ -326,7 +294,7 @@ test_busy (void)
 {
   struct db *db = open_new ("busy.db");
   REQUIRE (db != NULL);
-  OK (db_exec (db, "CREATE TABLE t (n INTEGER)", err));
+  CHECK_OK (db_exec (db, "CREATE TABLE t (n INTEGER)", err));
   int go[2], held[2];
   REQUIRE (pipe (go) == 0 && pipe (held) == 0);
   pid_t pid = fork ();
@@ -348,13 +316,13 @@ test_busy (void)
   REQUIRE (read (held[0], &b, 1) == 1);
   /* no patience: EBUSY, "database is locked" */
   sqlite3_busy_timeout (db_sqlite (db), 0);
-  FAILS (db_begin (db, err), EBUSY, "database: database is locked");
+  CHECK_FAIL (db_begin (db, err), EBUSY, "database: database is locked");
   /* the default patience: waits for the other commit, then goes on */
   sqlite3_busy_timeout (db_sqlite (db), 60000);
   CHECK (write (go[1], "x", 1) == 1);
-  OK (db_begin (db, err));
-  OK (db_exec (db, "INSERT INTO t VALUES (2)", err));
-  OK (db_commit (db, err));
+  CHECK_OK (db_begin (db, err));
+  CHECK_OK (db_exec (db, "INSERT INTO t VALUES (2)", err));
+  CHECK_OK (db_commit (db, err));
   CHECK_INT (wait_exit (pid), ==, 0);
   char *all = query_text (db, "SELECT group_concat (n, ',') FROM (SELECT n FROM t ORDER BY n)");
   CHECK_STR (all, "1,2");
@@ -417,7 +385,7 @@ test_concurrent_open (void)
     ok += wait_exit (pids[i]) == 0;
   CHECK_INT (ok, ==, K);
   struct db *db = NULL;
-  OK (db_open (path_of ("conc.db"), &db, err));
+  CHECK_OK (db_open (path_of ("conc.db"), &db, err));
   REQUIRE (db != NULL);
   CHECK_INT (query_int (db, "SELECT count(*) FROM k"), ==, K);
   CHECK_INT (query_int (db, "SELECT count(*) FROM k_runs"), ==, 1);

@@ -4,6 +4,8 @@
 #ifndef HULL_TESTS_NET_HELPERS_H
 #define HULL_TESTS_NET_HELPERS_H
 
+#include "../../lib/tap-error.h"
+
 #include "base/error.h"
 #include "base/fs.h"
 #include "net/internal.h"
@@ -80,41 +82,5 @@ rm_test_dir (void)
   fs_rm_rf_at (AT_FDCWD, test_dir, &e);
   error_free (e);
 }
-
-#define CHECK_OK(expr)                                                         \
-  do                                                                           \
-    {                                                                          \
-      struct error *_e = NULL;                                                 \
-      struct error **err = &_e;                                                \
-      int _r = (expr);                                                         \
-      if (_r < 0)                                                              \
-        {                                                                      \
-          printf ("#   %s:%d: %s: %d %s\n", __FILE__, __LINE__, #expr, _r,     \
-                  _e ? _e->msg : "");                                          \
-          tap_cur_failed = 1;                                                  \
-        }                                                                      \
-      error_free (_e);                                                         \
-    }                                                                          \
-  while (0)
-
-/* expr must fail with code; its message must contain want */
-#define CHECK_FAIL(expr, code, want)                                           \
-  do                                                                           \
-    {                                                                          \
-      struct error *_e = NULL;                                                 \
-      struct error **err = &_e;                                                \
-      int _r = (expr);                                                         \
-      if (_r != -(code) || _e == NULL || strstr (_e->msg, want) == NULL)       \
-        {                                                                      \
-          printf ("#   %s:%d: %s: want %d containing \"%s\", got %d \"%s\"\n", \
-                  __FILE__, __LINE__, #expr, -(code), want, _r,                \
-                  _e ? _e->msg : "(no error)");                                \
-          tap_cur_failed = 1;                                                  \
-        }                                                                      \
-      else                                                                     \
-        printf ("#   %s\n", _e->msg);                                          \
-      error_free (_e);                                                         \
-    }                                                                          \
-  while (0)
 
 #endif
