@@ -319,6 +319,8 @@ ctr_spec_from_json (json_object *root, struct ctr_spec *s, struct error **err)
   json_object *c = NULL, *h = NULL, *x;
   if (jsonx_get_object (root, "Config", &c, err) != 1 || jsonx_get_object (root, "HostConfig", &h, err) != 1)
     return *err ? -EINVAL : error_set (err, EINVAL, "container record: no Config/HostConfig");
+  /* before the first `goto fail`: its cleanup runs at every return */
+  _cleanup_strv_ char **so = NULL;
   int r = 0;
   r |= get_str (c, "Hostname", &s->hostname, err);
   r |= get_str (c, "Domainname", &s->domainname, err);
@@ -373,7 +375,6 @@ ctr_spec_from_json (json_object *root, struct ctr_spec *s, struct error **err)
   s->read_only = get_bool (h, "ReadonlyRootfs");
   s->privileged = get_bool (h, "Privileged");
   s->init = get_bool (h, "Init");
-  _cleanup_strv_ char **so = NULL;
   r |= get_strv (h, "SecurityOpt", &so, err);
   for (size_t i = 0; so && so[i]; i++)
     {

@@ -632,6 +632,27 @@ test_spec_json_roundtrip (void)
   ctr_spec_clear (&t);
 }
 
+/* A malformed record is an error, not a crash: the early failures return
+ * through the same cleanup as the late ones. */
+static void
+test_spec_json_malformed (void)
+{
+  static const char *const docs[] = {
+    "{\"Config\": {\"Hostname\": 5}, \"HostConfig\": {}}",
+    "{\"Config\": {\"Env\": \"x\"}, \"HostConfig\": {\"SecurityOpt\": [\"a\"]}}",
+    "{\"Config\": {}, \"HostConfig\": {\"SecurityOpt\": 1}}",
+  };
+  for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
+    {
+      _cleanup_json_ json_object *j = json_tokener_parse (docs[i]);
+      REQUIRE (j != NULL);
+      struct ctr_spec t;
+      _cleanup_error_ struct error *err = NULL;
+      CHECK_INT (ctr_spec_from_json (j, &t, &err), ==, -EINVAL);
+      CHECK (err != NULL);
+    }
+}
+
 int
 main (void)
 {
@@ -657,6 +678,7 @@ main (void)
   RUN (test_env);
   RUN (test_merge_image);
   RUN (test_spec_json_roundtrip);
+  RUN (test_spec_json_malformed);
   json_object_put (profile);
   close (rootfd);
   struct error *e2 = NULL;
