@@ -33,6 +33,82 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The home directory of uid in the text of an /etc/passwd (the container's,
+ * so hostile): the sixth field of the first well-formed line whose third
+ * field is uid.  Returns a malloc'd copy, or NULL.  Never reads past len. */
+char *
+passwd_home_for_uid (const char *data, size_t len, uid_t uid)
+{
+  const char *end = data + len;
+  for (const char *line = data; line < end;)
+    {
+      const char *nl = memchr (line, '\n', (size_t) (end - line));
+      const char *le = nl ? nl : end;
+      const char *f[7];
+      size_t fl[7];
+      int n = 0;
+      const char *q = line;
+      while (n < 7)
+        {
+          const char *colon = memchr (q, ':', (size_t) (le - q));
+          const char *fe = colon ? colon : le;
+          f[n] = q;
+          fl[n] = (size_t) (fe - q);
+          n++;
+          if (colon == NULL)
+            break;
+          q = colon + 1;
+        }
+      if (n == 7 && fl[2] > 0 && fl[2] <= 10 && fl[5] > 0 && fl[5] < 4096 && f[5][0] == '/')
+        {
+          uint64_t v = 0;
+          bool digits = true;
+          for (size_t i = 0; i < fl[2] && digits; i++)
+            {
+              digits = f[2][i] >= '0' && f[2][i] <= '9';
+              v = v * 10 + (uint64_t) (f[2][i] - '0');
+            }
+          if (digits && v == (uint64_t) uid && memchr (f[5], '\0', fl[5]) == NULL)
+            return strndup (f[5], fl[5]);
+        }
+      line = nl ? nl + 1 : end;
+    }
+  return NULL;
+}
+
+/* HOME for a process whose environment has none, as runc and crun set it:
+ * the home of its uid in the container's /etc/passwd (we are inside the
+ * container's root by now), else "/". */
+int
+process_ensure_home (struct oci_process *p, struct error **err)
+{
+  for (char **e = p->env; e && *e; e++)
+    if (strncmp (*e, "HOME=", 5) == 0)
+      return 0;
+  _cleanup_free_ char *home = NULL;
+  _cleanup_close_ int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_error_ struct error *e = NULL;
+  /* O_NONBLOCK: a fifo planted as /etc/passwd must not hang us */
+  _cleanup_close_ int fd
+      = root < 0 ? -1
+                 : fs_open_in_root (root, "/etc/passwd", O_RDONLY | O_NOCTTY | O_NONBLOCK, 0, &e);
+  struct stat st;
+  if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+    {
+      _cleanup_free_ char *text = NULL;
+      size_t len = 0;
+      _cleanup_error_ struct error *e2 = NULL;
+      if (fs_read_fd (fd, 16 << 20, &text, &len, &e2) == 0)
+        home = passwd_home_for_uid (text, len, p->uid);
+    }
+  _cleanup_free_ char *kv = NULL;
+  if (asprintf (&kv, "HOME=%s", home ? home : "/") < 0)
+    return error_set (err, ENOMEM, "out of memory");
+  if (strv_push (&p->env, kv) < 0)
+    return error_set (err, ENOMEM, "out of memory");
+  return 0;
+}
+
 /* Build the process JSON for a plain-argv exec from the container's process
  * plus the command-line overrides, then parse it like any process.json. */
 static int
@@ -184,6 +260,8 @@ exec_child (struct exec_ctx *x, struct error **err)
     if (fchdir (cwd) < 0)
       return error_errno (err, errno, "chdir `%s`", x->p->cwd);
   }
+  if (process_ensure_home (x->p, err) < 0)
+    return -1;
   _cleanup_free_ char *exe = NULL;
   if (process_find_exec (x->p, &exe, err) < 0)
     return -1;

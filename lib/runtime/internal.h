@@ -132,6 +132,8 @@ int mounts_pivot (struct create_ctx *c, struct error **err);
 int mounts_finalize (struct create_ctx *c, struct error **err);           /* after pivot */
 
 int devices_setup (struct create_ctx *c, int rootfd, struct error **err);
+/* Child: wait until the parent has put us in the container's cgroup. */
+int init_wait_cgroup (struct create_ctx *c, struct error **err);
 
 /* Apply process attributes that need privilege, then switch user and caps. */
 int process_apply_limits (const struct oci_process *p, struct error **err);
@@ -142,6 +144,10 @@ int process_drop_bounding (const struct oci_caps *caps, struct error **err);
 /* Resolve argv[0] with the container's PATH (from env); malloc'd path. */
 int process_find_exec (const struct oci_process *p, char **out, struct error **err);
 int process_set_lsm (const struct oci_process *p, struct error **err);
+/* HOME from the container's /etc/passwd for p->uid ("/" if none) when the
+ * environment has none; and the parser it uses (exec.c). */
+int process_ensure_home (struct oci_process *p, struct error **err);
+char *passwd_home_for_uid (const char *data, size_t len, uid_t uid);
 /* The common end of init and exec: seccomp, bounding set, user, caps,
  * no_new_privs, fds, signals, execve.  Returns only on failure before exec
  * (after a failed execve it _exit()s: 127 not found, 126 otherwise). */
