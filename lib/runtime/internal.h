@@ -145,9 +145,8 @@ int process_drop_bounding (const struct oci_caps *caps, struct error **err);
 int process_find_exec (const struct oci_process *p, char **out, struct error **err);
 int process_set_lsm (const struct oci_process *p, struct error **err);
 /* HOME from the container's /etc/passwd for p->uid ("/" if none) when the
- * environment has none; and the parser it uses (exec.c). */
+ * environment has none (exec.c; the parser is in execinput.h). */
 int process_ensure_home (struct oci_process *p, struct error **err);
-char *passwd_home_for_uid (const char *data, size_t len, uid_t uid);
 /* The common end of init and exec: seccomp, bounding set, user, caps,
  * no_new_privs, fds, signals, execve.  Returns only on failure before exec
  * (after a failed execve it _exit()s: 127 not found, 126 otherwise). */
