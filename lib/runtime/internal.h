@@ -116,6 +116,7 @@ struct create_ctx
   pid_t pid;
   int pidfd;
   int *idmap_fds;            /* per mount: userns fd for idmapped mounts, or -1 */
+  int *bind_fds;             /* per mount: bind made before the userns, or -1 */
   bool cgroup_done;          /* child: the parent has put us in the cgroup */
   bool ready_sent;           /* child: READY sent, the parent may be gone */
   bool cg_entered;           /* in the cgroup without the parent's cgroup_enter */
@@ -127,6 +128,9 @@ struct create_ctx
 __attribute__ ((noreturn)) void container_init (struct create_ctx *c);
 
 /* ---------------------------------------------------------------- pieces */
+/* Parent, before clone: the bind mounts of a user-namespaced container,
+ * made while we still have the host's credentials (c->bind_fds). */
+int mounts_open_bind_sources (struct create_ctx *c, int min_fd, struct error **err);
 int mounts_setup_rootfs (struct create_ctx *c, struct error **err);       /* before pivot */
 int mounts_pivot (struct create_ctx *c, struct error **err);
 int mounts_finalize (struct create_ctx *c, struct error **err);           /* after pivot */

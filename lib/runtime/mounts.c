@@ -586,14 +586,146 @@ copy_tree (int target, int mfd, const char *dest, struct error **err)
   return 0;
 }
 
-static int
-do_mount (struct create_ctx *c, const struct oci_mount *m, int idmap_fd, struct error **err)
+/* The source of a bind mount as a path in the runtime's view: relative
+ * sources are relative to the bundle.  malloc'd. */
+static char *
+bind_source (const struct create_ctx *c, const struct oci_mount *m)
 {
+  return m->source[0] == '/' ? strdup (m->source) : fs_path_join (c->bundle, m->source);
+}
+
+/* A detached, fully configured bind of m's source (attributes, idmap). */
+static int
+open_bind (struct create_ctx *c, const struct oci_mount *m, int idmap_fd, struct error **err)
+{
+  const char *dest = m->destination;
+  _cleanup_free_ char *src = bind_source (c, m);
+  _cleanup_close_ int mfd
+      = make_bind (AT_FDCWD, src, (m->flags & MS_REC) != 0, m->flags, false, err);
+  if (mfd < 0)
+    return error_prefix (err, "mount `%s`", dest);
+  if (m->attr_set || m->attr_clr)
+    {
+      /* the r* options: recursive by definition */
+      struct mount_attr ma = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
+      if (mount_setattr (mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof ma) < 0)
+        return error_errno (err, errno, "mount `%s`: set attributes", dest);
+    }
+  if (m->idmap)
+    {
+      /* the user namespace carrying the mapping was made by the parent */
+      struct mount_attr ma = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) idmap_fd };
+      if (idmap_fd < 0
+          || mount_setattr (mfd, "", AT_EMPTY_PATH | (m->idmap_recursive ? AT_RECURSIVE : 0), &ma,
+                            sizeof ma) < 0)
+        return error_errno (err, idmap_fd < 0 ? EINVAL : errno, "mount `%s`: idmap", dest);
+    }
+  return TAKE_FD (mfd);
+}
+
+int
+mounts_open_bind_sources (struct create_ctx *c, int min_fd, struct error **err)
+{
+  for (size_t i = 0; i < c->cfg->n_mounts; i++)
+    {
+      const struct oci_mount *m = &c->cfg->mounts[i];
+      if (!is_bind (m) || m->source == NULL)
+        continue;
+      if (c->bind_fds == NULL)
+        {
+          c->bind_fds = malloc (c->cfg->n_mounts * sizeof (int));
+          if (c->bind_fds == NULL)
+            return error_set (err, ENOMEM, "out of memory");
+          for (size_t j = 0; j < c->cfg->n_mounts; j++)
+            c->bind_fds[j] = -1;
+        }
+      int fd = open_bind (c, m, c->idmap_fds ? c->idmap_fds[i] : -1, err);
+      if (fd < 0)
+        return -1;
+      if (fd < min_fd)
+        {
+          int nfd = fcntl (fd, F_DUPFD_CLOEXEC, min_fd);
+          close (fd);
+          if (nfd < 0)
+            return error_errno (err, errno, "mount `%s`: dup", m->destination);
+          fd = nfd;
+        }
+      c->bind_fds[i] = fd;
+    }
+  return 0;
+}
+
+/* Fresh read-only filesystems that later mounts (or /dev's devices) need
+ * mount points in are made writable and turned read-only only when the
+ * root is complete (a read-only /dev tmpfs: EROFS creating /dev/pts). */
+static int *deferred_ro;
+static size_t n_deferred_ro;
+
+static bool
+needs_deferred_ro (const struct create_ctx *c, size_t idx)
+{
+  const struct oci_mount *m = &c->cfg->mounts[idx];
+  if (!(m->flags & MS_RDONLY) || is_bind (m))
+    return false;
+  _cleanup_free_ char *d = fs_path_clean (m->destination);
+  if (d == NULL)
+    return false;
+  if (strcmp (d, "/dev") == 0)
+    return true;
+  size_t l = strlen (d);
+  for (size_t j = idx + 1; j < c->cfg->n_mounts; j++)
+    {
+      _cleanup_free_ char *o = fs_path_clean (c->cfg->mounts[j].destination);
+      if (o && strncmp (o, d, l) == 0 && (o[l] == '/' || strcmp (d, "/") == 0))
+        return true;
+    }
+  return false;
+}
+
+static int
+apply_deferred_ro (struct error **err)
+{
+  int ret = 0;
+  for (size_t i = 0; i < n_deferred_ro; i++)
+    {
+      struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY };
+      if (ret == 0 && mount_setattr (deferred_ro[i], "", AT_EMPTY_PATH, &ma, sizeof ma) < 0)
+        ret = error_errno (err, errno, "make a mount read-only");
+      close (deferred_ro[i]);
+    }
+  free (deferred_ro);
+  deferred_ro = NULL;
+  n_deferred_ro = 0;
+  return ret;
+}
+
+static int
+do_mount (struct create_ctx *c, size_t idx, struct error **err)
+{
+  const struct oci_mount *m = &c->cfg->mounts[idx];
+  int idmap_fd = c->idmap_fds ? c->idmap_fds[idx] : -1;
   const char *dest = m->destination;
   bool bind = is_bind (m);
   _cleanup_free_ char *src_abs = NULL;
   const char *src = m->source;
   bool want_file = false;
+
+  _cleanup_close_ int premade = -1;
+  if (bind && c->bind_fds && c->bind_fds[idx] >= 0)
+    {
+      /* opened by the runtime before the user namespace (see
+       * mounts_open_bind_sources): attach it as it is */
+      premade = TAKE_FD (c->bind_fds[idx]);
+      struct stat st;
+      if (fstat (premade, &st) < 0)
+        return error_errno (err, errno, "mount `%s`: source", dest);
+      _cleanup_close_ int target = mount_target (rootfd, dest, !S_ISDIR (st.st_mode), err);
+      if (target < 0)
+        return error_prefix (err, "mount `%s`", dest);
+      if (attach (premade, target, dest, err) < 0)
+        return -1;
+      return set_propagation (premade, m->propagation, err, dest);
+    }
 
   if (bind)
     {
@@ -611,6 +743,20 @@ do_mount (struct create_ctx *c, const struct oci_mount *m, int idmap_fd, struct 
       want_file = !S_ISDIR (st.st_mode);
     }
 
+  if (!bind && m->type && (strcmp (m->type, "proc") == 0 || strcmp (m->type, "sysfs") == 0))
+    {
+      /* procfs and sysfs go on a real directory: a symlink there (the
+       * image's /proc -> somewhere) would put them where the image says,
+       * and the masks and read-only paths, made by path, would miss them. */
+      _cleanup_error_ struct error *e = NULL;
+      _cleanup_close_ int fd = fs_open_in_root (rootfd, dest, O_PATH | O_NOFOLLOW, 0, &e);
+      struct stat st;
+      if (fd >= 0 && fstat (fd, &st) == 0 && S_ISLNK (st.st_mode))
+        return error_set (err, ELOOP,
+                          "mount `%s`: %s must be mounted on a directory, not a symlink", dest,
+                          m->type);
+    }
+
   _cleanup_close_ int target = mount_target (rootfd, dest, want_file, err);
   if (target < 0)
     return error_prefix (err, "mount `%s`", dest);
@@ -619,13 +765,19 @@ do_mount (struct create_ctx *c, const struct oci_mount *m, int idmap_fd, struct 
     return mount_cgroup (c, m, target, err) < 0 ? error_prefix (err, "mount `%s`", dest) : 0;
 
   _cleanup_close_ int mfd = -1;
+  bool defer_ro = false;
   if (bind)
-    mfd = make_bind (AT_FDCWD, src, (m->flags & MS_REC) != 0, m->flags, false, err);
+    {
+      mfd = open_bind (c, m, idmap_fd, err);
+      if (mfd < 0)
+        return -1;
+    }
   else
     {
       if (m->type == NULL)
         return error_set (err, EINVAL, "mount `%s`: no type", dest);
-      mfd = make_fs (m->type, src, m->data, m->flags, err);
+      defer_ro = needs_deferred_ro (c, idx);
+      mfd = make_fs (m->type, src, m->data, defer_ro ? m->flags & ~MS_RDONLY : m->flags, err);
       if (mfd < 0 && (*err)->code == EPERM
           && (strcmp (m->type, "sysfs") == 0 || strcmp (m->type, "mqueue") == 0))
         {
@@ -639,29 +791,29 @@ do_mount (struct create_ctx *c, const struct oci_mount *m, int idmap_fd, struct 
     }
   if (mfd < 0)
     return error_prefix (err, "mount `%s`", dest);
-  if (m->attr_set || m->attr_clr)
+  if (!bind && (m->attr_set || m->attr_clr))
     {
       /* the r* options: recursive by definition */
       struct mount_attr ma = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
       if (mount_setattr (mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof ma) < 0)
         return error_errno (err, errno, "mount `%s`: set attributes", dest);
     }
-  if (m->idmap)
-    {
-      if (!bind)
-        return error_set (err, EINVAL, "mount `%s`: idmap needs a bind mount", dest);
-      /* the user namespace carrying the mapping was made by the parent */
-      struct mount_attr ma = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) idmap_fd };
-      if (idmap_fd < 0
-          || mount_setattr (mfd, "", AT_EMPTY_PATH | (m->idmap_recursive ? AT_RECURSIVE : 0), &ma,
-                            sizeof ma) < 0)
-        return error_errno (err, idmap_fd < 0 ? EINVAL : errno, "mount `%s`: idmap", dest);
-    }
+  if (m->idmap && !bind)
+    return error_set (err, EINVAL, "mount `%s`: idmap needs a bind mount", dest);
   if (m->tmpcopyup && !bind && m->type && strcmp (m->type, "tmpfs") == 0
       && copy_tree (target, mfd, dest, err) < 0)
     return -1;
   if (attach (mfd, target, dest, err) < 0)
     return -1;
+  if (defer_ro)
+    {
+      if (deferred_ro == NULL && (deferred_ro = calloc (c->cfg->n_mounts, sizeof (int))) == NULL)
+        return error_set (err, ENOMEM, "out of memory");
+      int keep = dup (mfd);
+      if (keep < 0)
+        return error_errno (err, errno, "mount `%s`: dup", dest);
+      deferred_ro[n_deferred_ro++] = keep;
+    }
   return set_propagation (mfd, m->propagation, err, dest);
 }
 
@@ -701,10 +853,12 @@ mounts_setup_rootfs (struct create_ctx *c, struct error **err)
     return error_errno (err, errno, "make the rootfs private");
 
   for (size_t i = 0; i < c->cfg->n_mounts; i++)
-    if (do_mount (c, &c->cfg->mounts[i], c->idmap_fds ? c->idmap_fds[i] : -1, err) < 0)
+    if (do_mount (c, i, err) < 0)
       return -1;
 
-  return devices_setup (c, rootfd, err);
+  if (devices_setup (c, rootfd, err) < 0)
+    return -1;
+  return apply_deferred_ro (err);
 }
 
 /* --no-pivot leaves the old root under the new one in our mount namespace,
@@ -1069,9 +1223,13 @@ mounts_finalize (struct create_ctx *c, struct error **err)
       if (mount_setattr (rootfd, "", AT_EMPTY_PATH, &ma, sizeof ma) < 0)
         return error_errno (err, errno, "make root read-only");
     }
-  if (lx->rootfs_propagation & MS_SHARED)
+  /* Shared and unbindable rootfsPropagation apply to the final root (the
+   * rootfs was kept private while we mounted into it: an unbindable one
+   * could not even have been bound onto itself).  private and slave hold
+   * already, and re-applying them would undo a bind's own `rshared`. */
+  if (lx->rootfs_propagation & (MS_SHARED | MS_UNBINDABLE))
     if (mount (NULL, "/", NULL, lx->rootfs_propagation, NULL) < 0)
-      return error_errno (err, errno, "make root shared");
+      return error_errno (err, errno, "set the root's propagation");
   safe_close (rootfd);
   rootfd = -1;
   return 0;
