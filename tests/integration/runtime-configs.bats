@@ -102,3 +102,18 @@ userns() {
   assert_error_mentions "/sys"
   assert_nothing_left "$ID"
 }
+
+@test "only some namespaces: a mount namespace alone, or with pid, network or ipc" {
+  for ns in '[{"type": "mount"}]' '[{"type": "mount"}, {"type": "pid"}]' \
+            '[{"type": "mount"}, {"type": "network"}]' '[{"type": "mount"}, {"type": "ipc"}]'; do
+    ID=$(new_id)
+    cfg '.linux.namespaces = $n | del(.hostname)' --argjson n "$ns"
+    # sysfs and mqueue of namespaces we do not own come from the host's
+    run_ct sh -c 'ls /sys/kernel >/dev/null && echo sys=ok; ls -d /dev/mqueue >/dev/null && echo mq=ok; /probe ids'
+    assert_status 0
+    assert_eq "$(kv sys)" ok "/sys with $ns"
+    assert_eq "$(kv mq)" ok "/dev/mqueue with $ns"
+    assert_eq "$(kv uid)" 0 "uid with $ns"
+    assert_nothing_left "$ID"
+  done
+}
