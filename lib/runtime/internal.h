@@ -128,6 +128,11 @@ struct create_ctx
 __attribute__ ((noreturn)) void container_init (struct create_ctx *c);
 
 /* ---------------------------------------------------------------- pieces */
+/* Open /proc/SUB of the procfs mounted at /proc under root, so that no
+ * symlink, overmount or non-procfs file can redirect a write (sysctls,
+ * oom_score_adj).  SUB is relative and follows no symlink ("<pid>/...",
+ * not "self/..."). */
+int mounts_proc_open (int root, const char *sub, int flags, struct error **err);
 /* Parent, before clone: the bind mounts of a user-namespaced container,
  * made while we still have the host's credentials (c->bind_fds). */
 int mounts_open_bind_sources (struct create_ctx *c, int min_fd, struct error **err);

@@ -1027,12 +1027,12 @@ need_ipc:
  * reached without following a symlink; below it no symlink is followed and
  * no mount is crossed (RESOLVE_NO_XDEV: an overmounted file is refused), and
  * the file we get is checked to be procfs again. */
-static int
-proc_open_verified (const char *sub, int flags, struct error **err)
+int
+mounts_proc_open (int root, const char *sub, int flags, struct error **err)
 {
   _cleanup_error_ struct error *e = NULL;
   _cleanup_close_ int proc
-      = fs_open_in_root (rootfd, "/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0, &e);
+      = fs_open_in_root (root, "/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0, &e);
   if (proc < 0)
     return error_errno (err, e->code, "open `/proc`");
   struct statfs sfs;
@@ -1119,7 +1119,7 @@ apply_sysctls (struct create_ctx *c, struct error **err)
       if (strstr (key, "..") || key[0] == '/')
         return error_set (err, EINVAL, "invalid sysctl `%s`", kv->key);
       _cleanup_free_ char *sub = fs_path_join ("sys", key);
-      int fd = proc_open_verified (sub, O_WRONLY | O_TRUNC, err);
+      int fd = mounts_proc_open (rootfd, sub, O_WRONLY | O_TRUNC, err);
       if (fd < 0)
         return error_prefix (err, "sysctl `%s`", kv->key);
       ssize_t w = write (fd, kv->value, strlen (kv->value));
