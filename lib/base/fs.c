@@ -12,8 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
 
 bool fs_force_resolve_fallback = false;
 
@@ -435,6 +440,15 @@ walk_in_root (int rootfd, const char *path, int flags, mode_t mode, bool mkdirs)
         }
       if (S_ISLNK (st.st_mode))
         {
+          /* A symlink on procfs is a magic link (or /proc/self): its text
+           * is a path of the runtime's view, not of this root.  Refused, as
+           * RESOLVE_NO_MAGICLINKS refuses it. */
+          struct statfs sfs;
+          if (fstatfs (stack[depth], &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
+            {
+              ret = -ELOOP;
+              goto out;
+            }
           if (++links > MAX_LINKS)
             {
               ret = -ELOOP;
@@ -522,6 +536,11 @@ fs_mkdir_in_root (int rootfd, const char *path, mode_t mode, struct error **err)
   error_free (ignored);
   if (fd >= 0)
     return fd;
+  /* ELOOP from openat2 is a magic link (/proc/self/fd/N, /proc/N/root) or a
+   * symlink loop: never walk it textually and create what its text names. */
+  if (fd == -ELOOP && openat2_works == 1 && !fs_force_resolve_fallback)
+    return error_errno (err, ELOOP, "`%s`: goes through a /proc magic link or a symlink loop",
+                        path);
   fd = walk_in_root (rootfd, path, O_PATH | O_DIRECTORY, mode, true);
   if (fd < 0)
     return error_errno (err, -fd, "mkdir `%s` in root", path);

@@ -86,6 +86,19 @@ runtime_default_root (void)
   return buf;
 }
 
+/* The host id that a mapping gives the container's id 0. */
+static bool
+host_id_of_root (const struct oci_id_mapping *m, size_t n, uint32_t *out)
+{
+  for (size_t i = 0; i < n; i++)
+    if (m[i].container_id == 0 && m[i].size > 0)
+      {
+        *out = m[i].host_id;
+        return true;
+      }
+  return false;
+}
+
 /* Internal fds must not sit where the container expects preserved fds. */
 static int
 fd_above (int fd, int min)
@@ -160,6 +173,11 @@ ctx_release (struct create_ctx *c)
       safe_close (c->idmap_fds[i]);
   free (c->idmap_fds);
   c->idmap_fds = NULL;
+  if (c->bind_fds)
+    for (size_t i = 0; c->cfg && i < c->cfg->n_mounts; i++)
+      safe_close (c->bind_fds[i]);
+  free (c->bind_fds);
+  c->bind_fds = NULL;
   if (c->seccomp)
     seccomp_filter_free (c->seccomp);
   c->seccomp = NULL;
@@ -538,6 +556,20 @@ create_container (const struct runtime_context *ctx, const char *id,
           error_errno (err, errno, "open exec fifo");
           goto fail;
         }
+      /* The init reopens the fifo as the container's root: in a new user
+       * namespace that is another host uid, which may not open our 0600
+       * fifo.  It belongs to that uid (as runc does); the state directory
+       * stays ours and 0700, so nobody else reaches it by path.  (Rootless,
+       * the container's root is normally us already.) */
+      uint32_t huid, hgid;
+      if (c->userns_new && !c->rootless
+          && host_id_of_root (cfg->linux_.uid_mappings, cfg->linux_.n_uid_mappings, &huid)
+          && host_id_of_root (cfg->linux_.gid_mappings, cfg->linux_.n_gid_mappings, &hgid)
+          && fchownat (c->state_rootfd, fifo, huid, hgid, AT_SYMLINK_NOFOLLOW) < 0)
+        {
+          error_errno (err, errno, "chown exec fifo");
+          goto fail;
+        }
     }
   if (o->console_socket)
     {
@@ -591,6 +623,16 @@ create_container (const struct runtime_context *ctx, const char *id,
           goto fail;
         }
     }
+
+  /* A new user namespace's root is another host uid: a bind source it
+   * cannot reach (a 0700 parent directory, a file of ours) would be
+   * EACCES in the child.  The binds are made here, with our credentials,
+   * and only attached by the child.  Not rootless (open_tree needs
+   * privilege over our mount namespace) nor into a joined mount namespace
+   * (the sources are paths of that one). */
+  if (c->userns_new && !c->rootless && c->ns_fds[OCI_NS_MOUNT] < 0
+      && mounts_open_bind_sources (c, min_fd, err) < 0)
+    goto fail;
 
   int sp[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)

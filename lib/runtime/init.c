@@ -128,8 +128,8 @@ run_hooks (struct create_ctx *c, enum oci_hook_kind k, const char *status, const
 /* The parent moves us into the cgroup while we set up (on cgroup v1 a
  * migration waits for an RCU grace period: we don't wait with it).  We must
  * be inside before a cgroup namespace is made and before READY. */
-static int
-wait_cgroup (struct create_ctx *c, struct error **err)
+int
+init_wait_cgroup (struct create_ctx *c, struct error **err)
 {
   struct sync_msg m;
   if (c->cgroup_done)
@@ -180,7 +180,7 @@ init_body (struct create_ctx *c, struct error **err)
    * container's cgroup rather than the runtime's. */
   if (lx->ns[OCI_NS_CGROUP].present && lx->ns[OCI_NS_CGROUP].path == NULL)
     {
-      if (wait_cgroup (c, err) < 0)
+      if (init_wait_cgroup (c, err) < 0)
         return -1;
       if (unshare (CLONE_NEWCGROUP) < 0)
         return error_errno (err, errno, "unshare cgroup namespace");
@@ -226,7 +226,7 @@ init_body (struct create_ctx *c, struct error **err)
 
   if (cfg->hooks.n[OCI_HOOK_PRESTART] || cfg->hooks.n[OCI_HOOK_CREATE_RUNTIME])
     {
-      if (wait_cgroup (c, err) < 0)
+      if (init_wait_cgroup (c, err) < 0)
         return -1;
       if (sync_send (c->sync_child, SYNC_CREATE_RUNTIME, 0, NULL, -1) < 0
           || sync_expect (c->sync_child, SYNC_CONTINUE, &m, NULL, err) < 0)
@@ -241,7 +241,19 @@ init_body (struct create_ctx *c, struct error **err)
     return -1;
 
   log_debug ("init: mounts done: %.3f ms", log_elapsed_ms ());
-  if (mounts_pivot (c, err) < 0 || mounts_finalize (c, err) < 0)
+  if (mounts_pivot (c, err) < 0)
+    return -1;
+  /* A missing cwd is made now, before the root may become read-only; it is
+   * resolved strictly inside the new root, and a path through a /proc magic
+   * link (`/proc/self/fd/N`: our own state-directory fds) is refused rather
+   * than its link text created inside the container (the leaked-fd-as-cwd
+   * CVE class). */
+  {
+    _cleanup_close_ int cwd = fs_mkdir_in_root (AT_FDCWD, p->cwd, 0755, err);
+    if (cwd < 0)
+      return error_prefix (err, "cwd `%s`", p->cwd);
+  }
+  if (mounts_finalize (c, err) < 0)
     return -1;
 
   if (p->terminal && console_setup (p, c->console_sock, c->sync_child, err) < 0)
@@ -251,21 +263,24 @@ init_body (struct create_ctx *c, struct error **err)
   log_debug ("init: pivoted: %.3f ms", log_elapsed_ms ());
   /* in the cgroup before scheduling settings: a realtime task cannot join
    * a v1 cpu cgroup without a realtime budget */
-  if (wait_cgroup (c, err) < 0)
+  if (init_wait_cgroup (c, err) < 0)
     return -1;
   if (process_apply_limits (p, err) < 0)
     return -1;
 
-  /* cwd, resolved inside the (new) root: a cwd can never be an fd or a path
-   * outside the container (the leaked-fd-as-cwd CVE class). */
+  /* cwd, resolved again inside the (new) root now that masks and read-only
+   * paths are in place: a cwd can never be an fd or a path outside the
+   * container. */
   {
-    _cleanup_close_ int cwd = fs_mkdir_in_root (AT_FDCWD, p->cwd, 0755, err);
+    _cleanup_close_ int cwd = fs_open_in_root (AT_FDCWD, p->cwd, O_PATH | O_DIRECTORY, 0, err);
     if (cwd < 0)
       return error_prefix (err, "cwd `%s`", p->cwd);
     if (fchdir (cwd) < 0)
       return error_errno (err, errno, "chdir `%s`", p->cwd);
   }
 
+  if (process_ensure_home (p, err) < 0)
+    return -1;
   _cleanup_free_ char *exe = NULL;
   if (process_find_exec (p, &exe, err) < 0)
     return -1;
@@ -285,7 +300,7 @@ init_body (struct create_ctx *c, struct error **err)
     }
 
   log_debug ("init: before cgroup wait: %.3f ms", log_elapsed_ms ());
-  if (wait_cgroup (c, err) < 0)
+  if (init_wait_cgroup (c, err) < 0)
     return -1;
   /* Setup is done.  From here the parent may exit (create): the parent-death
    * signal would kill us with it. */

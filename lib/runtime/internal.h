@@ -116,6 +116,7 @@ struct create_ctx
   pid_t pid;
   int pidfd;
   int *idmap_fds;            /* per mount: userns fd for idmapped mounts, or -1 */
+  int *bind_fds;             /* per mount: bind made before the userns, or -1 */
   bool cgroup_done;          /* child: the parent has put us in the cgroup */
   bool ready_sent;           /* child: READY sent, the parent may be gone */
   bool cg_entered;           /* in the cgroup without the parent's cgroup_enter */
@@ -127,11 +128,21 @@ struct create_ctx
 __attribute__ ((noreturn)) void container_init (struct create_ctx *c);
 
 /* ---------------------------------------------------------------- pieces */
+/* Open /proc/SUB of the procfs mounted at /proc under root, so that no
+ * symlink, overmount or non-procfs file can redirect a write (sysctls,
+ * oom_score_adj).  SUB is relative and follows no symlink ("<pid>/...",
+ * not "self/..."). */
+int mounts_proc_open (int root, const char *sub, int flags, struct error **err);
+/* Parent, before clone: the bind mounts of a user-namespaced container,
+ * made while we still have the host's credentials (c->bind_fds). */
+int mounts_open_bind_sources (struct create_ctx *c, int min_fd, struct error **err);
 int mounts_setup_rootfs (struct create_ctx *c, struct error **err);       /* before pivot */
 int mounts_pivot (struct create_ctx *c, struct error **err);
 int mounts_finalize (struct create_ctx *c, struct error **err);           /* after pivot */
 
 int devices_setup (struct create_ctx *c, int rootfd, struct error **err);
+/* Child: wait until the parent has put us in the container's cgroup. */
+int init_wait_cgroup (struct create_ctx *c, struct error **err);
 
 /* Apply process attributes that need privilege, then switch user and caps. */
 int process_apply_limits (const struct oci_process *p, struct error **err);
@@ -142,6 +153,9 @@ int process_drop_bounding (const struct oci_caps *caps, struct error **err);
 /* Resolve argv[0] with the container's PATH (from env); malloc'd path. */
 int process_find_exec (const struct oci_process *p, char **out, struct error **err);
 int process_set_lsm (const struct oci_process *p, struct error **err);
+/* HOME from the container's /etc/passwd for p->uid ("/" if none) when the
+ * environment has none (exec.c; the parser is in execinput.h). */
+int process_ensure_home (struct oci_process *p, struct error **err);
 /* The common end of init and exec: seccomp, bounding set, user, caps,
  * no_new_privs, fds, signals, execve.  Returns only on failure before exec
  * (after a failed execve it _exit()s: 127 not found, 126 otherwise). */

@@ -69,8 +69,16 @@ process_apply_limits (const struct oci_process *p, struct error **err)
     {
       char v[16];
       int n = snprintf (v, sizeof v, "%d", p->oom_score_adj);
-      _cleanup_close_ int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-      if (fd < 0 || write (fd, v, (size_t) n) < 0)
+      /* we are inside the container's root: its /proc, verified (a mount
+       * over the file must not receive the write) */
+      char sub[64];
+      snprintf (sub, sizeof sub, "%d/oom_score_adj", (int) getpid ());
+      _cleanup_close_ int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      _cleanup_close_ int fd = root < 0 ? -1 : mounts_proc_open (root, sub, O_WRONLY, err);
+      if (fd < 0)
+        return root < 0 ? error_errno (err, errno, "open `/`")
+                        : error_prefix (err, "set oom_score_adj to %d", p->oom_score_adj);
+      if (write (fd, v, (size_t) n) < 0)
         return error_errno (err, errno, "set oom_score_adj to %d", p->oom_score_adj);
     }
   if (p->scheduler.present)
