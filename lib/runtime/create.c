@@ -466,12 +466,18 @@ parent_sync (const struct runtime_context *ctx, struct create_ctx *c, int *conso
           return error_set (err, m.value > 0 ? m.value : EINVAL, "%s", m.data);
         case SYNC_CREATE_RUNTIME:
           {
-            _cleanup_free_ char *st = state_hook_json (c->id, c->pid, c->bundle, cfg->json, "creating");
-            if (hooks_run (cfg->hooks.list[OCI_HOOK_PRESTART], cfg->hooks.n[OCI_HOOK_PRESTART], st,
-                           "prestart", err) < 0
-                || hooks_run (cfg->hooks.list[OCI_HOOK_CREATE_RUNTIME],
-                              cfg->hooks.n[OCI_HOOK_CREATE_RUNTIME], st, "createRuntime", err) < 0)
-              return -1;
+            /* runtime-spec: these run after the environment was made (step
+             * 2 of the lifecycle), so the state says "created"; the hooks
+             * run in the bundle, as runc and crun run them */
+            _cleanup_free_ char *st = state_hook_json (c->id, c->pid, c->bundle, cfg->json, "created");
+            int hr = hooks_run (cfg->hooks.list[OCI_HOOK_PRESTART], cfg->hooks.n[OCI_HOOK_PRESTART],
+                                st, "prestart", c->bundle, err);
+            if (hr == 0)
+              hr = hooks_run (cfg->hooks.list[OCI_HOOK_CREATE_RUNTIME],
+                              cfg->hooks.n[OCI_HOOK_CREATE_RUNTIME], st, "createRuntime", c->bundle,
+                              err);
+            if (hr < 0)
+              return hr;
             sync_send (c->sync_parent, SYNC_CONTINUE, 0, NULL, -1);
             break;
           }
@@ -680,10 +686,8 @@ run_poststart (const char *id, pid_t pid, const char *bundle, struct oci_config 
   if (cfg->hooks.n[OCI_HOOK_POSTSTART] == 0)
     return;
   _cleanup_free_ char *st = state_hook_json (id, pid, bundle, cfg->json, "running");
-  _cleanup_error_ struct error *e = NULL;
-  if (hooks_run (cfg->hooks.list[OCI_HOOK_POSTSTART], cfg->hooks.n[OCI_HOOK_POSTSTART], st,
-                 "poststart", &e) < 0)
-    log_warn ("%s", e->msg);
+  hooks_run_warn (cfg->hooks.list[OCI_HOOK_POSTSTART], cfg->hooks.n[OCI_HOOK_POSTSTART], st,
+                  "poststart", bundle);
 }
 
 int

@@ -139,6 +139,11 @@ int process_switch_user (const struct oci_process *p, bool in_userns_nosetgroups
                          struct error **err);
 int process_apply_caps (const struct oci_caps *caps, struct error **err);
 int process_drop_bounding (const struct oci_caps *caps, struct error **err);
+/* Socket activation: put LISTEN_FDS=n, LISTEN_PID=<our pid> and the
+ * runtime's LISTEN_FDNAMES into p->env (replacing any there).  Called by the
+ * container process itself, so that the pid is the one it has in its pid
+ * namespace. */
+int process_env_listen (struct oci_process *p, int listen_fds, struct error **err);
 /* Resolve argv[0] with the container's PATH (from env); malloc'd path. */
 int process_find_exec (const struct oci_process *p, char **out, struct error **err);
 int process_set_lsm (const struct oci_process *p, struct error **err);
@@ -156,9 +161,13 @@ int console_setup (const struct oci_process *p, int console_sock, int sync_fd,
 int console_send_fd (int sock, int fd, const char *name);
 int console_recv_fd (int sock, int *fd);
 
-/* Hooks */
+/* Hooks: run in order with the state on stdin and `cwd` as the working
+ * directory (NULL: ours); the first failure stops and is returned. */
 int hooks_run (const struct oci_hook *hooks, size_t n, const char *state_json,
-               const char *kind, struct error **err);
+               const char *kind, const char *cwd, struct error **err);
+/* The same for poststart/poststop: every hook runs, failures are warnings. */
+void hooks_run_warn (const struct oci_hook *hooks, size_t n, const char *state_json,
+                     const char *kind, const char *cwd);
 
 /* Namespaces */
 int ns_open_paths (struct oci_config *cfg, int fds[OCI_NS_COUNT], struct error **err);

@@ -152,10 +152,12 @@ runtime_delete (const struct runtime_context *ctx, const char *id, bool force,
   int ret = 0;
   struct cgroup *cg = open_cgroup (&st);
   enum container_status s = state_status (rootfd, &st);
-  if ((s == STATUS_RUNNING || s == STATUS_PAUSED) && !force)
+  /* runtime-spec: deleting a container that is not stopped MUST fail and
+   * leave it as it is; a created one too (runc and crun kill it) */
+  if (s != STATUS_STOPPED && !force)
     {
-      ret = error_set (err, EBUSY, "container `%s` is %s: stop it first or use --force", id,
-                       status_name (s));
+      ret = error_set (err, EBUSY, "container `%s` is %s, not stopped: kill it first or use --force",
+                       id, status_name (s));
       goto out;
     }
   if (s != STATUS_STOPPED)
@@ -192,9 +194,8 @@ runtime_delete (const struct runtime_context *ctx, const char *id, bool force,
         if (cfg->hooks.n[OCI_HOOK_POSTSTOP])
           {
             _cleanup_free_ char *sj = state_hook_json (id, st.pid, st.bundle, cfg->json, "stopped");
-            if (hooks_run (cfg->hooks.list[OCI_HOOK_POSTSTOP], cfg->hooks.n[OCI_HOOK_POSTSTOP], sj,
-                           "poststop", &e) < 0)
-              log_warn ("%s", e->msg);
+            hooks_run_warn (cfg->hooks.list[OCI_HOOK_POSTSTOP], cfg->hooks.n[OCI_HOOK_POSTSTOP],
+                            sj, "poststop", st.bundle);
           }
         oci_config_free (cfg);
       }

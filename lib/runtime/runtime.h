@@ -41,6 +41,10 @@ struct runtime_create_options
   int preserve_fds;
   bool no_pivot;
   bool no_new_keyring;
+  /* Socket activation: the first listen_fds of the preserved fds are
+   * LISTEN_FDS; the process gets LISTEN_FDS, LISTEN_PID (its own pid) and the
+   * caller's LISTEN_FDNAMES in its environment, as runc passes them. */
+  int listen_fds;
   /* run only: */
   bool detach;                 /* run -d */
   bool keep;                   /* run --keep: do not delete after exit */
