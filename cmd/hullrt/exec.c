@@ -50,7 +50,13 @@ verb_exec (struct globals *g, int argc, char **argv)
   strv_free (o.env);
   strv_free (o.caps);
   strv_free (o.additional_gids);
+  /* runc's exit codes: the process's own status, or 255 when the runtime
+   * failed (so that a process exiting 1 or 127 is never mistaken for an
+   * error of ours) */
   if (r < 0)
-    return fail (err);
+    {
+      fail (err);
+      return 255;
+    }
   return status;
 }

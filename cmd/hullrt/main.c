@@ -152,6 +152,9 @@ main (int argc, char **argv)
           log_error ("open log `%s`: %s", g.log_path, strerror (-r));
           return 1;
         }
+      /* as runc: --debug lines go to the log, warnings and errors are also
+       * said on stderr where the caller sees them */
+      log_set_stderr_max (LOG_LEVEL_WARN);
     }
   if (version)
     {

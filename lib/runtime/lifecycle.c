@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,7 +236,18 @@ runtime_list (const struct runtime_context *ctx, json_object **out, struct error
       _cleanup_error_ struct error *e = NULL;
       if (state_load (dirfd (d), de->d_name, &st, &e) < 0)
         continue;
-      json_object_array_add (*out, state_to_json (&st, state_status (dirfd (d), &st)));
+      json_object *o = state_to_json (&st, state_status (dirfd (d), &st));
+      /* runc lists the owner's user name (state says "") */
+      char buf[1024];
+      struct passwd pw, *res = NULL;
+      if (getpwuid_r (st.owner, &pw, buf, sizeof buf, &res) == 0 && res)
+        json_object_object_add (o, "owner", json_object_new_string (res->pw_name));
+      else
+        {
+          snprintf (buf, sizeof buf, "%u", (unsigned) st.owner);
+          json_object_object_add (o, "owner", json_object_new_string (buf));
+        }
+      json_object_array_add (*out, o);
       state_clear (&st);
     }
   closedir (d);
