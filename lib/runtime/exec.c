@@ -278,6 +278,19 @@ runtime_exec (const struct runtime_context *ctx, const char *id,
       if (cgroup_from_json (st.cgroup, &cg, &e) < 0)
         log_debug ("exec: cgroup: %s", e->msg);
     }
+  if (o->cgroup_subs && o->cgroup_subs[0])
+    {
+      struct cgroup *sub = NULL;
+      if (cg == NULL)
+        {
+          error_set (err, ENOTSUP, "--cgroup: container `%s` has no cgroup", id);
+          goto out;
+        }
+      if (cgroup_sub (cg, o->cgroup_subs, &sub, err) < 0)
+        goto out;
+      cgroup_free (cg);
+      cg = sub;
+    }
   if (o->console_socket)
     {
       struct sockaddr_un sa = { .sun_family = AF_UNIX };

@@ -210,6 +210,25 @@ out:
   return ret;
 }
 
+/* The user name of uid from /etc/passwd (read directly: hullrt is static,
+ * NSS is not available), else the number. */
+static void
+owner_name (uid_t uid, char *out, size_t len)
+{
+  snprintf (out, len, "%u", (unsigned) uid);
+  _cleanup_fclose_ FILE *f = fopen ("/etc/passwd", "re");
+  if (f == NULL)
+    return;
+  struct passwd pw, *res = NULL;
+  char buf[4096];
+  while (fgetpwent_r (f, &pw, buf, sizeof buf, &res) == 0 && res)
+    if (pw.pw_uid == uid)
+      {
+        snprintf (out, len, "%s", pw.pw_name);
+        return;
+      }
+}
+
 int
 runtime_list (const struct runtime_context *ctx, json_object **out, struct error **err)
 {
@@ -238,15 +257,9 @@ runtime_list (const struct runtime_context *ctx, json_object **out, struct error
         continue;
       json_object *o = state_to_json (&st, state_status (dirfd (d), &st));
       /* runc lists the owner's user name (state says "") */
-      char buf[1024];
-      struct passwd pw, *res = NULL;
-      if (getpwuid_r (st.owner, &pw, buf, sizeof buf, &res) == 0 && res)
-        json_object_object_add (o, "owner", json_object_new_string (res->pw_name));
-      else
-        {
-          snprintf (buf, sizeof buf, "%u", (unsigned) st.owner);
-          json_object_object_add (o, "owner", json_object_new_string (buf));
-        }
+      char name[256];
+      owner_name (st.owner, name, sizeof name);
+      json_object_object_add (o, "owner", json_object_new_string (name));
       json_object_array_add (*out, o);
       state_clear (&st);
     }

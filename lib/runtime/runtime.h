@@ -89,6 +89,8 @@ struct runtime_exec_options
   const char *console_socket;
   int preserve_fds;
   int stdio_fds[3];
+  /* --cgroup: sub-cgroups of the container's, runc's [CONTROLLER:]PATH */
+  char **cgroup_subs;
 };
 int runtime_exec (const struct runtime_context *ctx, const char *id,
                   const struct runtime_exec_options *o, int *exit_status,
