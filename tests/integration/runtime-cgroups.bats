@@ -240,3 +240,43 @@ v1_cgroup_lines() { grep -v -e '^0::' -e ':name=' "/proc/$1/cgroup"; }
   done
   wait_until 5 eval "! kill -0 $epid 2>/dev/null"
 }
+
+# assert_cg_gone ID: the runtime forgot ID and no hierarchy has $CG (the
+# parent, named after the test, is the test's to remove).
+assert_cg_gone() {
+  run rt state "$1"
+  assert_status nz
+  local h
+  for h in $(awk '$3 == "cgroup" || $3 == "cgroup2" {print $2}' /proc/self/mounts); do
+    [ ! -d "$h$CG" ] || fail "$h$CG is still there"
+  done
+}
+
+# in_private_mntns CMD: run CMD (a shell string) in a private mount namespace
+# of its own, where the test may unmount cgroup hierarchies without the host
+# (or another test) seeing it.
+in_private_mntns() {
+  timeout -k 5 "$RT_TIMEOUT" unshare -m --propagation private sh -c "$1" 3>&-
+}
+
+@test "a v1 hierarchy bound but mounted nowhere is skipped, never fatal" {
+  h=$(v1_hierarchies | grep -E '/(hugetlb|blkio|net_cls|perf_event)$' | head -n 1)
+  [ -n "$h" ] || skip "no spare v1 hierarchy to unmount"
+  cfg '.mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "ro"]}]'
+  set_args /probe cgroup
+  run in_private_mntns "umount '$h' && '$RUNTIME' --root '$ROOT' run --bundle '$BUNDLE' '$ID'"
+  assert_status 0
+  assert_eq "$(kv cgroup.pids)" "$CG" "pids cgroup"
+  assert_cg_gone "$ID"
+}
+
+@test "unified resources on a host with only v1 hierarchies are refused, leaving nothing" {
+  u=$(unified)
+  [ -n "$u" ] && [ "$u" != /sys/fs/cgroup ] || skip "not a hybrid host"
+  cfg '.linux.resources.unified = {"pids.max": "10"}'
+  set_args /probe exit 0
+  run in_private_mntns "umount '$u' && '$RUNTIME' --root '$ROOT' run --bundle '$BUNDLE' '$ID'"
+  assert_error_mentions unified
+  [ "$(runtime_name)" != crun ] || skip "crun 1.8 leaves its cgroup behind"
+  assert_cg_gone "$ID"
+}
