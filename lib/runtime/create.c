@@ -486,9 +486,15 @@ parent_sync (const struct runtime_context *ctx, struct create_ctx *c, int *conso
           *console_master = fd;
           break;
         case SYNC_SECCOMP_FD:
-          safe_close (*seccomp_listener);
-          *seccomp_listener = fd;
-          break;
+          {
+            /* to the agent now: the init waits for it (see sync.c) */
+            int hr = sync_seccomp_handover (c->sync_parent, fd, &cfg->linux_.seccomp, c->id,
+                                            c->pid, c->bundle, cfg->json, "creating", err);
+            safe_close (fd);
+            if (hr < 0)
+              return hr;
+            break;
+          }
         case SYNC_READY:
   log_debug ("create: child ready: %.3f ms", log_elapsed_ms ());
           safe_close (fd);
@@ -640,21 +646,6 @@ create_container (const struct runtime_context *ctx, const char *id,
       goto fail;
   }
 
-  if (seccomp_listener >= 0)
-    {
-      _cleanup_free_ char *st = state_hook_json (id, c->pid, c->bundle, cfg->json, "creating");
-      _cleanup_free_ char *payload = NULL;
-      /* runtime-spec: the agent gets the container process state (fds,
-       * pid, metadata) wrapping the container's state */
-      r = seccomp_listener_payload (cfg->linux_.seccomp.listener_metadata, c->pid, st,
-                                    &payload, err);
-      if (r == 0)
-        r = seccomp_send_listener (cfg->linux_.seccomp.listener_path, seccomp_listener,
-                                   payload, err);
-      seccomp_listener = safe_close (seccomp_listener);
-      if (r < 0)
-        goto fail;
-    }
   if (o->pid_file && write_pid_file (o->pid_file, c->pid, err) < 0)
     goto fail;
   return 0;

@@ -279,10 +279,14 @@ init_body (struct create_ctx *c, struct error **err)
       if (lfd < 0)
         return error_errno (err, -lfd, "load seccomp filter");
       seccomp_loaded = true;
+      /* nothing but sendmsg and recvmsg until the agent holds the listener:
+       * any other syscall may be one only the agent can answer */
       int r = sync_send (c->sync_child, SYNC_SECCOMP_FD, 0, NULL, lfd);
-      close (lfd);
       if (r < 0)
         return error_errno (err, -r, "send seccomp listener");
+      if (sync_expect (c->sync_child, SYNC_CONTINUE, &m, NULL, err) < 0)
+        return -1;
+      close (lfd);
     }
 
   log_debug ("init: before cgroup wait: %.3f ms", log_elapsed_ms ());

@@ -45,6 +45,15 @@ int sync_recv (int fd, struct sync_msg *m, int *pass_fd);
 int sync_expect (int fd, enum sync_type type, struct sync_msg *m, int *pass_fd,
                  struct error **err);
 
+/* Parent side of a notify listener (SYNC_SECCOMP_FD): send it with the
+ * container process state to the agent at sc->listener_path, then let the
+ * child go on (SYNC_CONTINUE).  The child must wait for that word before any
+ * other syscall (see seccomp_notify_check for the two it makes before). */
+struct oci_seccomp;
+int sync_seccomp_handover (int sync_fd, int listener, const struct oci_seccomp *sc,
+                           const char *id, pid_t pid, const char *bundle, json_object *config,
+                           const char *status, struct error **err);
+
 /* ------------------------------------------------------------- the state */
 struct container_state
 {
