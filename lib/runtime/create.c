@@ -665,7 +665,7 @@ runtime_create (const struct runtime_context *ctx, const char *id,
   struct create_ctx c;
   int master = -1;
   if (create_container (ctx, id, o, false, &c, &master, err) < 0)
-    return -1;
+    return err_code (err);
   safe_close (master);
   ctx_release (&c);
   return 0;
@@ -689,7 +689,7 @@ runtime_start (const struct runtime_context *ctx, const char *id, struct error *
     return error_prefix (err, "container `%s` does not exist", id);
   struct container_state st;
   if (state_load (rootfd, id, &st, err) < 0)
-    return -1;
+    return err_code (err);
   int ret = 0;
   _cleanup_close_ int ffd = -1, pidfd = -1;
   enum container_status s = state_status (rootfd, &st);
@@ -770,7 +770,7 @@ runtime_run (const struct runtime_context *ctx, const char *id,
   int master = -1;
   *exit_status = 0;
   if (create_container (ctx, id, o, true, &c, &master, err) < 0)
-    return -1;
+    return err_code (err);
   /* Until execve the child may still fail (startContainer hooks, the user
    * switch): that arrives as a message; its end of the socket closes at
    * execve.  Poststart hooks run only after that. */
@@ -788,7 +788,7 @@ runtime_run (const struct runtime_context *ctx, const char *id,
           struct error *e2 = NULL;
           runtime_delete (ctx, id, true, &e2);
           error_free (e2);
-          return -1;
+          return err_code (err);
         }
       if (r < 0)
         break;

@@ -232,7 +232,7 @@ runtime_exec (const struct runtime_context *ctx, const char *id,
     return error_set (err, ENOENT, "container `%s` does not exist", id);
   struct container_state st;
   if (state_load (rootfd, id, &st, err) < 0)
-    return -1;
+    return err_code (err);
   int ret = -1;
   struct oci_config *cfg = NULL;
   struct oci_process proc;
@@ -489,5 +489,5 @@ out:
   if (cfg)
     oci_config_free (cfg);
   state_clear (&st);
-  return ret;
+  return ret < 0 ? err_code (err) : ret;
 }

@@ -3,15 +3,25 @@
 #ifndef HULL_RUNTIME_INTERNAL_H
 #define HULL_RUNTIME_INTERNAL_H
 
+#include "base/error.h"
 #include "oci/config.h"
 #include "runtime/runtime.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 struct cgroup;
 struct seccomp_filter;
+
+/* The negative errno of the error already set in *err (-EIO when none):
+ * for returns after a callee reported through err. */
+static inline int
+err_code (struct error *const *err)
+{
+  return err && *err && (*err)->code > 0 ? -(*err)->code : -EIO;
+}
 
 /* ------------------------------------------------------------ sync socket
  * Parent and child talk over a SOCK_SEQPACKET socketpair: one message per

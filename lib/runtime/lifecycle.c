@@ -41,11 +41,12 @@ load (const struct runtime_context *ctx, const char *id, int *rootfd, struct con
 {
   *rootfd = open_root (ctx, id, err);
   if (*rootfd < 0)
-    return -1;
-  if (state_load (*rootfd, id, st, err) < 0)
+    return *rootfd;
+  int r = state_load (*rootfd, id, st, err);
+  if (r < 0)
     {
       *rootfd = safe_close (*rootfd);
-      return -1;
+      return r;
     }
   return 0;
 }
@@ -66,8 +67,9 @@ runtime_state (const struct runtime_context *ctx, const char *id, json_object **
 {
   _cleanup_close_ int rootfd = -1;
   struct container_state st;
-  if (load (ctx, id, &rootfd, &st, err) < 0)
-    return -1;
+  int lr = load (ctx, id, &rootfd, &st, err);
+  if (lr < 0)
+    return lr;
   *out = state_to_json (&st, state_status (rootfd, &st));
   state_clear (&st);
   return 0;
@@ -79,8 +81,9 @@ runtime_kill (const struct runtime_context *ctx, const char *id, int sig, bool a
 {
   _cleanup_close_ int rootfd = -1;
   struct container_state st;
-  if (load (ctx, id, &rootfd, &st, err) < 0)
-    return -1;
+  int lr = load (ctx, id, &rootfd, &st, err);
+  if (lr < 0)
+    return lr;
   int ret = 0;
   enum container_status s = state_status (rootfd, &st);
   struct cgroup *cg = open_cgroup (&st);
@@ -126,7 +129,8 @@ runtime_delete (const struct runtime_context *ctx, const char *id, bool force,
 {
   _cleanup_close_ int rootfd = -1;
   struct container_state st;
-  if (load (ctx, id, &rootfd, &st, err) < 0)
+  int lr = load (ctx, id, &rootfd, &st, err);
+  if (lr < 0)
     {
       if (force && (*err)->code == ENOENT)
         {
@@ -142,13 +146,13 @@ runtime_delete (const struct runtime_context *ctx, const char *id, bool force,
             fs_rm_rf_at (r, id, err);
           return 0;
         }
-      return -1;
+      return lr;
     }
   _cleanup_close_ int lockfd = state_lock (rootfd, id, err);
   if (lockfd < 0)
     {
       state_clear (&st);
-      return -1;
+      return lockfd;
     }
   int ret = 0;
   struct cgroup *cg = open_cgroup (&st);
@@ -275,8 +279,9 @@ runtime_pids (const struct runtime_context *ctx, const char *id, pid_t **out, si
   struct container_state st;
   *out = NULL;
   *n = 0;
-  if (load (ctx, id, &rootfd, &st, err) < 0)
-    return -1;
+  int lr = load (ctx, id, &rootfd, &st, err);
+  if (lr < 0)
+    return lr;
   int ret = 0;
   struct cgroup *cg = open_cgroup (&st);
   if (cg)
@@ -298,8 +303,9 @@ freeze (const struct runtime_context *ctx, const char *id, bool on, struct error
 {
   _cleanup_close_ int rootfd = -1;
   struct container_state st;
-  if (load (ctx, id, &rootfd, &st, err) < 0)
-    return -1;
+  int lr = load (ctx, id, &rootfd, &st, err);
+  if (lr < 0)
+    return lr;
   int ret = 0;
   enum container_status s = state_status (rootfd, &st);
   struct cgroup *cg = open_cgroup (&st);
@@ -335,10 +341,11 @@ runtime_update (const struct runtime_context *ctx, const char *id,
 {
   _cleanup_close_ int rootfd = -1;
   struct container_state st;
-  if (load (ctx, id, &rootfd, &st, err) < 0)
-    return -1;
+  int lr = load (ctx, id, &rootfd, &st, err);
+  if (lr < 0)
+    return lr;
   _cleanup_close_ int lockfd = state_lock (rootfd, id, err);
-  int ret = lockfd < 0 ? -1 : 0;
+  int ret = lockfd < 0 ? lockfd : 0;
   struct cgroup *cg = ret == 0 ? open_cgroup (&st) : NULL;
   if (ret == 0 && state_status (rootfd, &st) == STATUS_STOPPED)
     ret = error_set (err, EINVAL, "container `%s` is not running", id);
@@ -392,8 +399,9 @@ runtime_stats (const struct runtime_context *ctx, const char *id, json_object **
 {
   _cleanup_close_ int rootfd = -1;
   struct container_state st;
-  if (load (ctx, id, &rootfd, &st, err) < 0)
-    return -1;
+  int lr = load (ctx, id, &rootfd, &st, err);
+  if (lr < 0)
+    return lr;
   int ret = 0;
   struct cgroup *cg = open_cgroup (&st);
   if (state_status (rootfd, &st) == STATUS_STOPPED)
@@ -420,8 +428,9 @@ runtime_events (const struct runtime_context *ctx, const char *id, int interval_
 {
   _cleanup_close_ int rootfd = -1;
   struct container_state st;
-  if (load (ctx, id, &rootfd, &st, err) < 0)
-    return -1;
+  int lr = load (ctx, id, &rootfd, &st, err);
+  if (lr < 0)
+    return lr;
   int ret = 0;
   struct cgroup *cg = open_cgroup (&st);
   _cleanup_close_ int pidfd = pidfd_open_checked (st.pid, st.start_time);
