@@ -484,12 +484,18 @@ parent_sync (const struct runtime_context *ctx, struct create_ctx *c, int *conso
           return error_set (err, m.value > 0 ? m.value : EINVAL, "%s", m.data);
         case SYNC_CREATE_RUNTIME:
           {
-            _cleanup_free_ char *st = state_hook_json (c->id, c->pid, c->bundle, cfg->json, "creating");
-            if (hooks_run (cfg->hooks.list[OCI_HOOK_PRESTART], cfg->hooks.n[OCI_HOOK_PRESTART], st,
-                           "prestart", err) < 0
-                || hooks_run (cfg->hooks.list[OCI_HOOK_CREATE_RUNTIME],
-                              cfg->hooks.n[OCI_HOOK_CREATE_RUNTIME], st, "createRuntime", err) < 0)
-              return -1;
+            /* runtime-spec: these run after the environment was made (step
+             * 2 of the lifecycle), so the state says "created"; the hooks
+             * run in the bundle, as runc and crun run them */
+            _cleanup_free_ char *st = state_hook_json (c->id, c->pid, c->bundle, cfg->json, "created");
+            int hr = hooks_run (cfg->hooks.list[OCI_HOOK_PRESTART], cfg->hooks.n[OCI_HOOK_PRESTART],
+                                st, "prestart", c->bundle, err);
+            if (hr == 0)
+              hr = hooks_run (cfg->hooks.list[OCI_HOOK_CREATE_RUNTIME],
+                              cfg->hooks.n[OCI_HOOK_CREATE_RUNTIME], st, "createRuntime", c->bundle,
+                              err);
+            if (hr < 0)
+              return hr;
             sync_send (c->sync_parent, SYNC_CONTINUE, 0, NULL, -1);
             break;
           }
@@ -498,9 +504,15 @@ parent_sync (const struct runtime_context *ctx, struct create_ctx *c, int *conso
           *console_master = fd;
           break;
         case SYNC_SECCOMP_FD:
-          safe_close (*seccomp_listener);
-          *seccomp_listener = fd;
-          break;
+          {
+            /* to the agent now: the init waits for it (see sync.c) */
+            int hr = sync_seccomp_handover (c->sync_parent, fd, &cfg->linux_.seccomp, c->id,
+                                            c->pid, c->bundle, cfg->json, "creating", err);
+            safe_close (fd);
+            if (hr < 0)
+              return hr;
+            break;
+          }
         case SYNC_READY:
   log_debug ("create: child ready: %.3f ms", log_elapsed_ms ());
           safe_close (fd);
@@ -676,21 +688,6 @@ create_container (const struct runtime_context *ctx, const char *id,
       goto fail;
   }
 
-  if (seccomp_listener >= 0)
-    {
-      _cleanup_free_ char *st = state_hook_json (id, c->pid, c->bundle, cfg->json, "creating");
-      _cleanup_free_ char *payload = NULL;
-      /* runtime-spec: the agent gets the container process state (fds,
-       * pid, metadata) wrapping the container's state */
-      r = seccomp_listener_payload (cfg->linux_.seccomp.listener_metadata, c->pid, st,
-                                    &payload, err);
-      if (r == 0)
-        r = seccomp_send_listener (cfg->linux_.seccomp.listener_path, seccomp_listener,
-                                   payload, err);
-      seccomp_listener = safe_close (seccomp_listener);
-      if (r < 0)
-        goto fail;
-    }
   if (o->pid_file && write_pid_file (o->pid_file, c->pid, err) < 0)
     goto fail;
   return 0;
@@ -710,7 +707,7 @@ runtime_create (const struct runtime_context *ctx, const char *id,
   struct create_ctx c;
   int master = -1;
   if (create_container (ctx, id, o, false, &c, &master, err) < 0)
-    return -1;
+    return err_code (err);
   safe_close (master);
   ctx_release (&c);
   return 0;
@@ -722,10 +719,8 @@ run_poststart (const char *id, pid_t pid, const char *bundle, struct oci_config 
   if (cfg->hooks.n[OCI_HOOK_POSTSTART] == 0)
     return;
   _cleanup_free_ char *st = state_hook_json (id, pid, bundle, cfg->json, "running");
-  _cleanup_error_ struct error *e = NULL;
-  if (hooks_run (cfg->hooks.list[OCI_HOOK_POSTSTART], cfg->hooks.n[OCI_HOOK_POSTSTART], st,
-                 "poststart", &e) < 0)
-    log_warn ("%s", e->msg);
+  hooks_run_warn (cfg->hooks.list[OCI_HOOK_POSTSTART], cfg->hooks.n[OCI_HOOK_POSTSTART], st,
+                  "poststart", bundle);
 }
 
 int
@@ -736,7 +731,7 @@ runtime_start (const struct runtime_context *ctx, const char *id, struct error *
     return error_prefix (err, "container `%s` does not exist", id);
   struct container_state st;
   if (state_load (rootfd, id, &st, err) < 0)
-    return -1;
+    return err_code (err);
   int ret = 0;
   _cleanup_close_ int ffd = -1, pidfd = -1;
   enum container_status s = state_status (rootfd, &st);
@@ -817,7 +812,7 @@ runtime_run (const struct runtime_context *ctx, const char *id,
   int master = -1;
   *exit_status = 0;
   if (create_container (ctx, id, o, true, &c, &master, err) < 0)
-    return -1;
+    return err_code (err);
   /* Until execve the child may still fail (startContainer hooks, the user
    * switch): that arrives as a message; its end of the socket closes at
    * execve.  Poststart hooks run only after that. */
@@ -835,7 +830,7 @@ runtime_run (const struct runtime_context *ctx, const char *id,
           struct error *e2 = NULL;
           runtime_delete (ctx, id, true, &e2);
           error_free (e2);
-          return -1;
+          return err_code (err);
         }
       if (r < 0)
         break;

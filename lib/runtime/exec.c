@@ -121,10 +121,26 @@ exec_child (struct exec_ctx *x, struct error **err)
   _cleanup_free_ char *exe = NULL;
   if (process_find_exec (x->p, &exe, err) < 0)
     return -1;
+  bool seccomp_loaded = false;
+  if (x->sc && x->sc->notify)
+    {
+      /* a listener of its own for this process, handed to the agent
+       * before anything the filter may notify runs (as in init.c) */
+      int lfd = seccomp_filter_load (x->sc);
+      if (lfd < 0)
+        return error_errno (err, -lfd, "load seccomp filter");
+      seccomp_loaded = true;
+      int r = sync_send (x->sync_child, SYNC_SECCOMP_FD, 0, NULL, lfd);
+      if (r < 0)
+        return error_errno (err, -r, "send seccomp listener");
+      if (sync_expect (x->sync_child, SYNC_CONTINUE, &m, NULL, err) < 0)
+        return -1;
+      close (lfd);
+    }
   prctl (PR_SET_PDEATHSIG, 0);
   if (sync_send (x->sync_child, SYNC_READY, 0, NULL, -1) < 0)
     return error_set (err, EPIPE, "lost the runtime");
-  return process_finish_and_exec (x->p, x->sc, false, x->o->preserve_fds,
+  return process_finish_and_exec (x->p, x->sc, seccomp_loaded, x->o->preserve_fds,
                                   x->rootless_nosetgroups, exe, err);
 }
 
@@ -150,7 +166,7 @@ runtime_exec (const struct runtime_context *ctx, const char *id,
     return error_set (err, ENOENT, "container `%s` does not exist", id);
   struct container_state st;
   if (state_load (rootfd, id, &st, err) < 0)
-    return -1;
+    return err_code (err);
   int ret = -1;
   struct oci_config *cfg = NULL;
   struct oci_process proc;
@@ -211,6 +227,19 @@ runtime_exec (const struct runtime_context *ctx, const char *id,
       _cleanup_error_ struct error *e = NULL;
       if (cgroup_from_json (st.cgroup, &cg, &e) < 0)
         log_debug ("exec: cgroup: %s", e->msg);
+    }
+  if (o->cgroup_subs && o->cgroup_subs[0])
+    {
+      struct cgroup *sub = NULL;
+      if (cg == NULL)
+        {
+          error_set (err, ENOTSUP, "--cgroup: container `%s` has no cgroup", id);
+          goto out;
+        }
+      if (cgroup_sub (cg, o->cgroup_subs, &sub, err) < 0)
+        goto out;
+      cgroup_free (cg);
+      cg = sub;
     }
   if (o->console_socket)
     {
@@ -342,6 +371,15 @@ runtime_exec (const struct runtime_context *ctx, const char *id,
           master = fd;
           continue;
         }
+      if (m.type == SYNC_SECCOMP_FD && fd >= 0)
+        {
+          int hr = sync_seccomp_handover (sp[0], fd, &cfg->linux_.seccomp, id, pid, st.bundle,
+                                          st.config, "running", err);
+          safe_close (fd);
+          if (hr < 0)
+            goto fail_child;
+          continue;
+        }
       safe_close (fd);
       if (m.type == SYNC_READY)
         break;
@@ -385,5 +423,5 @@ out:
   if (cfg)
     oci_config_free (cfg);
   state_clear (&st);
-  return ret;
+  return ret < 0 ? err_code (err) : ret;
 }

@@ -117,12 +117,12 @@ hook_state (struct create_ctx *c, const char *status)
 
 static int
 run_hooks (struct create_ctx *c, enum oci_hook_kind k, const char *status, const char *name,
-           struct error **err)
+           const char *cwd, struct error **err)
 {
   if (c->cfg->hooks.n[k] == 0)
     return 0;
   _cleanup_free_ char *st = hook_state (c, status);
-  return hooks_run (c->cfg->hooks.list[k], c->cfg->hooks.n[k], st ? st : "{}", name, err);
+  return hooks_run (c->cfg->hooks.list[k], c->cfg->hooks.n[k], st ? st : "{}", name, cwd, err);
 }
 
 /* The parent moves us into the cgroup while we set up (on cgroup v1 a
@@ -232,7 +232,8 @@ init_body (struct create_ctx *c, struct error **err)
           || sync_expect (c->sync_child, SYNC_CONTINUE, &m, NULL, err) < 0)
         return err && *err ? -1 : error_set (err, EPIPE, "lost the runtime");
     }
-  if (run_hooks (c, OCI_HOOK_CREATE_CONTAINER, "creating", "createContainer", err) < 0)
+  /* in the rootfs (not yet the root), as runc runs createContainer */
+  if (run_hooks (c, OCI_HOOK_CREATE_CONTAINER, "created", "createContainer", c->rootfs, err) < 0)
     return -1;
 
   /* LSM exec labels are per-thread attributes consumed by execve; set them
@@ -293,10 +294,14 @@ init_body (struct create_ctx *c, struct error **err)
       if (lfd < 0)
         return error_errno (err, -lfd, "load seccomp filter");
       seccomp_loaded = true;
+      /* nothing but sendmsg and recvmsg until the agent holds the listener:
+       * any other syscall may be one only the agent can answer */
       int r = sync_send (c->sync_child, SYNC_SECCOMP_FD, 0, NULL, lfd);
-      close (lfd);
       if (r < 0)
         return error_errno (err, -r, "send seccomp listener");
+      if (sync_expect (c->sync_child, SYNC_CONTINUE, &m, NULL, err) < 0)
+        return -1;
+      close (lfd);
     }
 
   log_debug ("init: before cgroup wait: %.3f ms", log_elapsed_ms ());
@@ -329,7 +334,7 @@ init_body (struct create_ctx *c, struct error **err)
   safe_close (hostproc);
   hostproc = -1;
 
-  if (run_hooks (c, OCI_HOOK_START_CONTAINER, "created", "startContainer", err) < 0)
+  if (run_hooks (c, OCI_HOOK_START_CONTAINER, "created", "startContainer", NULL, err) < 0)
     return -1;
   if (ffd >= 0)
     {
@@ -338,6 +343,8 @@ init_body (struct create_ctx *c, struct error **err)
         _exit (1);
     }
 
+  if (c->opts->listen_fds > 0 && process_env_listen (p, c->opts->listen_fds, err) < 0)
+    return -1;
   return process_finish_and_exec (p, c->seccomp, seccomp_loaded, c->opts->preserve_fds,
                                   c->rootless && c->userns_new, exe, err);
 }

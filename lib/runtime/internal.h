@@ -3,15 +3,25 @@
 #ifndef HULL_RUNTIME_INTERNAL_H
 #define HULL_RUNTIME_INTERNAL_H
 
+#include "base/error.h"
 #include "oci/config.h"
 #include "runtime/runtime.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 struct cgroup;
 struct seccomp_filter;
+
+/* The negative errno of the error already set in *err (-EIO when none):
+ * for returns after a callee reported through err. */
+static inline int
+err_code (struct error *const *err)
+{
+  return err && *err && (*err)->code > 0 ? -(*err)->code : -EIO;
+}
 
 /* ------------------------------------------------------------ sync socket
  * Parent and child talk over a SOCK_SEQPACKET socketpair: one message per
@@ -44,6 +54,15 @@ int sync_recv (int fd, struct sync_msg *m, int *pass_fd);
 /* Wait for a message of `type`; a SYNC_ERROR becomes an error with its text. */
 int sync_expect (int fd, enum sync_type type, struct sync_msg *m, int *pass_fd,
                  struct error **err);
+
+/* Parent side of a notify listener (SYNC_SECCOMP_FD): send it with the
+ * container process state to the agent at sc->listener_path, then let the
+ * child go on (SYNC_CONTINUE).  The child must wait for that word before any
+ * other syscall (see seccomp_notify_check for the two it makes before). */
+struct oci_seccomp;
+int sync_seccomp_handover (int sync_fd, int listener, const struct oci_seccomp *sc,
+                           const char *id, pid_t pid, const char *bundle, json_object *config,
+                           const char *status, struct error **err);
 
 /* ------------------------------------------------------------- the state */
 struct container_state
@@ -150,6 +169,11 @@ int process_switch_user (const struct oci_process *p, bool in_userns_nosetgroups
                          struct error **err);
 int process_apply_caps (const struct oci_caps *caps, struct error **err);
 int process_drop_bounding (const struct oci_caps *caps, struct error **err);
+/* Socket activation: put LISTEN_FDS=n, LISTEN_PID=<our pid> and the
+ * runtime's LISTEN_FDNAMES into p->env (replacing any there).  Called by the
+ * container process itself, so that the pid is the one it has in its pid
+ * namespace. */
+int process_env_listen (struct oci_process *p, int listen_fds, struct error **err);
 /* Resolve argv[0] with the container's PATH (from env); malloc'd path. */
 int process_find_exec (const struct oci_process *p, char **out, struct error **err);
 int process_set_lsm (const struct oci_process *p, struct error **err);
@@ -170,9 +194,13 @@ int console_setup (const struct oci_process *p, int console_sock, int sync_fd,
 int console_send_fd (int sock, int fd, const char *name);
 int console_recv_fd (int sock, int *fd);
 
-/* Hooks */
+/* Hooks: run in order with the state on stdin and `cwd` as the working
+ * directory (NULL: ours); the first failure stops and is returned. */
 int hooks_run (const struct oci_hook *hooks, size_t n, const char *state_json,
-               const char *kind, struct error **err);
+               const char *kind, const char *cwd, struct error **err);
+/* The same for poststart/poststop: every hook runs, failures are warnings. */
+void hooks_run_warn (const struct oci_hook *hooks, size_t n, const char *state_json,
+                     const char *kind, const char *cwd);
 
 /* Namespaces */
 int ns_open_paths (struct oci_config *cfg, int fds[OCI_NS_COUNT], struct error **err);

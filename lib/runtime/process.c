@@ -221,6 +221,31 @@ env_get (char **env, const char *name)
   return NULL;
 }
 
+int
+process_env_listen (struct oci_process *p, int listen_fds, struct error **err)
+{
+  size_t n = 0;
+  for (char **e = p->env; e && *e; e++)
+    n++;
+  char **env = calloc (n + 4, sizeof (char *));
+  if (env == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  size_t k = 0;
+  for (char **e = p->env; e && *e; e++)
+    if (strncmp (*e, "LISTEN_FDS=", 11) != 0 && strncmp (*e, "LISTEN_PID=", 11) != 0
+        && strncmp (*e, "LISTEN_FDNAMES=", 15) != 0)
+      env[k++] = *e;
+  const char *names = getenv ("LISTEN_FDNAMES");
+  if (asprintf (&env[k++], "LISTEN_FDS=%d", listen_fds) < 0
+      || asprintf (&env[k++], "LISTEN_PID=%d", (int) getpid ()) < 0
+      || (names && asprintf (&env[k++], "LISTEN_FDNAMES=%s", names) < 0))
+    return error_set (err, ENOMEM, "out of memory");
+  /* the old array's strings now belong to both: the old array leaks, which
+   * is fine in a process about to execve */
+  p->env = env;
+  return 0;
+}
+
 static bool
 is_executable_file (const char *path, int *why)
 {
