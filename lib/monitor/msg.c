@@ -40,8 +40,11 @@ struct field
   uint8_t tag;
   uint8_t kind;
   bool required;
-  const char *name;
-  size_t off, off2;
+  /* inline, not a pointer: the tables then need no relocation, and stay
+   * in read-only pages shared by every monitor (a static-pie relocates
+   * pointers into private pages at start) */
+  char name[24];
+  uint16_t off, off2;
 };
 
 #define U(m) offsetof (struct monitor_msg, u.m)
@@ -128,41 +131,81 @@ static const struct field f_status[] = {
   FLD (1, F_I32, true, "code", status.code),
 };
 
-static const struct
+/* A type's name and fields; NULL for an unknown type.  A switch rather than
+ * an array of pointers, for the same reason as the inline names. */
+struct spec
 {
   const char *name;
   const struct field *fields;
   size_t n;
-} types[MONITOR_MSG_TYPE_MAX] = {
-#define T(t, n, f) [t] = { n, f, sizeof f / sizeof f[0] }
-#define T0(t, n) [t] = { n, NULL, 0 }
-  T (MONITOR_MSG_START, "start", f_start),
-  T (MONITOR_MSG_STARTED, "started", f_started),
-  T (MONITOR_MSG_ERROR, "error", f_error),
-  T (MONITOR_MSG_CREATE, "create", f_create),
-  T (MONITOR_MSG_EXEC, "exec", f_exec),
-  T (MONITOR_MSG_FINISH, "finish", f_finish),
-  T (MONITOR_MSG_STDIN, "stdin", f_data),
-  T0 (MONITOR_MSG_STDIN_CLOSE, "stdin-close"),
-  T (MONITOR_MSG_RESIZE, "resize", f_resize),
-  T (MONITOR_MSG_STOP, "stop", f_stop),
-  T (MONITOR_MSG_KILL, "kill", f_kill),
-  T0 (MONITOR_MSG_QUIET, "quiet"),
-  T0 (MONITOR_MSG_OWNER, "owner"),
-  T (MONITOR_MSG_STDOUT, "stdout", f_data),
-  T (MONITOR_MSG_STDERR, "stderr", f_data),
-  T (MONITOR_MSG_EXIT, "exit", f_status),
-  T (MONITOR_MSG_ACK, "ack", f_status),
-#undef T
-#undef T0
 };
+
+static bool
+spec_of (int type, struct spec *out)
+{
+  switch (type)
+    {
+    case MONITOR_MSG_START:
+      *out = (struct spec){ "start", f_start, sizeof f_start / sizeof f_start[0] };
+      return true;
+    case MONITOR_MSG_STARTED:
+      *out = (struct spec){ "started", f_started, sizeof f_started / sizeof f_started[0] };
+      return true;
+    case MONITOR_MSG_ERROR:
+      *out = (struct spec){ "error", f_error, sizeof f_error / sizeof f_error[0] };
+      return true;
+    case MONITOR_MSG_CREATE:
+      *out = (struct spec){ "create", f_create, sizeof f_create / sizeof f_create[0] };
+      return true;
+    case MONITOR_MSG_EXEC:
+      *out = (struct spec){ "exec", f_exec, sizeof f_exec / sizeof f_exec[0] };
+      return true;
+    case MONITOR_MSG_FINISH:
+      *out = (struct spec){ "finish", f_finish, sizeof f_finish / sizeof f_finish[0] };
+      return true;
+    case MONITOR_MSG_STDIN:
+      *out = (struct spec){ "stdin", f_data, sizeof f_data / sizeof f_data[0] };
+      return true;
+    case MONITOR_MSG_STDIN_CLOSE:
+      *out = (struct spec){ "stdin-close", NULL, 0 };
+      return true;
+    case MONITOR_MSG_RESIZE:
+      *out = (struct spec){ "resize", f_resize, sizeof f_resize / sizeof f_resize[0] };
+      return true;
+    case MONITOR_MSG_STOP:
+      *out = (struct spec){ "stop", f_stop, sizeof f_stop / sizeof f_stop[0] };
+      return true;
+    case MONITOR_MSG_KILL:
+      *out = (struct spec){ "kill", f_kill, sizeof f_kill / sizeof f_kill[0] };
+      return true;
+    case MONITOR_MSG_QUIET:
+      *out = (struct spec){ "quiet", NULL, 0 };
+      return true;
+    case MONITOR_MSG_OWNER:
+      *out = (struct spec){ "owner", NULL, 0 };
+      return true;
+    case MONITOR_MSG_STDOUT:
+      *out = (struct spec){ "stdout", f_data, sizeof f_data / sizeof f_data[0] };
+      return true;
+    case MONITOR_MSG_STDERR:
+      *out = (struct spec){ "stderr", f_data, sizeof f_data / sizeof f_data[0] };
+      return true;
+    case MONITOR_MSG_EXIT:
+      *out = (struct spec){ "exit", f_status, sizeof f_status / sizeof f_status[0] };
+      return true;
+    case MONITOR_MSG_ACK:
+      *out = (struct spec){ "ack", f_status, sizeof f_status / sizeof f_status[0] };
+      return true;
+    default:
+      return false;
+    }
+}
 
 const char *
 monitor_msg_type_name (int type)
 {
-  if (type <= 0 || type >= MONITOR_MSG_TYPE_MAX || types[type].name == NULL)
-    return "unknown";
-  return types[type].name;
+  struct spec sp;
+  return spec_of (type, &sp) ? sp.name : "unknown";
 }
 
 typedef char *const *strv_t;
@@ -229,22 +272,23 @@ static int
 encoded_size (const struct monitor_msg *m, size_t *out, struct error **err)
 {
   int t = m->type;
-  if (t <= 0 || t >= MONITOR_MSG_TYPE_MAX || types[t].name == NULL)
+  struct spec sp;
+  if (!spec_of (t, &sp))
     return error_set (err, EINVAL, "monitor message: cannot encode type %d", t);
   size_t total = MONITOR_MSG_HEADER;
-  for (size_t i = 0; i < types[t].n; i++)
+  for (size_t i = 0; i < sp.n; i++)
     {
-      const struct field *f = &types[t].fields[i];
+      const struct field *f = &sp.fields[i];
       bool skip;
       size_t n = value_size (m, f, &skip);
       if (skip)
         {
           if (f->required)
-            return error_set (err, EINVAL, "monitor message `%s`: no `%s`", types[t].name, f->name);
+            return error_set (err, EINVAL, "monitor message `%s`: no `%s`", sp.name, f->name);
           continue;
         }
       if (f->kind == F_BYTES && n > 0 && *CAT (m, f->off, ptr_t) == NULL)
-        return error_set (err, EINVAL, "monitor message `%s`: no `%s`", types[t].name, f->name);
+        return error_set (err, EINVAL, "monitor message `%s`: no `%s`", sp.name, f->name);
       if (f->kind == F_STRV)
         {
           size_t k = 0;
@@ -254,10 +298,10 @@ encoded_size (const struct monitor_msg *m, size_t *out, struct error **err)
             return error_set (err, EMSGSIZE,
                               "monitor message `%s`: `%s` has %zu strings "
                               "(at most %d)",
-                              types[t].name, f->name, k, MONITOR_STRV_MAX);
+                              sp.name, f->name, k, MONITOR_STRV_MAX);
         }
       if (n > UINT32_MAX - 5 - total)
-        return error_set (err, EMSGSIZE, "monitor message `%s`: too large", types[t].name);
+        return error_set (err, EMSGSIZE, "monitor message `%s`: too large", sp.name);
       total += 5 + n;
     }
   *out = total;
@@ -273,9 +317,11 @@ monitor_msg_encode (const struct monitor_msg *m, void *buf, size_t cap, size_t *
   int r = encoded_size (m, &total, err);
   if (r < 0)
     return r;
+  struct spec sp;
+  spec_of (t, &sp);
   /* nothing is written unless all of it fits */
   if (total > cap)
-    return error_set (err, EMSGSIZE, "monitor message `%s`: %zu bytes, at most %zu", types[t].name,
+    return error_set (err, EMSGSIZE, "monitor message `%s`: %zu bytes, at most %zu", sp.name,
                       total, cap);
   uint8_t *p = buf;
   p[0] = 'h';
@@ -284,9 +330,9 @@ monitor_msg_encode (const struct monitor_msg *m, void *buf, size_t cap, size_t *
   p[3] = 0;
   put32 (p + 4, (uint32_t)(total - MONITOR_MSG_HEADER));
   p += MONITOR_MSG_HEADER;
-  for (size_t i = 0; i < types[t].n; i++)
+  for (size_t i = 0; i < sp.n; i++)
     {
-      const struct field *f = &types[t].fields[i];
+      const struct field *f = &sp.fields[i];
       bool skip;
       size_t n = value_size (m, f, &skip);
       if (skip)
@@ -383,8 +429,8 @@ decode_strv (const uint8_t *p, size_t n, char ***out, struct error **err, const 
   return 0;
 }
 
-static int decode_fields (int t, const uint8_t *q, const uint8_t *end, struct monitor_msg *m,
-                          struct error **err);
+static int decode_fields (const struct spec *sp, const uint8_t *q, const uint8_t *end,
+                          struct monitor_msg *m, struct error **err);
 
 int
 monitor_msg_decode (const void *buf, size_t len, struct monitor_msg *m, struct error **err)
@@ -401,9 +447,10 @@ monitor_msg_decode (const void *buf, size_t len, struct monitor_msg *m, struct e
                 "started by another version of hull?)",
                 p[1], MONITOR_PROTO_VERSION);
   int t = p[2];
-  if (t <= 0 || t >= MONITOR_MSG_TYPE_MAX || types[t].name == NULL)
+  struct spec sp;
+  if (!spec_of (t, &sp))
     return bad (err, NULL, "unknown type %d", t);
-  const char *tname = types[t].name;
+  const char *tname = sp.name;
   if (p[3] != 0)
     return bad (err, tname, "reserved header byte set");
   size_t body = get32 (p + 4);
@@ -412,17 +459,17 @@ monitor_msg_decode (const void *buf, size_t len, struct monitor_msg *m, struct e
                 len - MONITOR_MSG_HEADER);
   const uint8_t *q = p + MONITOR_MSG_HEADER, *end = p + len;
   m->type = t;
-  int r = decode_fields (t, q, end, m, err);
+  int r = decode_fields (&sp, q, end, m, err);
   if (r < 0)
     monitor_msg_clear (m);
   return r;
 }
 
 static int
-decode_fields (int t, const uint8_t *q, const uint8_t *end, struct monitor_msg *m,
-               struct error **err)
+decode_fields (const struct spec *sp, const uint8_t *q, const uint8_t *end,
+               struct monitor_msg *m, struct error **err)
 {
-  const char *tname = types[t].name;
+  const char *tname = sp->name;
   uint64_t seen = 0;
   while (q < end)
     {
@@ -435,10 +482,10 @@ decode_fields (int t, const uint8_t *q, const uint8_t *end, struct monitor_msg *
         return bad (err, tname, "field %d runs %zu bytes past the end", tag, n - (size_t)(end - q));
       const struct field *f = NULL;
       size_t idx = 0;
-      for (size_t i = 0; i < types[t].n; i++)
-        if (types[t].fields[i].tag == tag)
+      for (size_t i = 0; i < sp->n; i++)
+        if (sp->fields[i].tag == tag)
           {
-            f = &types[t].fields[i];
+            f = &sp->fields[i];
             idx = i;
           }
       if (f == NULL)
@@ -491,9 +538,9 @@ decode_fields (int t, const uint8_t *q, const uint8_t *end, struct monitor_msg *
         }
       q += n;
     }
-  for (size_t i = 0; i < types[t].n; i++)
-    if (types[t].fields[i].required && !(seen & (1ull << i)))
-      return bad (err, tname, "no field `%s`", types[t].fields[i].name);
+  for (size_t i = 0; i < sp->n; i++)
+    if (sp->fields[i].required && !(seen & (1ull << i)))
+      return bad (err, tname, "no field `%s`", sp->fields[i].name);
   return 0;
 }
 
