@@ -69,10 +69,4 @@ int hull_parse_run_flags (const char *verb, int argc, char **argv, struct run_op
                           int *image_idx);
 void run_opts_clear (struct run_opts *o);
 
-/* Attach to a running container over its monitor's socket: stdin (when
- * in), stdout/stderr to ours, the terminal in raw mode and resized with
- * ours (tty), ^P^Q detaches (tty). Returns the exit code the monitor sent,
- * -1 when detached, or -errno. */
-int hull_attach_stream (int fd, bool in, bool tty, bool close_stdin_on_eof, bool sig_proxy);
-
 #endif

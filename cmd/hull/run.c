@@ -75,7 +75,7 @@ cmd_run (struct hull_ctx *ctx, int argc, char **argv)
       perror ("hull: socketpair");
       return HULL_EXIT_USAGE;
     }
-  struct engine_attach a = { .client_fd = &sv[1], .caller_removes = rm };
+  struct engine_attach a = { .client_fd = &sv[1], .caller_finishes = true };
   struct winsize ws;
   if (tty && (ioctl (1, TIOCGWINSZ, &ws) == 0 || ioctl (0, TIOCGWINSZ, &ws) == 0))
     {
@@ -99,7 +99,7 @@ cmd_run (struct hull_ctx *ctx, int argc, char **argv)
   /* The store stays open meanwhile: its garbage collector skips a store in
    * use (it never waits), and reopening would cost the removal that
    * follows a short --rm run another few milliseconds. */
-  code = hull_attach_stream (sv[0], in, tty, true, sig_proxy);
+  code = engine_attach_stream (sv[0], in, tty, true, sig_proxy);
   close (sv[0]);
   if (code == -1)
     return 0; /* detached with ^P^Q */
@@ -112,14 +112,11 @@ cmd_run (struct hull_ctx *ctx, int argc, char **argv)
           code = 125;
         }
     }
+  /* we read the exit, so we finish the container (--rm honoured): see
+   * "Who finishes a container" in docs/design/engine.md */
   struct error *e2 = NULL;
-  if (rm)
-    {
-      if (engine_remove (e, id, true, true, &e2) < 0 && e2->code != ENOENT)
-        hull_report (&e2);
-    }
-  else if (engine_cleanup (e, id, &e2) < 0)
-    hull_report (&e2); /* the record up to date, extensions' resources released */
+  if (engine_cleanup (e, id, &e2) < 0)
+    hull_report (&e2);
   error_free (e2);
   return code;
 }

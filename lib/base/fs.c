@@ -158,6 +158,28 @@ fs_write_file_atomic (int dirfd, const char *path, const char *data,
 }
 
 int
+fs_write_file_volatile (int dirfd, const char *path, const char *data, size_t len, mode_t mode,
+                        struct error **err)
+{
+  _cleanup_free_ char *tmp = NULL;
+  if (asprintf (&tmp, "%s.tmp.%d", path, (int) getpid ()) < 0)
+    return error_set (err, ENOMEM, "out of memory");
+  _cleanup_close_ int fd
+      = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0)
+    return error_errno (err, errno, "create `%s`", tmp);
+  int r = fs_write_all (fd, data, len);
+  if (r == 0 && renameat (dirfd, tmp, dirfd, path) < 0)
+    r = -errno;
+  if (r < 0)
+    {
+      unlinkat (dirfd, tmp, 0);
+      return error_errno (err, -r, "write `%s`", path);
+    }
+  return 0;
+}
+
+int
 fs_mkdir_p (int dirfd, const char *path, mode_t mode, struct error **err)
 {
   _cleanup_free_ char *p = strdup (path);

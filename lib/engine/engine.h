@@ -35,7 +35,7 @@ struct engine_paths
 {
   const char *root;     /* --root */
   const char *runroot;  /* --runroot */
-  const char *hull;     /* the hull binary (exit commands); NULL: /proc/self/exe's target */
+  const char *hull;     /* the hull binary; NULL: /proc/self/exe's target */
 };
 
 int engine_open (const struct engine_paths *p, struct engine **out, struct error **err);
@@ -151,7 +151,10 @@ struct engine_attach
   /* run/start -a: the caller's end of a socket the monitor treats as an
    * attached client from the first byte on (-1: none). */
   int *client_fd;
-  bool caller_removes;      /* foreground --rm: the caller removes after exit */
+  /* foreground run: the caller reads the exit and then finishes the
+   * container itself (engine_cleanup: --rm honoured); the monitor defers
+   * to it while it is attached (docs/design/engine.md). */
+  bool caller_finishes;
   unsigned short rows, cols;/* initial terminal size (tty) */
 };
 
@@ -175,9 +178,16 @@ int engine_pause (struct engine *e, const char *ref, bool pause, struct error **
 int engine_rename (struct engine *e, const char *ref, const char *name, struct error **err);
 /* Wait until it is no longer running; *exit_code. */
 int engine_wait (struct engine *e, const char *ref, int *exit_code, struct error **err);
-/* The monitor's exit command: after the container's final exit (state file
- * into the record, runtime state and mounts cleaned, --rm honoured). */
+/* Finish a container after its final exit: the one mechanism that moves a
+ * container from running to exited in the record (the monitor's state file
+ * into it, runtime state, mounts and extensions' resources released) and
+ * removes a --rm one (docs/design/engine.md, "Who finishes a container").
+ * Waits for the monitor to be gone first.  Nothing to do is not an error
+ * (another process finished it). */
 int engine_cleanup (struct engine *e, const char *id, struct error **err);
+/* The same for the exit command the monitor became (hull-cleanup), which
+ * holds the monitor's lock (lock_fd) and so finishes it alone. */
+int engine_cleanup_locked (struct engine *e, const char *id, int lock_fd, struct error **err);
 
 /* Mount the container's root if it is not (stopped containers), so that
  * cp/diff/commit can read it. *path (malloc'd). */
@@ -207,6 +217,10 @@ int engine_ports (struct engine *e, const struct ctr_record *r, char ***out, str
 
 /* Connect to the monitor's attach socket; -ESRCH when there is no monitor. */
 int engine_attach_connect (struct engine *e, const char *id, int *fd, struct error **err);
+/* The interactive client on a connected socket (lib/monitor's
+ * monitor_attach_stream): the exit status, -1 when detached (^P^Q), < -1
+ * when the monitor hung up without one. */
+int engine_attach_stream (int fd, bool in, bool tty, bool close_stdin_on_eof, bool sig_proxy);
 
 /* Names: docker-style random adjective_noun; valid names
  * [a-zA-Z0-9][a-zA-Z0-9_.-]*. */

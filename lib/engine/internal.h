@@ -49,17 +49,7 @@ int ctr_dirs_remove (struct engine *e, const char *id);
 /* The monitor's directory fd (O_PATH) of a container, or -errno. */
 int ctr_rundir_open (struct engine *e, const char *id, bool create, struct error **err);
 
-/* monitor spawn (spawn.c) */
-struct spawn_args
-{
-  json_object *args;     /* what the monitor reads */
-  int lock_fd;           /* monitor.lock, flock'ed by us: handed over */
-  int attach_fd;         /* an attached client from the start, or -1 */
-};
-/* Start hull-monitor detached (setsid, double fork), hand it args, wait for
- * its word: 0 with *pid (the container's), or its error. */
-int monitor_spawn (struct engine *e, const struct spawn_args *a, pid_t *pid, int *exit_code,
-                   struct error **err);
+/* helpers.c */
 /* Path of a helper binary next to ours (hull-monitor, hull-init). */
 char *engine_helper_path (const char *name);
 

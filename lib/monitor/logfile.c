@@ -10,7 +10,7 @@
  * (renames in the log's directory), keeping max_file files in all; with
  * max_file 1 the file is truncated instead.
  */
-#include "engine/proto.h"
+#include "monitor/monitor.h"
 
 #include "base/cleanup.h"
 #include "base/error.h"
@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 int
@@ -172,4 +173,107 @@ log_line_parse (const char *line, size_t len, struct log_line *out)
   out->content = p + 2;
   out->len = left - 2;
   return true;
+}
+
+/* ------------------------------------------------------------ time */
+
+int64_t
+now_ns (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void
+format_rfc3339nano (int64_t ns, char *buf, size_t cap)
+{
+  time_t secs = (time_t) (ns / 1000000000);
+  long frac = (long) (ns % 1000000000);
+  if (frac < 0)
+    {
+      frac += 1000000000;
+      secs--;
+    }
+  struct tm tm;
+  gmtime_r (&secs, &tm);
+  char base[32];
+  strftime (base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf (buf, cap, "%s.%09ldZ", base, frac);
+}
+
+static int
+digits (const char **p, int n, int *out)
+{
+  int v = 0;
+  for (int i = 0; i < n; i++)
+    {
+      if ((*p)[i] < '0' || (*p)[i] > '9')
+        return -1;
+      v = v * 10 + ((*p)[i] - '0');
+    }
+  *p += n;
+  *out = v;
+  return 0;
+}
+
+int
+rfc3339_parse_ns (const char *s, int64_t *ns)
+{
+  const char *p = s;
+  int Y, M, D, h = 0, m = 0, sec = 0;
+  if (digits (&p, 4, &Y) < 0 || *p++ != '-' || digits (&p, 2, &M) < 0 || *p++ != '-'
+      || digits (&p, 2, &D) < 0)
+    return -EINVAL;
+  int64_t frac = 0;
+  int off = 0;
+  if (*p == 'T' || *p == 't' || *p == ' ')
+    {
+      p++;
+      if (digits (&p, 2, &h) < 0 || *p++ != ':' || digits (&p, 2, &m) < 0)
+        return -EINVAL;
+      if (*p == ':')
+        {
+          p++;
+          if (digits (&p, 2, &sec) < 0)
+            return -EINVAL;
+        }
+      if (*p == '.')
+        {
+          p++;
+          int nd = 0;
+          while (*p >= '0' && *p <= '9')
+            {
+              if (nd < 9)
+                frac = frac * 10 + (*p - '0');
+              nd++;
+              p++;
+            }
+          if (nd == 0)
+            return -EINVAL;
+          for (; nd < 9; nd++)
+            frac *= 10;
+        }
+      if (*p == 'Z' || *p == 'z')
+        p++;
+      else if (*p == '+' || *p == '-')
+        {
+          int sign = *p == '-' ? -1 : 1, oh, om;
+          p++;
+          if (digits (&p, 2, &oh) < 0 || *p++ != ':' || digits (&p, 2, &om) < 0)
+            return -EINVAL;
+          off = sign * (oh * 3600 + om * 60);
+        }
+      else if (*p)
+        return -EINVAL;
+    }
+  if (*p)
+    return -EINVAL;
+  if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
+    return -EINVAL;
+  struct tm tm = { .tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D, .tm_hour = h,
+                   .tm_min = m, .tm_sec = sec };
+  time_t t = timegm (&tm);
+  *ns = ((int64_t) t - off) * 1000000000 + frac;
+  return 0;
 }
