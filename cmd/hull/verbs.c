@@ -54,5 +54,9 @@ const struct hull_verb hull_verbs[] = {
 #ifdef HULL_HAVE_VOLUME
   { "volume", cmd_volume, "Manage volumes (hull volume create|ls|rm|inspect|prune)", NULL },
 #endif
+#ifdef HULL_HAVE_TRUST
+  /* content trust (lib/trust) */
+  { "key", cmd_key, "Manage signing keys (hull key generate)", NULL },
+#endif
   { NULL, NULL, NULL, NULL },
 };
