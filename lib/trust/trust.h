@@ -227,10 +227,6 @@ int trust_policy_parse (const char *data, size_t len, const char *name, struct t
  * in containers/image (there is no implicit accept). */
 int trust_policy_load (const char *path, struct trust_policy **out, struct error **err);
 
-/* Would ref need the registry to decide?  (false for insecureAcceptAnything
- * and reject only.) */
-bool trust_policy_needs_signatures (const struct trust_policy *p, const struct reference *ref);
-
 /* Check ref, whose manifest the caller resolved to digest (the bytes it
  * holds and will use), against the policy.  c is a client for ref's
  * repository.  0: accepted (*summary, may be NULL: what was checked);
