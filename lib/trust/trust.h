@@ -196,6 +196,7 @@ struct trust_result
   size_t nok;
   char **rejected; /* one reason per signature found that did not verify */
   size_t nfound;   /* signatures found in both formats */
+  size_t nverified_rejects; /* the first ones of rejected: by the key, failed later */
 };
 void trust_result_free (struct trust_result *r);
 

@@ -88,6 +88,31 @@ rejectf (struct ctx *x, const char *source, const char *msg)
   reject (x, source, e);
 }
 
+/* A signature that verified with the key but failed a later check says
+ * more than the ones that are not by this key: its reason goes first. */
+static void
+reject_verified (struct ctx *x, const char *source, struct error *e)
+{
+  reject (x, source, e);
+  size_t n = strv_len (x->res->rejected);
+  if (n <= x->res->nverified_rejects)
+    return; /* out of memory: nothing was added */
+  char *last = x->res->rejected[n - 1];
+  memmove (x->res->rejected + x->res->nverified_rejects + 1,
+           x->res->rejected + x->res->nverified_rejects,
+           (n - 1 - x->res->nverified_rejects) * sizeof (char *));
+  x->res->rejected[x->res->nverified_rejects] = last;
+  x->res->nverified_rejects++;
+}
+
+static void
+rejectf_verified (struct ctx *x, const char *source, const char *msg)
+{
+  struct error *e = NULL;
+  error_set (&e, EPERM, "%s", msg);
+  reject_verified (x, source, e);
+}
+
 static bool
 done (struct ctx *x)
 {
@@ -123,7 +148,7 @@ check_candidate (struct ctx *x, enum trust_format f, const char *source,
     {
       struct trust_payload *p = NULL;
       if (trust_payload_parse (doc, doclen, &p, &e) < 0)
-        return reject (x, source, e);
+        return reject_verified (x, source, e);
       identity = TAKE_PTR (p->docker_reference);
       signed_digest = TAKE_PTR (p->digest);
       annotations = TAKE_PTR (p->optional);
@@ -133,7 +158,7 @@ check_candidate (struct ctx *x, enum trust_format f, const char *source,
     {
       struct trust_statement *s = NULL;
       if (trust_statement_parse (doc, doclen, &s, &e) < 0)
-        return reject (x, source, e);
+        return reject_verified (x, source, e);
       identity = TAKE_PTR (s->name);
       signed_digest = TAKE_PTR (s->digest);
       annotations = TAKE_PTR (s->annotations);
@@ -144,19 +169,19 @@ check_candidate (struct ctx *x, enum trust_format f, const char *source,
     {
       snprintf (msg, sizeof msg, "signed digest %s is not the image's %s", signed_digest,
                 x->digest);
-      return rejectf (x, source, msg);
+      return rejectf_verified (x, source, msg);
     }
   char *missing = NULL;
   if (!trust_annotations_match (x->o->annotations, annotations, &missing))
     {
       snprintf (msg, sizeof msg, "annotation `%s` not in the signature", missing);
-      return rejectf (x, source, msg);
+      return rejectf_verified (x, source, msg);
     }
   _cleanup_free_ char *why = NULL;
   if (x->o->identity && !x->o->identity (identity, x->o->identity_data, &why))
     {
       snprintf (msg, sizeof msg, "signed identity `%s` %s", identity, why ? why : "does not match");
-      return rejectf (x, source, msg);
+      return rejectf_verified (x, source, msg);
     }
   struct trust_verified *nv = realloc (x->res->ok, (x->res->nok + 1) * sizeof *nv);
   if (nv == NULL)

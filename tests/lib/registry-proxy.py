@@ -15,6 +15,8 @@ and for GET .../manifests/...:
   manifest-junk   answer "{not json" as the manifest
   schema1         answer a Docker schema1 manifest
   manifest-digest send a wrong Docker-Content-Digest
+  sig-manifest-cut  only signature and referrer tags (.../manifests/sha256-...):
+               answer their first N bytes (a truncated manifest)
   redirect     answer 307 to the same path on --target HOST:PORT (every time)
 and for any request:
   503          answer 503 with Retry-After: 1 (the first K times)
@@ -153,6 +155,10 @@ def main():
                     rh["docker-content-digest"] = "sha256:" + "0" * 64
                 if mode != "manifest-digest":
                     rh.pop("docker-content-digest", None)
+                rh["content-length"] = str(len(rbody))
+            elif is_manifest and ok and mode == "sig-manifest-cut" and "/manifests/sha256-" in path:
+                rbody = rbody[:args.bytes]
+                rh.pop("docker-content-digest", None)
                 rh["content-length"] = str(len(rbody))
             elif is_blob and ok and mode in ("cut", "corrupt", "truncate", "oversize") \
                     and budget(mode + ":" + path):
