@@ -237,6 +237,34 @@ assert_pull_refused() { # IMAGE POLICY REASON
   assert_status 0
 }
 
+@test "sign --recursive: the index and each manifest it lists" {
+  local L=$BATS_TEST_TMPDIR idx child n=0
+  make_busybox_layer "$L/bb.tar"
+  mkimage layer "$L/a.tar" f:arch=amd64
+  mkimage layer "$L/b.tar" f:arch=arm64
+  mkimage image "$L/oci" amd "$L/bb.tar" "$L/a.tar"
+  mkimage image "$L/oci" arm --arch arm64 --variant v8 "$L/bb.tar" "$L/b.tar"
+  mkimage index "$L/oci" multi amd arm
+  push_layout "$L/oci:multi" t/multi:1 --multi-arch all
+  run hull sign --recursive --key "$IMG_TMP/g.pem" "$REG/t/multi:1"
+  assert_status 0
+  [ "$(grep -c '^Signed ' <<<"$output")" = 3 ] || fail "$output"
+  idx=$(curl -fsS -H 'Accept: application/vnd.oci.image.index.v1+json' "http://$REG/v2/t/multi/manifests/1")
+  run hull verify --key "$IMG_TMP/g.pub" "$REG/t/multi:1"
+  assert_status 0
+  for child in $(jq -r '.manifests[].digest' <<<"$idx"); do
+    run hull verify --key "$IMG_TMP/g.pub" "$REG/t/multi@$child"
+    assert_status 0
+    assert_contains "$output" "\"docker-manifest-digest\":\"$child\""
+    n=$((n + 1))
+  done
+  [ "$n" = 2 ]
+  # a policy pull checks the index the tag names, then takes this platform
+  policy "$BATS_TEST_TMPDIR/p.json" "$REG/t/multi" "{\"type\":\"sigstoreSigned\",\"keyPath\":\"$IMG_TMP/g.pub\"}"
+  run hull pull -q --signature-policy "$BATS_TEST_TMPDIR/p.json" "$REG/t/multi:1"
+  assert_status 0
+}
+
 @test "verify: an unsigned image and a signature by another key fail with one line" {
   fresh t/uns
   run hull verify --key "$IMG_TMP/k.pub" "$REG/t/uns:1"
