@@ -579,10 +579,26 @@ registry_get_referrers (struct registry_client *c, const char *digest, const cha
     return error_set (err, ENOMEM, "out of memory");
   if ((ret = registry_ensure_ready (c, err)) < 0)
     return ret;
+  /* media types carry '+', which a query string reads as a space */
+  _cleanup_free_ char *at = NULL;
+  if (artifact_type)
+    {
+      at = malloc (strlen (artifact_type) * 3 + 1);
+      if (at == NULL)
+        return error_set (err, ENOMEM, "out of memory");
+      char *o = at;
+      for (const char *p = artifact_type; *p; p++)
+        {
+          if (*p == '+' || *p == '%')
+            o += sprintf (o, "%%%02X", (unsigned char) *p);
+          else
+            *o++ = *p;
+        }
+      *o = '\0';
+    }
   _cleanup_free_ char *url
-      = artifact_type ? registry_url (c, "%s/referrers/%s?artifactType=%s", c->path, digest,
-                                      artifact_type)
-                      : registry_url (c, "%s/referrers/%s", c->path, digest);
+      = at ? registry_url (c, "%s/referrers/%s?artifactType=%s", c->path, digest, at)
+           : registry_url (c, "%s/referrers/%s", c->path, digest);
   if (url == NULL)
     return error_set (err, ENOMEM, "out of memory");
   struct http_request req = {

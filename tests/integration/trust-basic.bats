@@ -265,6 +265,27 @@ assert_pull_refused() { # IMAGE POLICY REASON
   assert_status 0
 }
 
+@test "bundles are found through the referrers API where the registry has it" {
+  local d
+  fresh t/ref
+  fresh t/ref-none
+  d=$(digest_of t/ref:1)
+  hull sign --key "$IMG_TMP/g.pem" --format bundle "$REG/t/ref:1" >/dev/null
+  # the proxy answers the referrers API (from the tag index) and 404 for the tag
+  registry_start_proxy API "$REG" referrers
+  run hull verify --key "$IMG_TMP/g.pub" "$API/t/ref:1"
+  assert_status 0
+  assert_contains "$output" "bundle signature"
+  grep -q "^GET /v2/t/ref/referrers/$d?artifactType=application/vnd.dev.sigstore.bundle.v0.3%2Bjson " \
+    "$REG_TMP/API.requests" || fail "no referrers request:" "$(cat "$REG_TMP/API.requests")"
+  ! grep -q "manifests/sha256-${d#sha256:} " "$REG_TMP/API.requests" || fail "the tag schema was used"
+  # an empty referrers list: no signature
+  run hull verify --key "$IMG_TMP/g.pub" "$API/t/ref-none:1"
+  assert_status 1
+  assert_one_line "no signature found"
+  registry_stop API
+}
+
 @test "verify: an unsigned image and a signature by another key fail with one line" {
   fresh t/uns
   run hull verify --key "$IMG_TMP/k.pub" "$REG/t/uns:1"
