@@ -590,7 +590,7 @@ registry_get_referrers (struct registry_client *c, const char *digest, const cha
       for (const char *p = artifact_type; *p; p++)
         {
           if (*p == '+' || *p == '%')
-            o += sprintf (o, "%%%02X", (unsigned char) *p);
+            o += sprintf (o, "%%%02X", (unsigned char)*p);
           else
             *o++ = *p;
         }
