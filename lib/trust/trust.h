@@ -194,8 +194,8 @@ struct trust_result
 {
   struct trust_verified *ok;
   size_t nok;
-  char **rejected; /* one reason per signature found that did not verify */
-  size_t nfound;   /* signatures found in both formats */
+  char **rejected;          /* one reason per signature found that did not verify */
+  size_t nfound;            /* signatures found in both formats */
   size_t nverified_rejects; /* the first ones of rejected: by the key, failed later */
 };
 void trust_result_free (struct trust_result *r);
