@@ -580,7 +580,7 @@ open(sys.argv[1], "w").write(json.dumps(m))' "$t/m.json"
 
 # ---- other clients
 
-@test "skopeo's policy (containers/image) and hull's legacy signatures" {
+@test "skopeo (containers/image): its policy verifies hull's legacy signatures, and hull verifies its" {
   local pol=$BATS_TEST_TMPDIR/p.json
   fresh t/sko
   hull sign --key "$IMG_TMP/g.pem" "$REG/t/sko:1" >/dev/null
@@ -597,4 +597,14 @@ open(sys.argv[1], "w").write(json.dumps(m))' "$t/m.json"
   run skopeo --policy "$pol" --registries.d "$BATS_TEST_TMPDIR/rd" copy --src-tls-verify=false \
     "docker://$REG/t/sko:1" "dir:$BATS_TEST_TMPDIR/out2"
   [ "$status" -ne 0 ]
+
+  # and the other way: skopeo signs with hull's key file (cosign's
+  # encrypted format), hull verifies
+  echo pw >"$BATS_TEST_TMPDIR/pass"
+  run skopeo copy --src-tls-verify=false --dest-tls-verify=false \
+    --sign-by-sigstore-private-key "$IMG_TMP/k.key" --sign-passphrase-file "$BATS_TEST_TMPDIR/pass" \
+    "docker://$REG/t/sko:1" "docker://$REG/t/sko-signed:1"
+  assert_status 0
+  run hull verify --key "$IMG_TMP/k.pub" "$REG/t/sko-signed:1"
+  assert_status 0
 }
