@@ -150,6 +150,8 @@ scan_string (struct scan *s)
   const char *start = s->p;
   while (s->p < s->end && *s->p != '"')
     s->p += *s->p == '\\' ? 2 : 1;
+  if (s->p > s->end)
+    s->p = s->end;
   size_t raw = (size_t)(s->p - start);
   char *buf = malloc (raw * 2 + 1);
   if (buf == NULL)
@@ -327,14 +329,28 @@ trust_json_parse (const char *data, size_t len, const char *what, json_object **
 {
   if (memchr (data, '\0', len) != NULL)
     return error_set (err, EBADMSG, "%s: malformed JSON: NUL byte", what);
-  _cleanup_json_ json_object *o = NULL;
-  struct error *perr = NULL;
-  if (jsonx_parse (data, len, &o, &perr) < 0)
-    {
-      int r = error_set (err, EBADMSG, "%s: malformed JSON: %s", what, perr->msg);
-      error_free (perr);
-      return r;
-    }
+  if (len > INT32_MAX)
+    return error_set (err, EFBIG, "%s: too large", what);
+  /* json-c's strict mode: no comments, single quotes, trailing commas or
+   * NaN - what other readers of the same signed bytes (Go's encoding/json)
+   * would refuse must not be accepted here either. */
+  json_tokener *tok = json_tokener_new_ex (SCAN_DEPTH_MAX);
+  if (tok == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  json_tokener_set_flags (tok, JSON_TOKENER_STRICT);
+  _cleanup_json_ json_object *o = json_tokener_parse_ex (tok, data, (int)len);
+  enum json_tokener_error jerr = json_tokener_get_error (tok);
+  size_t end = json_tokener_get_parse_end (tok);
+  json_tokener_free (tok);
+  if (jerr == json_tokener_continue)
+    return error_set (err, EBADMSG, "%s: malformed JSON: unexpected end of input", what);
+  if (jerr != json_tokener_success || o == NULL)
+    return error_set (err, EBADMSG, "%s: malformed JSON at byte %zu: %s", what, end,
+                      json_tokener_error_desc (jerr));
+  for (size_t i = end; i < len; i++)
+    if (strchr (" \t\r\n", data[i]) == NULL)
+      return error_set (err, EBADMSG, "%s: malformed JSON: data after the document at byte %zu",
+                        what, i);
   struct scan s = { .p = data, .end = data + len };
   int r = scan_value (&s, what, err);
   if (r < 0)

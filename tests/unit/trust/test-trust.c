@@ -172,6 +172,13 @@ test_payload (void)
     "\"docker-manifest-\\u0064igest\":\"sha256:0123456789abcdef0123456789abcdef0123456789abcd"
     "ef0123456789abcdee\"},\"type\":\"cosign container image signature\"},\"optional\":null}",
     "{\"critical\":{\"identity\":{\"docker-reference\":\"r\"}}",
+    /* lenient JSON that other readers refuse: trailing comma, comment */
+    "{\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{\"docker-manifest-"
+    "digest\":\"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"},"
+    "\"type\":\"cosign container image signature\"},\"optional\":null,}",
+    "{\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{\"docker-manifest-"
+    "digest\":\"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"},"
+    "\"type\":\"cosign container image signature\"},/* c */\"optional\":null}",
     "{\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{},\"type\":\"cosign "
     "container image signature\"}}",
   };
