@@ -43,6 +43,14 @@ cmd_create (struct hull_ctx *ctx, int argc, char **argv)
       hull_report (&err);
       return HULL_EXIT_USAGE;
     }
+#else
+  /* never ignore a policy the user asked for */
+  if (o.signature_policy)
+    {
+      progress_finish (pr);
+      run_opts_clear (&o);
+      return hull_usage_error ("create", "--signature-policy: built without content trust");
+    }
 #endif
   int cr = engine_create (e, o.spec, o.name, o.entrypoint_set, &id, &err);
   progress_finish (pr);

@@ -50,6 +50,14 @@ cmd_run (struct hull_ctx *ctx, int argc, char **argv)
       hull_report (&err);
       return HULL_EXIT_USAGE;
     }
+#else
+  /* never ignore a policy the user asked for */
+  if (o.signature_policy)
+    {
+      progress_finish (pr);
+      run_opts_clear (&o);
+      return hull_usage_error ("run", "--signature-policy: built without content trust");
+    }
 #endif
   bool rm = o.spec->auto_remove, in = o.spec->open_stdin, tty = o.spec->tty, detach = o.detach,
        sig_proxy = o.sig_proxy;
