@@ -62,6 +62,7 @@ struct run_opts
   bool detach, entrypoint_set, sig_proxy;
   char **attach;       /* -a STDIN|STDOUT|STDERR */
   const char *pull;    /* missing (default), never, always */
+  const char *signature_policy; /* --signature-policy (lib/trust) */
 };
 /* Parse from argv[1]; on success the image is argv[*image_idx] and the
  * command follows.  Returns 0, or an exit status (usage error: 125). */

@@ -9,6 +9,7 @@
 #include "engine/engine.h"
 #include "engine/spec.h"
 #include "progress.h"
+#include "trust-cmd.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -41,6 +42,23 @@ cmd_run (struct hull_ctx *ctx, int argc, char **argv)
   /* a pull's progress goes to stderr: stdout is the container's (or the id) */
   struct progress *pr = progress_new (stderr, false, "pull");
   engine_set_pull (e, o.pull, progress_ops (pr), hull_pull_notice, NULL);
+#ifdef HULL_HAVE_ENGINE_TRUST
+  if (hull_trust_engine (e, o.signature_policy, &err) < 0)
+    {
+      progress_finish (pr);
+      run_opts_clear (&o);
+      hull_report (&err);
+      return HULL_EXIT_USAGE;
+    }
+#else
+  /* never ignore a policy the user asked for */
+  if (o.signature_policy)
+    {
+      progress_finish (pr);
+      run_opts_clear (&o);
+      return hull_usage_error ("run", "--signature-policy: built without content trust");
+    }
+#endif
   bool rm = o.spec->auto_remove, in = o.spec->open_stdin, tty = o.spec->tty, detach = o.detach,
        sig_proxy = o.sig_proxy;
   int cr = engine_create (e, o.spec, o.name, o.entrypoint_set, &id, &err);

@@ -25,6 +25,11 @@ enum
   O_IP, O_NET_ALIAS,
 };
 
+enum
+{
+  O_SIGNATURE_POLICY = 1024,
+};
+
 static const struct option run_options[] = {
   { "detach", no_argument, NULL, 'd' },
   { "interactive", no_argument, NULL, 'i' },
@@ -81,6 +86,7 @@ static const struct option run_options[] = {
   { "attach", required_argument, NULL, 'a' },
   { "sig-proxy", optional_argument, NULL, O_SIG_PROXY },
   { "pull", required_argument, NULL, O_PULL },
+  { "signature-policy", required_argument, NULL, O_SIGNATURE_POLICY },
   { "help", no_argument, NULL, O_HELP },
   {},
 };
@@ -479,6 +485,9 @@ hull_parse_run_flags (const char *verb, int argc, char **argv, struct run_opts *
           if (strcmp (optarg, "missing") && strcmp (optarg, "never") && strcmp (optarg, "always"))
             BAD ("invalid --pull `%s` (missing, never, always)", optarg);
           o->pull = optarg;
+          break;
+        case O_SIGNATURE_POLICY:
+          o->signature_policy = optarg;
           break;
         case O_HELP:
           usage (verb, stdout);

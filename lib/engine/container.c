@@ -578,6 +578,13 @@ engine_set_pull (struct engine *e, const char *policy, const struct transfer_pro
   e->pull_data = data;
 }
 
+void
+engine_set_pull_check (struct engine *e, image_pull_check_fn check, void *data)
+{
+  e->pull_check = check;
+  e->pull_check_data = data;
+}
+
 static int
 resolve_image (struct engine *e, const char *ref, struct image_info **img, struct error **err)
 {
@@ -593,7 +600,9 @@ resolve_image (struct engine *e, const char *ref, struct image_info **img, struc
     }
   if (e->pull_notice)
     e->pull_notice (ref, e->pull_data);
-  struct image_pull_opts po = { .progress = e->pull_progress };
+  struct image_pull_opts po = { .progress = e->pull_progress,
+                                .check = e->pull_check,
+                                .check_data = e->pull_check_data };
   _cleanup_free_ char *id = NULL, *name = NULL;
   r = image_pull (e->store, ref, &po, &id, &name, err);
   if (r < 0)

@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "image/transfer.h"
+
 struct error;
 struct image_store;
 struct db;
@@ -138,6 +140,10 @@ int engine_reconcile (struct engine *e, struct ctr_record *r, struct error **err
 struct transfer_progress;
 void engine_set_pull (struct engine *e, const char *policy, const struct transfer_progress *progress,
                       void (*notice) (const char *ref, void *data), void *data);
+
+/* Content trust: check every pull create makes (lib/image's
+ * image_pull_opts.check). */
+void engine_set_pull_check (struct engine *e, image_pull_check_fn check, void *data);
 
 /* Create: resolve the image (pulling when missing and pull is available),
  * merge its config, choose id and name, record, make the snapshot.  spec is

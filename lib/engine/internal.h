@@ -19,6 +19,8 @@ struct engine
   const struct transfer_progress *pull_progress;
   void (*pull_notice) (const char *ref, void *data);
   void *pull_data;
+  image_pull_check_fn pull_check; /* content trust, may be NULL */
+  void *pull_check_data;
 };
 
 #define ENGINE_CGROUP_PARENT "/hull"
