@@ -31,10 +31,10 @@ CRI_PAUSE=$CRI_REG/hulltest/pause:1
 PAUSE_BIN=${PAUSE_BIN:-$HULL_BUILD/tests/pause/pause}
 
 # in_ns CMD...: run CMD in the test's network namespace.
-in_ns() { nsenter --net="/run/netns/$CRI_NS" "$@"; }
+in_ns() { nsenter --net="$CRI_NS" "$@"; }
 
 cri() {
-  timeout -k 5 "$CL_TIMEOUT" nsenter --net="/run/netns/$CRI_NS" \
+  timeout -k 5 "$CL_TIMEOUT" nsenter --net="$CRI_NS" \
     "${CRI_PY[@]}" --socket "$CL_DIR/c.sock" --gen "$CL_DIR/cri-py" call "$@" 3>&-
 }
 
@@ -76,9 +76,12 @@ cri_setup() {
   export RT; RT=$(client_runtime) || return 1
   export CL_DIR; CL_DIR=$(mktemp -d /tmp/hcri.XXXXXX)
   chmod 755 "$CL_DIR"
-  export CRI_NS=hcri-${CL_DIR##*.}
-  ip netns add "$CRI_NS" || return 1
-  ip -n "$CRI_NS" link set lo up
+  # the namespace is a bind mount under $CL_DIR (not /run/netns, which
+  # other programs on the machine manage)
+  export CRI_NS=$CL_DIR/netns
+  touch "$CRI_NS"
+  unshare --net="$CRI_NS" true || return 1
+  in_ns ip link set lo up
   local D=$CL_DIR
   mkdir -p "$D/pods" "$D/reg" "$D/net.d" "$D/certs.d/$CRI_REG"
 
@@ -226,7 +229,6 @@ cri_teardown() {
   for d in /sys/fs/cgroup/*/kubepods/burstable /sys/fs/cgroup/*/kubepods; do
     rmdir "$d" 2>/dev/null
   done
-  [ -n "${CRI_NS:-}" ] && ip netns del "$CRI_NS" 2>/dev/null
   rm -rf "$CL_DIR"
 }
 
