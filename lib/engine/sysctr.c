@@ -8,7 +8,8 @@
  * `systemd` hierarchy, and `unified` when the host has one: the resource
  * controllers stay read-only so the container cannot raise its own limits);
  * `container=hull` in the environment (systemd's container detection); an
- * /etc/machine-id made from the container id; and SIGRTMIN+3 as the stop
+ * /etc/machine-id made from the container id (written in a writable root
+ * whose image has none, else bound read-only); and SIGRTMIN+3 as the stop
  * signal, which systemd takes as "halt", so `hull stop` shuts it down
  * cleanly instead of killing it after the timeout.
  */
@@ -174,10 +175,49 @@ host_hierarchy (const char *name)
   return stat (p, &a) == 0 && S_ISDIR (a.st_mode) && stat (parent, &b) == 0 && a.st_dev != b.st_dev;
 }
 
+/* 32 hex digits, as machine-id(5) wants: the first half of the id. */
 static int
-write_machine_id (struct build_ctx *b, char **path, struct error **err)
+machine_id_of (const char *id, char out[34], struct error **err)
 {
-  /* the run directory of the container: where the engine writes /etc/hosts */
+  snprintf (out, 34, "%.32s\n", id);
+  if (strlen (out) != 33 || strspn (out, "0123456789abcdef") != 32)
+    return error_set (err, EINVAL, "container id `%s` is not hex", id);
+  return 0;
+}
+
+/* A writable root gets the id in its own /etc/machine-id when the image
+ * left it empty or absent (as debootstrap and image builders do): a file,
+ * not a mount, so systemd-machine-id-commit has nothing to do. Returns 1
+ * when written, 0 when the image has an id of its own or the root cannot
+ * take one (then the caller binds one). */
+static int
+machine_id_in_root (struct build_ctx *b, const char *mid, struct error **err)
+{
+  if (b->spec->read_only || b->rootfd < 0)
+    return 0;
+  _cleanup_error_ struct error *e2 = NULL;
+  /* resolved inside the root, never through a symlink out of it */
+  _cleanup_close_ int fd
+      = fs_open_in_root (b->rootfd, "/etc/machine-id", O_RDWR | O_CREAT | O_NOFOLLOW, 0444, &e2);
+  if (fd < 0)
+    return 0;
+  struct stat st;
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
+    return 0;
+  char cur[40] = "";
+  ssize_t n = pread (fd, cur, sizeof cur - 1, 0);
+  if (n >= 32 && strspn (cur, "0123456789abcdef") == 32)
+    return 1; /* the image's own */
+  if (ftruncate (fd, 0) < 0 || pwrite (fd, mid, 33, 0) != 33)
+    return error_errno (err, errno, "write `/etc/machine-id` in the root");
+  return 1;
+}
+
+/* Otherwise a file in the container's run directory (where the engine
+ * writes /etc/hosts), bound read-only. */
+static int
+machine_id_file (struct build_ctx *b, const char *mid, char **path, struct error **err)
+{
   if (b->hosts_path == NULL)
     return 0;
   _cleanup_free_ char *dir = strdup (b->hosts_path);
@@ -187,15 +227,10 @@ write_machine_id (struct build_ctx *b, char **path, struct error **err)
   if (slash == NULL)
     return 0;
   *slash = '\0';
-  /* 32 hex digits, as machine-id(5) wants: the first half of the id */
-  char id[34];
-  snprintf (id, sizeof id, "%.32s\n", b->id);
-  if (strlen (id) != 33 || strspn (id, "0123456789abcdef") != 32)
-    return error_set (err, EINVAL, "container id `%s` is not hex", b->id);
   _cleanup_close_ int dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
     return error_errno (err, errno, "open `%s`", dir);
-  if (fs_write_file_atomic (dfd, "machine-id", id, 33, 0444, err) < 0)
+  if (fs_write_file_atomic (dfd, "machine-id", mid, 33, 0444, err) < 0)
     return -EIO;
   *path = fs_path_join (dir, "machine-id");
   return *path ? 0 : error_set (err, ENOMEM, "out of memory");
@@ -217,13 +252,17 @@ engine_build_systemd (struct build_ctx *b, json_object *c, struct error **err)
   if (r < 0)
     return error_set (err, ENOMEM, "out of memory");
 
-  _cleanup_free_ char *mid = NULL;
   if (!user_mounted (s, "/etc/machine-id"))
     {
-      if (write_machine_id (b, &mid, err) < 0)
+      char mid[34];
+      _cleanup_free_ char *path = NULL;
+      if (machine_id_of (b->id, mid, err) < 0)
+        return -EINVAL;
+      int in_root = machine_id_in_root (b, mid, err);
+      if (in_root < 0 || (in_root == 0 && machine_id_file (b, mid, &path, err) < 0))
         return error_prefix (err, "/etc/machine-id");
       static const char *const ro[] = { "rbind", "rprivate", "ro", NULL };
-      if (mid && build_add_mount (c, "/etc/machine-id", "bind", mid, ro) < 0)
+      if (path && build_add_mount (c, "/etc/machine-id", "bind", path, ro) < 0)
         return error_set (err, ENOMEM, "out of memory");
     }
 

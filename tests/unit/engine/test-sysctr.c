@@ -274,6 +274,37 @@ test_config (void)
         }
     }
 
+  /* an image with an empty /etc/machine-id gets the id written in its
+   * root (a file, no mount); one with an id of its own keeps it */
+  snprintf (p, sizeof p, "%s/etc", rootdir);
+  REQUIRE (mkdir (p, 0755) == 0);
+  snprintf (p, sizeof p, "%s/etc/machine-id", rootdir);
+  FILE *f = fopen (p, "w");
+  REQUIRE (f != NULL);
+  fclose (f);
+  _cleanup_json_ json_object *inroot = NULL;
+  REQUIRE (build (CTR_SYSTEMD_TRUE, "/sbin/init", NULL, &inroot, &err) == 0);
+  CHECK_INT (mount_at (inroot, "/etc/machine-id", NULL), ==, -1);
+  REQUIRE (fs_read_file_at (AT_FDCWD, p, 4096, &text, NULL, &err) == 0);
+  CHECK_STR (text, "0123456789abcdef0123456789abcdef\n");
+  free (text);
+  f = fopen (p, "w");
+  REQUIRE (f != NULL);
+  fputs ("ffffffffffffffffffffffffffffffff\n", f);
+  fclose (f);
+  _cleanup_json_ json_object *own = NULL;
+  REQUIRE (build (CTR_SYSTEMD_TRUE, "/sbin/init", NULL, &own, &err) == 0);
+  CHECK_INT (mount_at (own, "/etc/machine-id", NULL), ==, -1);
+  REQUIRE (fs_read_file_at (AT_FDCWD, p, 4096, &text, NULL, &err) == 0);
+  CHECK_STR (text, "ffffffffffffffffffffffffffffffff\n");
+  free (text);
+  /* a symlink out of the root is not followed: the id is bound instead */
+  unlink (p);
+  REQUIRE (symlink ("/etc/hostname", p) == 0);
+  _cleanup_json_ json_object *link = NULL;
+  REQUIRE (build (CTR_SYSTEMD_TRUE, "/sbin/init", NULL, &link, &err) == 0);
+  CHECK_INT (mount_at (link, "/etc/machine-id", NULL), >=, 0);
+
   /* not an init: none of it */
   _cleanup_json_ json_object *plain = NULL;
   REQUIRE (build (CTR_SYSTEMD_TRUE, "/bin/sh", NULL, &plain, &err) == 0);
