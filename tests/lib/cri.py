@@ -6,6 +6,11 @@ server (containerd's CRI plugin) over its unix socket, as kubelet does.
                                             the request is JSON (proto field
                                             names), the response is printed as
                                             JSON with every field
+  cri.py --socket SOCK bench -n N --handler H --image I --cgroup-parent P
+                                            time RunPodSandbox + CreateContainer +
+                                            StartContainer of a `sleep` container N
+                                            times (pods removed untimed); prints one
+                                            line of seconds per run
   cri.py exec-stream URL                    follow the streaming URL an Exec call
                                             returned (websocket, channel protocol
                                             v4.channel.k8s.io): the command's
@@ -77,6 +82,40 @@ def call(args):
         die(f"{method}: {e.code().name}: {e.details()}")
     print(json_format.MessageToJson(resp, preserving_proto_field_name=True,
                                     including_default_value_fields=True, indent=None))
+
+
+def bench(args):
+    import time
+    import uuid
+
+    import grpc
+
+    pb, pb_grpc = load_stubs(args.gen)
+    channel = grpc.insecure_channel(f"unix://{args.socket}")
+    rt = pb_grpc.RuntimeServiceStub(channel)
+    img = pb_grpc.ImageServiceStub(channel)
+    t = args.timeout
+    img.PullImage(pb.PullImageRequest(image=pb.ImageSpec(image=args.image)), timeout=t)
+    for i in range(args.n + args.warmup):
+        uid = str(uuid.uuid4())
+        cfg = pb.PodSandboxConfig(
+            metadata=pb.PodSandboxMetadata(name=f"bench{i}", uid=uid, namespace="bench"),
+            hostname=f"bench{i}", log_directory=os.path.join(args.logdir, uid),
+            linux=pb.LinuxPodSandboxConfig(cgroup_parent=f"{args.cgroup_parent}/pod{uid}"))
+        ccfg = pb.ContainerConfig(
+            metadata=pb.ContainerMetadata(name="bb"), image=pb.ImageSpec(image=args.image),
+            command=["sleep", "3600"], log_path="bb.log")
+        t0 = time.monotonic()
+        pod = rt.RunPodSandbox(pb.RunPodSandboxRequest(config=cfg, runtime_handler=args.handler),
+                               timeout=t).pod_sandbox_id
+        cid = rt.CreateContainer(pb.CreateContainerRequest(pod_sandbox_id=pod, config=ccfg,
+                                                           sandbox_config=cfg), timeout=t).container_id
+        rt.StartContainer(pb.StartContainerRequest(container_id=cid), timeout=t)
+        dt = time.monotonic() - t0
+        rt.StopPodSandbox(pb.StopPodSandboxRequest(pod_sandbox_id=pod), timeout=t)
+        rt.RemovePodSandbox(pb.RemovePodSandboxRequest(pod_sandbox_id=pod), timeout=t)
+        if i >= args.warmup:
+            print(f"{dt:.6f}", flush=True)
 
 
 # ---------------------------------------------------------------- websocket
@@ -176,14 +215,27 @@ def main():
     c = sub.add_parser("call")
     c.add_argument("method")
     c.add_argument("json", nargs="?")
+    b = sub.add_parser("bench")
+    b.add_argument("-n", type=int, default=20)
+    b.add_argument("--warmup", type=int, default=2)
+    b.add_argument("--handler", required=True)
+    b.add_argument("--image", required=True)
+    b.add_argument("--cgroup-parent", default="/kubepods/burstable")
+    b.add_argument("--logdir", default="/tmp")
     e = sub.add_parser("exec-stream")
     e.add_argument("url")
     args = p.parse_args()
-    if args.cmd == "call":
+    if args.cmd in ("call", "bench"):
         if not args.socket:
             die("no --socket (or CRI_SOCKET)", 2)
         if not args.gen:
             args.gen = os.path.join(os.path.dirname(args.socket), "cri-py")
+        if args.cmd == "bench":
+            try:
+                bench(args)
+            except Exception as e:  # grpc.RpcError and friends: one line
+                die(f"bench: {e}")
+            return
         call(args)
     else:
         exec_stream(args)
