@@ -17,7 +17,14 @@ mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/de
 suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 
 work=$(mktemp -d "$dir/.work.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# (debootstrap mounts /proc and /sys in the target while it works: a
+# failed run may leave them, and rm must never walk into them)
+cleanup() {
+  awk -v d="$work/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r |
+    while read -r m; do umount "$m" 2>/dev/null || umount -l "$m"; done
+  rm -rf --one-file-system "$work"
+}
+trap cleanup EXIT
 t0=$(date +%s)
 debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus "$suite" "$work/root" "$mirror" \
   >"$work/debootstrap.log" 2>&1 || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
