@@ -99,6 +99,29 @@ teardown_file() { cri_teardown; }
   assert_status 0
 }
 
+@test "pods reach each other over the CNI bridge, and nothing off the machine" {
+  p1=$(cri_pod web)
+  p2=$(cri_pod client)
+  srv=$(cri_ctr "$p1" srv '.command = ["sh", "-c", "mkdir -p /www && echo pod-to-pod >/www/index.html && exec httpd -f -p 8080 -h /www"]')
+  cli=$(cri_ctr "$p2" cli)
+  cri_start "$srv"
+  cri_start "$cli"
+  ip1=$(cri PodSandboxStatus "{\"pod_sandbox_id\":\"$p1\"}" | jq -r .status.network.ip)
+  # (busybox-static's wget crashes in a root without NSS files: nc it is)
+  get="printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 $ip1 8080"
+  wait_until 10 eval "cri_exec $cli sh -c \"\$get\" | grep -q pod-to-pod" ||
+    fail "pod \`$p2\` cannot reach \`$ip1:8080\`: $(cat "$CL_DIR/exec.err")"
+  assert_eq "$(cri_exec "$cli" sh -c "$get" | tail -1)" pod-to-pod
+  # the pods' only routes are the bridge's subnet
+  run cri_exec "$cli" ip route
+  assert_eq "$output" "$(printf '10.88.0.0/24 dev eth0 scope link  src %s ' "$(cri PodSandboxStatus "{\"pod_sandbox_id\":\"$p2\"}" | jq -r .status.network.ip)")" routes
+  run cri_exec "$cli" sh -c 'echo x | nc -w 2 192.0.2.1 80'
+  assert_status nz
+  assert_contains "$(cat "$CL_DIR/exec.err")" "unreachable"
+  cri_rmpod "$p1"
+  cri_rmpod "$p2"
+}
+
 @test "ListPodSandbox and ListContainers, with filters" {
   p1=$(cri_pod list1)
   p2=$(cri_pod list2 '.labels.extra = "yes"')
