@@ -61,8 +61,10 @@ exited() { wait_until 30 eval "[ \"\$(cri_status $1 | jq -r .state)\" = CONTAINE
 }
 
 @test "ContainerStatus: exit codes, Completed and Error reasons, timestamps" {
-  ok=$(running done0 '.command = ["true"]')
-  bad=$(running done5 '.command = ["sh", "-c", "exit 5"]')
+  # (they live a moment: containerd stamps started_at after the runtime's
+  # `start` returns, so a process that exits at once can finish "before")
+  ok=$(running done0 '.command = ["sleep", "0.5"]')
+  bad=$(running done5 '.command = ["sh", "-c", "sleep 0.5; exit 5"]')
   exited "$ok" || fail "container did not exit"
   exited "$bad" || fail "container did not exit"
   st=$(cri_status "$ok")
