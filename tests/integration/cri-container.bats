@@ -92,13 +92,13 @@ exited() { wait_until 30 eval "[ \"\$(cri_status $1 | jq -r .state)\" = CONTAINE
 
 @test "UpdateContainerResources: the container sees the new memory limit and CPU quota" {
   c=$(running upd '.linux.resources.memory_limit_in_bytes = 67108864 | .linux.resources.cpu_period = 100000 | .linux.resources.cpu_quota = 50000')
-  assert_eq "$(cri_exec "$c" cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" 67108864
-  assert_eq "$(cri_exec "$c" cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us)" 50000
+  assert_eq "$(cg_seen "$c" memory)" 67108864
+  assert_eq "$(cg_seen "$c" quota)" 50000
   run cri UpdateContainerResources "$(jq -nc --arg c "$c" '{container_id: $c, linux: {memory_limit_in_bytes: 100663296, cpu_period: 100000, cpu_quota: 20000, cpu_shares: 256}}')"
   assert_status 0
-  assert_eq "$(cri_exec "$c" cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" 100663296
-  assert_eq "$(cri_exec "$c" cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us)" 20000
-  assert_eq "$(cri_exec "$c" cat /sys/fs/cgroup/cpu/cpu.shares)" 256
+  assert_eq "$(cg_seen "$c" memory)" 100663296
+  assert_eq "$(cg_seen "$c" quota)" 20000
+  assert_eq "$(cg_seen "$c" shares)" "$(shares_seen 256)"
   # ContainerStatus (verbose) reports the new resources in the spec
   run cri ContainerStatus "{\"container_id\":\"$c\",\"verbose\":true}"
   assert_eq "$(jq -r '.info.info | fromjson | .runtimeSpec.linux.resources.memory.limit' <<<"$output")" 100663296
@@ -109,13 +109,17 @@ exited() { wait_until 30 eval "[ \"\$(cri_status $1 | jq -r .state)\" = CONTAINE
   cg=$(cat "$CL_DIR/pods/$POD.cgroup")
   [[ $cg == kubepods/burstable/pod* ]] || fail "pod cgroup \`$cg\`"
   for ctl in memory cpu pids; do
-    [ -d "/sys/fs/cgroup/$ctl/$cg/$c" ] || fail "no $ctl cgroup $cg/$c"
-    [ -d "/sys/fs/cgroup/$ctl/$cg/$POD" ] || fail "no $ctl cgroup for the sandbox"
+    [ -d "$(cg_dir $ctl "$cg/$c")" ] || fail "no $ctl cgroup $cg/$c"
+    [ -d "$(cg_dir $ctl "$cg/$POD")" ] || fail "no $ctl cgroup for the sandbox"
   done
-  assert_eq "$(cat "/sys/fs/cgroup/memory/$cg/$c/memory.limit_in_bytes")" 50331648
+  if cri_cgv2; then
+    assert_eq "$(cat "$(cg_dir memory "$cg/$c")/memory.max")" 50331648
+  else
+    assert_eq "$(cat "$(cg_dir memory "$cg/$c")/memory.limit_in_bytes")" 50331648
+  fi
   pid=$(cat "$CL_DIR/state/io.containerd.runtime.v2.task/k8s.io/$c/init.pid")
-  grep -qx "$pid" "/sys/fs/cgroup/memory/$cg/$c/cgroup.procs" || fail "pid $pid not in $cg/$c"
-  assert_contains "$(cat /proc/"$pid"/cgroup)" "memory:/$cg/$c"
+  grep -qx "$pid" "$(cg_dir memory "$cg/$c")/cgroup.procs" || fail "pid $pid not in $cg/$c"
+  assert_contains "$(cat /proc/"$pid"/cgroup)" ":/$cg/$c"
 }
 
 @test "seccomp RuntimeDefault filters the container, Unconfined does not" {

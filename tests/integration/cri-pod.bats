@@ -185,7 +185,7 @@ teardown_file() { cri_teardown; }
   ip=$(cri PodSandboxStatus "{\"pod_sandbox_id\":\"$pod\"}" | jq -r .status.network.ip)
   [ -e "$CL_DIR/cni-ipam/hulltest/$ip" ] || fail "no host-local lease for \`$ip\`"
   [ -n "$netns" ] && grep -q " $netns " /proc/self/mountinfo || fail "pod netns \`$netns\` not mounted"
-  [ -d "/sys/fs/cgroup/memory/$cg/$c" ] || fail "no container cgroup under $cg"
+  [ -d "$(cg_dir memory "$cg/$c")" ] || fail "no container cgroup under $cg"
   run cri StopPodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
   assert_status 0
   assert_eq "$(cri PodSandboxStatus "{\"pod_sandbox_id\":\"$pod\"}" | jq -r .status.state)" SANDBOX_NOTREADY
@@ -200,7 +200,7 @@ teardown_file() { cri_teardown; }
     [ ! -e "$CL_DIR/rt/$CRI_HANDLER/k8s.io/$id" ] || fail "runtime state of \`$id\` left"
     [ ! -e "$CL_DIR/state/io.containerd.runtime.v2.task/k8s.io/$id" ] || fail "shim state of \`$id\` left"
     ! grep -q "$id" /proc/self/mountinfo || fail "mount of \`$id\` left"
-    [ ! -d "/sys/fs/cgroup/memory/$cg/$id" ] || fail "cgroup of \`$id\` left"
+    [ ! -d "$(cg_dir memory "$cg/$id")" ] || fail "cgroup of \`$id\` left"
   done
   ! grep -q " $netns " /proc/self/mountinfo || fail "the pod netns is still mounted"
   [ ! -e "$netns" ] || fail "the pod netns \`$netns\` is left"

@@ -224,9 +224,10 @@ cri_teardown() {
   local d
   for d in "$CL_DIR"/pods/*.cgroup; do
     [ -f "$d" ] || continue
-    find /sys/fs/cgroup/*/"$(cat "$d")" -depth -type d -exec rmdir {} \; 2>/dev/null
+    find /sys/fs/cgroup/*/"$(cat "$d")" /sys/fs/cgroup/"$(cat "$d")" -depth -type d -exec rmdir {} \; 2>/dev/null
   done
-  for d in /sys/fs/cgroup/*/kubepods/burstable /sys/fs/cgroup/*/kubepods; do
+  for d in /sys/fs/cgroup/*/kubepods/burstable /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods/burstable \
+    /sys/fs/cgroup/kubepods; do
     rmdir "$d" 2>/dev/null
   done
   rm -rf "$CL_DIR"
@@ -287,6 +288,32 @@ cri_exec() {
 }
 
 # cri_status CTR: ContainerStatus's status object.
+# cg_dir CTL PATH: the host directory of cgroup PATH for controller CTL
+# (v1: one hierarchy per controller; v2: one tree).
+cri_cgv2() { [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; }
+cg_dir() { if cri_cgv2; then echo "/sys/fs/cgroup/$2"; else echo "/sys/fs/cgroup/$1/$2"; fi; }
+
+# cg_seen CTR memory|quota|shares: the limit as the container sees it in its
+# own /sys/fs/cgroup (v2 values converted to v1's: cpu.max's quota, and
+# cpu.weight back to shares as runc converts them)
+cg_seen() {
+  if cri_cgv2; then
+    case $2 in
+      memory) cri_exec "$1" cat /sys/fs/cgroup/memory.max ;;
+      quota) cri_exec "$1" cat /sys/fs/cgroup/cpu.max | cut -d' ' -f1 ;;
+      shares) cri_exec "$1" cat /sys/fs/cgroup/cpu.weight ;;
+    esac
+  else
+    case $2 in
+      memory) cri_exec "$1" cat /sys/fs/cgroup/memory/memory.limit_in_bytes ;;
+      quota) cri_exec "$1" cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us ;;
+      shares) cri_exec "$1" cat /sys/fs/cgroup/cpu/cpu.shares ;;
+    esac
+  fi
+}
+# shares_seen SHARES: what cg_seen reports for cpu_shares SHARES
+shares_seen() { if cri_cgv2; then echo $((1 + (($1 - 2) * 9999) / 262142)); else echo "$1"; fi; }
+
 cri_status() { cri ContainerStatus "{\"container_id\":\"$1\"}" | jq -c .status; }
 
 # cri_netns POD: the path of the pod's network namespace.
