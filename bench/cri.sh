@@ -59,7 +59,7 @@ PER=$(( (RUNS + ROUNDS - 1) / ROUNDS ))
 for r in $(seq 1 $ROUNDS); do
   for h in "${HANDLERS[@]}"; do
     out=$(in_ns "${CRI_PY[@]}" --socket "$CL_DIR/c.sock" --gen "$CL_DIR/cri-py" bench -n "$PER" \
-      --warmup $((r == 1 ? 2 : 0)) --handler "$h" --image "$CRI_BUSYBOX" --logdir "$CL_DIR/logs") ||
+      --warmup $((r == 1 ? 2 : 0)) --handler "$h" --image "$CRI_BUSYBOX" --logdir "$CL_DIR/logs" --record "$CL_DIR/pods") ||
       { echo "bench: $h failed" >&2; continue; }
     ALL[$h]+="$out"$'\n'
   done

@@ -98,6 +98,10 @@ def bench(args):
     img.PullImage(pb.PullImageRequest(image=pb.ImageSpec(image=args.image)), timeout=t)
     for i in range(args.n + args.warmup):
         uid = str(uuid.uuid4())
+        if args.record:
+            # for the caller's teardown: kubelet would remove the pod's cgroup
+            with open(os.path.join(args.record, f"bench-{uid}.cgroup"), "w") as f:
+                f.write(f"{args.cgroup_parent.strip('/')}/pod{uid}")
         cfg = pb.PodSandboxConfig(
             metadata=pb.PodSandboxMetadata(name=f"bench{i}", uid=uid, namespace="bench"),
             hostname=f"bench{i}", log_directory=os.path.join(args.logdir, uid),
@@ -222,6 +226,7 @@ def main():
     b.add_argument("--image", required=True)
     b.add_argument("--cgroup-parent", default="/kubepods/burstable")
     b.add_argument("--logdir", default="/tmp")
+    b.add_argument("--record", help="write each pod's cgroup path in DIR/bench-UID.cgroup")
     e = sub.add_parser("exec-stream")
     e.add_argument("url")
     args = p.parse_args()
