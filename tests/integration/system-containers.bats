@@ -101,6 +101,11 @@ booted() { [[ $(h exec "$1" systemctl is-system-running 2>/dev/null) =~ ^(runnin
   assert_contains "$output" "/run/lock tmpfs"
   assert_contains "$output" "/tmp tmpfs"
   assert_contains "$output" container=hull
+  # a read-only root gets its machine-id bound (read-only) instead of written
+  id=$(hd run -d --read-only --systemd=always bb sleep 60)
+  assert_eq "$(h exec "$id" cat /etc/machine-id)" "${id:0:32}" machine-id
+  assert_contains "$(h exec "$id" grep ' /etc/machine-id ' /proc/mounts)" " ro,"
+  h rm -f "$id" >/dev/null
   run h run --rm bb sh -c 'grep -cE " /(run|tmp) tmpfs" /proc/mounts; echo container=$container'
   assert_eq "$output" "0
 container=" "plain container"
