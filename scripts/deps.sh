@@ -26,6 +26,8 @@ PKGS=(
   uidmap
   # images and registries
   docker-registry apache2-utils debootstrap isal
+  # Kubernetes CRI tests: CNI plugins and the project's gRPC test client
+  containernetworking-plugins python3-grpcio python3-grpc-tools
 )
 
 case "${1:-}" in

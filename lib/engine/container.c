@@ -631,6 +631,9 @@ engine_create (struct engine *e, struct ctr_spec *spec, const char *name, bool e
   r = ctr_spec_merge_image (spec, icfg, entrypoint_set, err);
   if (r < 0)
     return r;
+  r = ctr_systemd_prepare (spec, err);
+  if (r < 0)
+    return r;
   if ((spec->entrypoint == NULL || spec->entrypoint[0] == NULL)
       && (spec->cmd == NULL || spec->cmd[0] == NULL))
     return error_set (err, EINVAL, "no command specified: the image `%s` has no Entrypoint or "

@@ -182,6 +182,7 @@ ctr_spec_to_json (const struct ctr_spec *s)
   json_object_object_add (h, "ReadonlyRootfs", json_object_new_boolean (s->read_only));
   json_object_object_add (h, "Privileged", json_object_new_boolean (s->privileged));
   json_object_object_add (h, "Init", json_object_new_boolean (s->init));
+  json_object_object_add (h, "Systemd", json_object_new_string (ctr_systemd_name (s->systemd)));
   json_object *so = json_object_new_array ();
   if (s->no_new_privileges)
     json_object_array_add (so, json_object_new_string ("no-new-privileges"));
@@ -375,6 +376,11 @@ ctr_spec_from_json (json_object *root, struct ctr_spec *s, struct error **err)
   s->read_only = get_bool (h, "ReadonlyRootfs");
   s->privileged = get_bool (h, "Privileged");
   s->init = get_bool (h, "Init");
+  if (json_object_object_get_ex (h, "Systemd", &x) && x)
+    {
+      _cleanup_error_ struct error *e2 = NULL;
+      ctr_parse_systemd (json_object_get_string (x), &s->systemd, &e2);
+    }
   r |= get_strv (h, "SecurityOpt", &so, err);
   for (size_t i = 0; so && so[i]; i++)
     {
