@@ -34,11 +34,11 @@ if [ -n "${HULL_BUILD:-}" ]; then
 else
   B=build-release
   [ -f "$B/build.ninja" ] || meson setup "$B" --buildtype=release -Db_lto=true >/dev/null
-  ninja -C "$B" cmd/hull/hull cmd/hull-monitor/hull-monitor cmd/hull-init/hull-init >/dev/null ||
+  ninja -C "$B" cmd/hull/hull cmd/hull-monitor/hull-monitor cmd/hull-init/hull-init cmd/hull-cleanup/hull-cleanup >/dev/null ||
     { echo "bench/engine.sh: build failed" >&2; exit 1; }
 fi
 # hull finds hull-monitor and hull-init next to itself
-for b in hull/hull hull-monitor/hull-monitor hull-init/hull-init; do
+for b in hull/hull hull-monitor/hull-monitor hull-init/hull-init hull-cleanup/hull-cleanup; do
   strip -o "$W/bin/${b#*/}" "$B/cmd/$b" 2>/dev/null || cp "$B/cmd/$b" "$W/bin/"
 done
 HULL=$W/bin/hull

@@ -16,6 +16,7 @@ PKGS=(
   libseccomp-dev libjson-c-dev libcurl4-openssl-dev libssl-dev
   libarchive-dev libzstd-dev zlib1g-dev libisal-dev libsqlite3-dev
   libnftables-dev libmnl-dev
+  libsodium-dev
   # test harness and in-container tools
   busybox-static bats jq iproute2 procps util-linux bsdutils python3 openssl
   time hyperfine iperf3
@@ -25,6 +26,8 @@ PKGS=(
   uidmap
   # images and registries
   docker-registry apache2-utils debootstrap isal
+  # Kubernetes CRI tests: CNI plugins and the project's gRPC test client
+  containernetworking-plugins python3-grpcio python3-grpc-tools
 )
 
 case "${1:-}" in

@@ -1,5 +1,5 @@
-/* hull-monitor - the per-container monitor (lib/engine/monitor.h). */
-#include "engine/monitor.h"
+/* hull-monitor - the per-container monitor (lib/monitor/monitor.h). */
+#include "monitor/monitor.h"
 
 int
 main (int argc, char **argv)

@@ -1,6 +1,7 @@
 /* hull container VERB: docker's `container` group (ls, rm, inspect...), and
  * `hull inspect` for containers and images alike.  `hull container cleanup
- * ID` is the monitor's exit command (internal). */
+ * ID` runs by hand what finishes a container after its exit (engine_cleanup;
+ * the monitor itself uses hull-cleanup, see docs/design/engine.md). */
 #include "ctr.h"
 #include "hull.h"
 

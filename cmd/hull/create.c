@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 #include "engine/spec.h"
 #include "progress.h"
+#include "trust-cmd.h"
 #include "progress.h"
 
 #include <stdio.h>
@@ -34,6 +35,23 @@ cmd_create (struct hull_ctx *ctx, int argc, char **argv)
   /* a pull's progress goes to stderr: stdout is the id */
   struct progress *pr = progress_new (stderr, false, "pull");
   engine_set_pull (e, o.pull, progress_ops (pr), hull_pull_notice, NULL);
+#ifdef HULL_HAVE_ENGINE_TRUST
+  if (hull_trust_engine (e, o.signature_policy, &err) < 0)
+    {
+      progress_finish (pr);
+      run_opts_clear (&o);
+      hull_report (&err);
+      return HULL_EXIT_USAGE;
+    }
+#else
+  /* never ignore a policy the user asked for */
+  if (o.signature_policy)
+    {
+      progress_finish (pr);
+      run_opts_clear (&o);
+      return hull_usage_error ("create", "--signature-policy: built without content trust");
+    }
+#endif
   int cr = engine_create (e, o.spec, o.name, o.entrypoint_set, &id, &err);
   progress_finish (pr);
   if (cr < 0)

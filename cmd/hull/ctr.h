@@ -62,17 +62,12 @@ struct run_opts
   bool detach, entrypoint_set, sig_proxy;
   char **attach;       /* -a STDIN|STDOUT|STDERR */
   const char *pull;    /* missing (default), never, always */
+  const char *signature_policy; /* --signature-policy (lib/trust) */
 };
 /* Parse from argv[1]; on success the image is argv[*image_idx] and the
  * command follows.  Returns 0, or an exit status (usage error: 125). */
 int hull_parse_run_flags (const char *verb, int argc, char **argv, struct run_opts *o,
                           int *image_idx);
 void run_opts_clear (struct run_opts *o);
-
-/* Attach to a running container over its monitor's socket: stdin (when
- * in), stdout/stderr to ours, the terminal in raw mode and resized with
- * ours (tty), ^P^Q detaches (tty). Returns the exit code the monitor sent,
- * -1 when detached, or -errno. */
-int hull_attach_stream (int fd, bool in, bool tty, bool close_stdin_on_eof, bool sig_proxy);
 
 #endif

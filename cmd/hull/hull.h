@@ -89,5 +89,9 @@ int cmd_commit (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_system (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_container (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_container_inspect (struct hull_ctx *ctx, int argc, char **argv);
+/* Content trust (lib/trust). */
+int cmd_key (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_sign (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_verify (struct hull_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -8,7 +8,7 @@
 #include "base/fs.h"
 #include "base/strv.h"
 #include "engine/engine.h"
-#include "engine/proto.h"
+#include "monitor/monitor.h"
 #include "engine/spec.h"
 
 #include <errno.h>

@@ -7,7 +7,7 @@
 #include "base/error.h"
 #include "base/strv.h"
 #include "engine/engine.h"
-#include "engine/proto.h"
+#include "monitor/monitor.h"
 #include "engine/spec.h"
 #include "image/images.h"
 

@@ -1,6 +1,7 @@
 /* hull pull [--platform P] [-q] NAME[:TAG|@DIGEST] */
 #include "hull.h"
 #include "progress.h"
+#include "trust-cmd.h"
 #include "util.h"
 
 #include "base/cleanup.h"
@@ -23,13 +24,15 @@ cmd_pull (struct hull_ctx *ctx, int argc, char **argv)
     { "platform", required_argument, NULL, 'P' }, { "quiet", no_argument, NULL, 'q' },
     { "tls-verify", required_argument, NULL, 'T' }, { "authfile", required_argument, NULL, 'A' },
     { "creds", required_argument, NULL, 'C' }, { "cert-dir", required_argument, NULL, 'D' },
-    { "parallel", required_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, {},
+    { "parallel", required_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
+    { "signature-policy", required_argument, NULL, 'S' }, {},
   };
   const char *platform = NULL;
   bool quiet = false;
   struct registry_options ropts = { 0 };
   _cleanup_free_ char *user = NULL;
   int parallel = 0;
+  const char *sigpolicy = NULL;
   int c;
   while ((c = getopt_long (argc, argv, "qh", opts, NULL)) != -1)
     switch (c)
@@ -63,12 +66,16 @@ cmd_pull (struct hull_ctx *ctx, int argc, char **argv)
       case 'j':
         parallel = atoi (optarg);
         break;
+      case 'S':
+        sigpolicy = optarg;
+        break;
       case 'h':
         printf ("Usage: hull pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
                 "  --platform os/arch[/variant]  (default: this machine)\n"
                 "  -q, --quiet                   print only the image name\n"
                 "  --tls-verify=false            allow plain HTTP / unverified TLS\n"
-                "  --authfile FILE, --creds USER:PASS, --cert-dir DIR\n");
+                "  --authfile FILE, --creds USER:PASS, --cert-dir DIR\n"
+                "  --signature-policy FILE       policy.json (default: " "/etc/containers/policy.json)\n");
         return 0;
       default:
         return hull_usage_error ("pull", "unknown option");
@@ -99,6 +106,21 @@ cmd_pull (struct hull_ctx *ctx, int argc, char **argv)
     .parallel = parallel,
     .progress = progress_ops (pr),
   };
+#ifdef HULL_HAVE_TRUST
+  if (hull_trust_pull_opts (sigpolicy, &o, &err) < 0)
+    {
+      progress_finish (pr);
+      platform_clear (&p);
+      return hull_report (&err);
+    }
+#else
+  if (sigpolicy)
+    {
+      progress_finish (pr);
+      platform_clear (&p);
+      return hull_usage_error ("pull", "--signature-policy: built without content trust");
+    }
+#endif
   _cleanup_free_ char *id = NULL, *name = NULL;
   int r = image_pull (s, argv[optind], &o, &id, &name, &err);
   progress_finish (pr);

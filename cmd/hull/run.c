@@ -9,6 +9,7 @@
 #include "engine/engine.h"
 #include "engine/spec.h"
 #include "progress.h"
+#include "trust-cmd.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -41,6 +42,23 @@ cmd_run (struct hull_ctx *ctx, int argc, char **argv)
   /* a pull's progress goes to stderr: stdout is the container's (or the id) */
   struct progress *pr = progress_new (stderr, false, "pull");
   engine_set_pull (e, o.pull, progress_ops (pr), hull_pull_notice, NULL);
+#ifdef HULL_HAVE_ENGINE_TRUST
+  if (hull_trust_engine (e, o.signature_policy, &err) < 0)
+    {
+      progress_finish (pr);
+      run_opts_clear (&o);
+      hull_report (&err);
+      return HULL_EXIT_USAGE;
+    }
+#else
+  /* never ignore a policy the user asked for */
+  if (o.signature_policy)
+    {
+      progress_finish (pr);
+      run_opts_clear (&o);
+      return hull_usage_error ("run", "--signature-policy: built without content trust");
+    }
+#endif
   bool rm = o.spec->auto_remove, in = o.spec->open_stdin, tty = o.spec->tty, detach = o.detach,
        sig_proxy = o.sig_proxy;
   int cr = engine_create (e, o.spec, o.name, o.entrypoint_set, &id, &err);
@@ -75,7 +93,7 @@ cmd_run (struct hull_ctx *ctx, int argc, char **argv)
       perror ("hull: socketpair");
       return HULL_EXIT_USAGE;
     }
-  struct engine_attach a = { .client_fd = &sv[1], .caller_removes = rm };
+  struct engine_attach a = { .client_fd = &sv[1], .caller_finishes = true };
   struct winsize ws;
   if (tty && (ioctl (1, TIOCGWINSZ, &ws) == 0 || ioctl (0, TIOCGWINSZ, &ws) == 0))
     {
@@ -99,7 +117,7 @@ cmd_run (struct hull_ctx *ctx, int argc, char **argv)
   /* The store stays open meanwhile: its garbage collector skips a store in
    * use (it never waits), and reopening would cost the removal that
    * follows a short --rm run another few milliseconds. */
-  code = hull_attach_stream (sv[0], in, tty, true, sig_proxy);
+  code = engine_attach_stream (sv[0], in, tty, true, sig_proxy);
   close (sv[0]);
   if (code == -1)
     return 0; /* detached with ^P^Q */
@@ -112,14 +130,11 @@ cmd_run (struct hull_ctx *ctx, int argc, char **argv)
           code = 125;
         }
     }
+  /* we read the exit, so we finish the container (--rm honoured): see
+   * "Who finishes a container" in docs/design/engine.md */
   struct error *e2 = NULL;
-  if (rm)
-    {
-      if (engine_remove (e, id, true, true, &e2) < 0 && e2->code != ENOENT)
-        hull_report (&e2);
-    }
-  else if (engine_cleanup (e, id, &e2) < 0)
-    hull_report (&e2); /* the record up to date, extensions' resources released */
+  if (engine_cleanup (e, id, &e2) < 0)
+    hull_report (&e2);
   error_free (e2);
   return code;
 }

@@ -23,6 +23,12 @@ enum
   O_STOP_TIMEOUT, O_NETWORK, O_DNS, O_DNS_SEARCH, O_DNS_OPT, O_ADD_HOST, O_LOG_OPT, O_LOG_DRIVER,
   O_SIG_PROXY, O_DOMAIN, O_LABEL_FILE, O_PULL, O_HELP, O_PUBLISH_ALL, O_EXPOSE,
   O_IP, O_NET_ALIAS,
+  O_SYSTEMD,
+};
+
+enum
+{
+  O_SIGNATURE_POLICY = 1024,
 };
 
 static const struct option run_options[] = {
@@ -54,6 +60,7 @@ static const struct option run_options[] = {
   { "pids-limit", required_argument, NULL, O_PIDS },
   { "ulimit", required_argument, NULL, O_ULIMIT },
   { "init", no_argument, NULL, O_INIT },
+  { "systemd", required_argument, NULL, O_SYSTEMD },
   { "restart", required_argument, NULL, O_RESTART },
   { "health-cmd", required_argument, NULL, O_HCMD },
   { "health-interval", required_argument, NULL, O_HINT },
@@ -81,6 +88,7 @@ static const struct option run_options[] = {
   { "attach", required_argument, NULL, 'a' },
   { "sig-proxy", optional_argument, NULL, O_SIG_PROXY },
   { "pull", required_argument, NULL, O_PULL },
+  { "signature-policy", required_argument, NULL, O_SIGNATURE_POLICY },
   { "help", no_argument, NULL, O_HELP },
   {},
 };
@@ -116,6 +124,7 @@ usage (const char *verb, FILE *f)
            "      --pids-limit N           process limit (-1: unlimited)\n"
            "      --ulimit NAME=SOFT[:HARD]\n"
            "      --init                   run an init that reaps zombies and forwards signals\n"
+           "      --systemd MODE           true (an init command gets what systemd needs), false, always\n"
            "      --restart POLICY         no, on-failure[:N], always, unless-stopped\n"
            "      --health-cmd CMD         health check (also --health-interval, --health-timeout,\n"
            "                               --health-retries, --health-start-period, --no-healthcheck)\n"
@@ -327,6 +336,10 @@ hull_parse_run_flags (const char *verb, int argc, char **argv, struct run_opts *
         case O_INIT:
           s->init = true;
           break;
+        case O_SYSTEMD:
+          if (ctr_parse_systemd (optarg, &s->systemd, &err) < 0)
+            return fail (verb, &err);
+          break;
         case O_RESTART:
           if (ctr_parse_restart (optarg, &s->restart, &err) < 0)
             return fail (verb, &err);
@@ -479,6 +492,9 @@ hull_parse_run_flags (const char *verb, int argc, char **argv, struct run_opts *
           if (strcmp (optarg, "missing") && strcmp (optarg, "never") && strcmp (optarg, "always"))
             BAD ("invalid --pull `%s` (missing, never, always)", optarg);
           o->pull = optarg;
+          break;
+        case O_SIGNATURE_POLICY:
+          o->signature_policy = optarg;
           break;
         case O_HELP:
           usage (verb, stdout);

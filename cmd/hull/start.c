@@ -72,7 +72,7 @@ cmd_start (struct hull_ctx *ctx, int argc, char **argv)
           hull_report (&err);
           return code;
         }
-      code = hull_attach_stream (sv[0], interactive && r->spec->open_stdin, r->spec->tty, true,
+      code = engine_attach_stream (sv[0], interactive && r->spec->open_stdin, r->spec->tty, true,
                                  true);
       close (sv[0]);
       if (code == -1)

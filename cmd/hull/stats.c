@@ -10,7 +10,7 @@
 #include "base/json.h"
 #include "base/strv.h"
 #include "engine/engine.h"
-#include "engine/proto.h"
+#include "monitor/monitor.h"
 #include "runtime/runtime.h"
 
 #include <getopt.h>

@@ -54,5 +54,11 @@ const struct hull_verb hull_verbs[] = {
 #ifdef HULL_HAVE_VOLUME
   { "volume", cmd_volume, "Manage volumes (hull volume create|ls|rm|inspect|prune)", NULL },
 #endif
+#ifdef HULL_HAVE_TRUST
+  /* content trust (lib/trust) */
+  { "key", cmd_key, "Manage signing keys (hull key generate)", NULL },
+  { "sign", cmd_sign, "Sign an image in its registry", NULL },
+  { "verify", cmd_verify, "Verify an image's signatures", NULL },
+#endif
   { NULL, NULL, NULL, NULL },
 };

@@ -19,7 +19,8 @@ verb_create (struct globals *g, int argc, char **argv)
   int pos, r = parse_verb (opts, argc, argv, &pos, 1, 1, "create [options] ID");
   if (r <= 0)
     return r == 0 ? 0 : 1;
-  o.preserve_fds += listen_fds ();
+  o.listen_fds = listen_fds ();
+  o.preserve_fds += o.listen_fds;
   struct error *err = NULL;
   if (runtime_create (&g->ctx, argv[pos], &o, &err) < 0)
     return fail (err);
@@ -39,7 +40,8 @@ verb_run (struct globals *g, int argc, char **argv)
   int pos, r = parse_verb (opts, argc, argv, &pos, 1, 1, "run [options] ID");
   if (r <= 0)
     return r == 0 ? 0 : 1;
-  o.preserve_fds += listen_fds ();
+  o.listen_fds = listen_fds ();
+  o.preserve_fds += o.listen_fds;
   struct error *err = NULL;
   int status = 0;
   if (runtime_run (&g->ctx, argv[pos], &o, &status, &err) < 0)

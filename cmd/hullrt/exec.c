@@ -9,7 +9,6 @@ verb_exec (struct globals *g, int argc, char **argv)
   struct runtime_exec_options o = { .stdio_fds = { -1, -1, -1 } };
   const char *user = NULL;
   bool ignored = false;
-  const char *ignored_s = NULL;
   const struct cli_option opts[] = {
     { "process", 'p', CLI_STRING, &o.process_path, "process.json to run", "FILE" },
     { "tty", 't', CLI_FLAG, &o.tty, "allocate a pseudo-TTY" },
@@ -26,7 +25,7 @@ verb_exec (struct globals *g, int argc, char **argv)
     { "process-label", 0, CLI_STRING, &o.process_label, "SELinux label", "LABEL" },
     { "preserve-fds", 0, CLI_INT, &o.preserve_fds, "pass N more fds", "N" },
     { "ignore-paused", 0, CLI_FLAG, &ignored, NULL },
-    { "cgroup", 0, CLI_STRING, &ignored_s, NULL },
+    { "cgroup", 0, CLI_STRV, &o.cgroup_subs, "run in this existing sub-cgroup", "[CTRL:]PATH" },
     { 0 },
   };
   int pos, r = parse_verb (opts, argc, argv, &pos, 1, -1, "exec [options] ID [COMMAND [ARG...]]");
@@ -50,7 +49,14 @@ verb_exec (struct globals *g, int argc, char **argv)
   strv_free (o.env);
   strv_free (o.caps);
   strv_free (o.additional_gids);
+  strv_free (o.cgroup_subs);
+  /* runc's exit codes: the process's own status, or 255 when the runtime
+   * failed (so that a process exiting 1 or 127 is never mistaken for an
+   * error of ours) */
   if (r < 0)
-    return fail (err);
+    {
+      fail (err);
+      return 255;
+    }
   return status;
 }

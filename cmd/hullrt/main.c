@@ -83,9 +83,13 @@ parse_verb (const struct cli_option *opts, int argc, char **argv, int *pos, int 
 int
 listen_fds (void)
 {
-  const char *v = getenv ("LISTEN_FDS");
-  int n = v ? atoi (v) : 0;
-  return n > 0 ? n : 0;
+  /* sd_listen_fds(): the variables are for us only when LISTEN_PID names
+   * this process (set by whoever exec'd us), as runc checks it */
+  const char *v = getenv ("LISTEN_FDS"), *pid = getenv ("LISTEN_PID");
+  if (v == NULL || (pid && atol (pid) != (long) getpid ()))
+    return 0;
+  int n = atoi (v);
+  return n > 0 && n < 65536 ? n : 0;
 }
 
 static void
@@ -148,6 +152,9 @@ main (int argc, char **argv)
           log_error ("open log `%s`: %s", g.log_path, strerror (-r));
           return 1;
         }
+      /* as runc: --debug lines go to the log, warnings and errors are also
+       * said on stderr where the caller sees them */
+      log_set_stderr_max (LOG_LEVEL_WARN);
     }
   if (version)
     {

@@ -12,8 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
 
 bool fs_force_resolve_fallback = false;
 
@@ -142,6 +147,28 @@ fs_write_file_atomic (int dirfd, const char *path, const char *data,
   int r = fs_write_all (fd, data, len);
   if (r == 0 && fsync (fd) < 0)
     r = -errno;
+  if (r == 0 && renameat (dirfd, tmp, dirfd, path) < 0)
+    r = -errno;
+  if (r < 0)
+    {
+      unlinkat (dirfd, tmp, 0);
+      return error_errno (err, -r, "write `%s`", path);
+    }
+  return 0;
+}
+
+int
+fs_write_file_volatile (int dirfd, const char *path, const char *data, size_t len, mode_t mode,
+                        struct error **err)
+{
+  _cleanup_free_ char *tmp = NULL;
+  if (asprintf (&tmp, "%s.tmp.%d", path, (int) getpid ()) < 0)
+    return error_set (err, ENOMEM, "out of memory");
+  _cleanup_close_ int fd
+      = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0)
+    return error_errno (err, errno, "create `%s`", tmp);
+  int r = fs_write_all (fd, data, len);
   if (r == 0 && renameat (dirfd, tmp, dirfd, path) < 0)
     r = -errno;
   if (r < 0)
@@ -435,6 +462,15 @@ walk_in_root (int rootfd, const char *path, int flags, mode_t mode, bool mkdirs)
         }
       if (S_ISLNK (st.st_mode))
         {
+          /* A symlink on procfs is a magic link (or /proc/self): its text
+           * is a path of the runtime's view, not of this root.  Refused, as
+           * RESOLVE_NO_MAGICLINKS refuses it. */
+          struct statfs sfs;
+          if (fstatfs (stack[depth], &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
+            {
+              ret = -ELOOP;
+              goto out;
+            }
           if (++links > MAX_LINKS)
             {
               ret = -ELOOP;
@@ -522,6 +558,11 @@ fs_mkdir_in_root (int rootfd, const char *path, mode_t mode, struct error **err)
   error_free (ignored);
   if (fd >= 0)
     return fd;
+  /* ELOOP from openat2 is a magic link (/proc/self/fd/N, /proc/N/root) or a
+   * symlink loop: never walk it textually and create what its text names. */
+  if (fd == -ELOOP && openat2_works == 1 && !fs_force_resolve_fallback)
+    return error_errno (err, ELOOP, "`%s`: goes through a /proc magic link or a symlink loop",
+                        path);
   fd = walk_in_root (rootfd, path, O_PATH | O_DIRECTORY, mode, true);
   if (fd < 0)
     return error_errno (err, -fd, "mkdir `%s` in root", path);

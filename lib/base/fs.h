@@ -35,6 +35,10 @@ int fs_write_file_at (int dirfd, const char *path, const char *data, size_t len,
 /* Create or replace path atomically: temp file, fsync, rename. */
 int fs_write_file_atomic (int dirfd, const char *path, const char *data,
                           size_t len, mode_t mode, struct error **err);
+/* The same without fsync: for files rebuilt at every start or kept on a
+ * tmpfs (/run), where atomic visibility matters and durability does not. */
+int fs_write_file_volatile (int dirfd, const char *path, const char *data, size_t len,
+                            mode_t mode, struct error **err);
 
 /* write() until done, EINTR-safe; returns -errno. */
 int fs_write_all (int fd, const void *buf, size_t len);

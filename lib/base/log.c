@@ -14,6 +14,7 @@ static enum log_level log_level = LOG_LEVEL_WARN;
 static enum log_format log_fmt = LOG_FORMAT_TEXT;
 static int log_fd = -1;
 static bool log_to_stderr = true;
+static enum log_level log_stderr_max = LOG_LEVEL_DEBUG;
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
@@ -38,6 +39,7 @@ log_init (const char *prog, enum log_level level)
 void log_set_level (enum log_level level) { log_level = level; }
 enum log_level log_get_level (void) { return log_level; }
 void log_set_stderr (bool on) { log_to_stderr = on; }
+void log_set_stderr_max (enum log_level max) { log_stderr_max = max; }
 
 int
 log_open (const char *path, enum log_format fmt)
@@ -98,7 +100,7 @@ log_msg (enum log_level level, const char *fmt, ...)
   if (msg == NULL)
     goto out;
 
-  if (log_to_stderr || log_fd < 0)
+  if (log_fd < 0 || (log_to_stderr && level <= log_stderr_max))
     {
       if (level == LOG_LEVEL_ERROR)
         dprintf (STDERR_FILENO, "%s: %s\n", log_prog, msg);
@@ -127,7 +129,11 @@ log_msg (enum log_level level, const char *fmt, ...)
               fprintf (f, "\",\"time\":\"%s\"}\n", tbuf);
             }
           else
-            fprintf (f, "%s %s: %s\n", tbuf, level_names[level], msg);
+            {
+              fprintf (f, "time=\"%s\" level=%s msg=\"", tbuf, level_names[level]);
+              json_escape (f, msg);
+              fputs ("\"\n", f);
+            }
           fclose (f);
           /* one write() per line: concurrent writers do not interleave */
           if (line)

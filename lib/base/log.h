@@ -1,7 +1,8 @@
 /* log.h - the process-wide log used by commands (not by library code, except
  * at debug level).  Text goes to stderr; with log_open() it also goes to a
- * file, as text or as one JSON object per line ({"level","msg","time"}), which
- * is what podman/conmon and containerd read back from a runtime's --log file.
+ * file, as text (logfmt: time="..." level=debug msg="...", runc's text lines)
+ * or as one JSON object per line ({"level","msg","time"}), which is what
+ * podman/conmon and containerd read back from a runtime's --log file.
  */
 #ifndef HULL_BASE_LOG_H
 #define HULL_BASE_LOG_H
@@ -30,6 +31,10 @@ enum log_level log_get_level (void);
 int log_open (const char *path, enum log_format fmt);
 /* When false, messages go only to the log file (if any). Default true. */
 void log_set_stderr (bool on);
+/* With a log file open, messages less severe than `max` go only to the file
+ * (runc's --log: debug lines land there, not on the caller's stderr).
+ * Default: every level goes to both. */
+void log_set_stderr_max (enum log_level max);
 void log_close (void);
 
 void log_msg (enum log_level level, const char *fmt, ...)

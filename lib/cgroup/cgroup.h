@@ -53,6 +53,16 @@ json_object *cgroup_to_json (const struct cgroup *cg);
 int cgroup_from_pid (pid_t pid, struct cgroup **out, struct error **err);
 void cgroup_free (struct cgroup *cg);
 
+/* `exec --cgroup`: the existing sub-cgroup(s) of cg named by specs, runc's
+ * "[CONTROLLER[,CONTROLLER...]:]PATH" (one spec without a controller applies
+ * to every hierarchy; with controllers, each to the v1 hierarchies holding
+ * them; the unified hierarchy takes only a spec without one).  PATH is
+ * relative to the container's cgroup and stays inside it.  Hierarchies not
+ * named keep the container's cgroup.  The directories must exist and not be
+ * frozen. */
+int cgroup_sub (const struct cgroup *cg, char *const *specs, struct cgroup **out,
+                struct error **err);
+
 /* On a pure v2 host: an O_DIRECTORY fd of the cgroup, for clone3
  * CLONE_INTO_CGROUP; -1 elsewhere. Owned by cg. */
 int cgroup_v2_fd (const struct cgroup *cg);

@@ -270,6 +270,11 @@ int cg_rdma_apply (const struct cg_wctx *c, struct error **err);
 /* `unified` keys: a plain cgroup file name, not one the runtime manages */
 int cg_unified_key_check (const char *key, struct error **err);
 
+/* Fail (EBUSY) when any directory of cg is frozen: the v1 freezer state
+ * (which also says FROZEN under a frozen parent) or cgroup.events of the
+ * unified one, which a clone3 CLONE_INTO_CGROUP would be born into. */
+int cg_refuse_frozen (const struct cgroup *cg, struct error **err);
+
 /* --------------------------------------------------------------- misc */
 int cg_rmdir_tree (const char *abs, struct error **err);
 

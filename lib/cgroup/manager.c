@@ -17,13 +17,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+static void index_dirs (struct cgroup *cg);
 
 static struct cgroup *
 cg_new (void)
@@ -72,7 +76,7 @@ cgroup_v2_fd (const struct cgroup *cg)
 {
   if (cg == NULL || cg->noop || cg->mode != CGROUP_MODE_V2 || cg->v2 < 0)
     return -1;
-  int fd = cg_dir_fd (cg, (size_t) cg->v2, NULL);
+  int fd = cg_dir_fd (cg, (size_t)cg->v2, NULL);
   return fd < 0 ? -1 : fd;
 }
 
@@ -159,16 +163,14 @@ v2_enable_controllers (const char *mnt, const char *abs)
                 break;
               }
           if (!enabled && wl + tl + 3 < sizeof want)
-            wl += (size_t) snprintf (want + wl, sizeof want - wl, "%s+%s",
-                                     wl ? " " : "", t);
+            wl += (size_t)snprintf (want + wl, sizeof want - wl, "%s+%s", wl ? " " : "", t);
         }
       if (wl > 0)
         {
           struct error *e = NULL;
           if (cg_write (fd, "cgroup.subtree_control", want, NULL, &e) < 0)
             {
-              log_debug ("cgroup: enable `%s` below `%s`: %s", want,
-                         comp ? comp : mnt, e->msg);
+              log_debug ("cgroup: enable `%s` below `%s`: %s", want, comp ? comp : mnt, e->msg);
               error_free (e);
             }
         }
@@ -195,8 +197,7 @@ cgroup_dir_busy (const char *abs)
 
 /* mkdir -p, remembering which parents this call made (for rollback) */
 static int
-make_dir (struct cgroup *cg, const char *mnt, struct cg_dir *d,
-          struct error **err)
+make_dir (struct cgroup *cg, const char *mnt, struct cg_dir *d, struct error **err)
 {
   if (mkdir (d->abs, 0755) == 0)
     {
@@ -205,12 +206,13 @@ make_dir (struct cgroup *cg, const char *mnt, struct cg_dir *d,
     }
   if (errno == EEXIST)
     {
-      /* podman and containerd may pre-create parents, never the leaf of a
-       * live container: a populated leaf is someone else's */
+      /* podman and containerd may pre-create parents, rarely the leaf of
+       * a live container: a populated leaf is shared with someone else,
+       * which runc allows with a warning (its limits then bind both) */
       if (cgroup_dir_busy (d->abs))
-        return error_set (err, EBUSY,
-                          "cgroup `%s` already exists and has processes",
-                          d->abs);
+        log_warn ("cgroup `%s` is not empty: the container shares it with the "
+                  "processes already inside",
+                  d->abs);
       return 0;
     }
   if (errno != ENOENT)
@@ -262,9 +264,8 @@ is_permission_error (int e)
 }
 
 int
-cgroup_create (const struct cgroup_options *opts,
-               const struct oci_resources *res, struct cgroup **out,
-               struct error **err)
+cgroup_create (const struct cgroup_options *opts, const struct oci_resources *res,
+               struct cgroup **out, struct error **err)
 {
   const struct cg_layout *l;
   int r = cg_layout_get (&l, err);
@@ -289,8 +290,7 @@ cgroup_create (const struct cgroup_options *opts,
           if (opts->rootless && is_permission_error (-r))
             {
               /* rootless without a delegated cgroup: run without one */
-              log_debug ("cgroup: %s (rootless: continuing without a cgroup)",
-                         (*err)->msg);
+              log_debug ("cgroup: %s (rootless: continuing without a cgroup)", (*err)->msg);
               error_freep (err);
               rollback (cg);
               cg->noop = true;
@@ -311,6 +311,15 @@ cgroup_create (const struct cgroup_options *opts,
         }
       if (d->v2 && l->mode == CGROUP_MODE_V2)
         v2_enable_controllers (mnt, d->abs);
+    }
+  /* A process moved into a frozen cgroup stops at once: the container
+   * would hang in its setup (crun does).  A frozen cgroup is someone's
+   * paused workload, so it is refused rather than thawed. */
+  r = cg_refuse_frozen (cg, err);
+  if (r < 0)
+    {
+      rollback (cg);
+      return r;
     }
   cg->v2_ctrls_known = false;
   r = cg_apply (cg, res, false, err);
@@ -337,8 +346,7 @@ cgroup_create (const struct cgroup_options *opts,
 }
 
 int
-cgroup_update (struct cgroup *cg, const struct oci_resources *res,
-               struct error **err)
+cgroup_update (struct cgroup *cg, const struct oci_resources *res, struct error **err)
 {
   if (cg->noop || res == NULL)
     return 0;
@@ -351,7 +359,7 @@ cgroup_enter (const struct cgroup *cg, pid_t pid, struct error **err)
   if (cg->noop)
     return 0;
   char buf[24];
-  snprintf (buf, sizeof buf, "%d", (int) pid);
+  snprintf (buf, sizeof buf, "%d", (int)pid);
   for (size_t i = 0; i < cg->n; i++)
     {
       int fd = cg_dir_fd (cg, i, err);
@@ -368,7 +376,7 @@ cgroup_clone_fd (const struct cgroup *cg)
 {
   if (cg == NULL || cg->noop || cg->v2 < 0)
     return -1;
-  int fd = cg_dir_fd (cg, (size_t) cg->v2, NULL);
+  int fd = cg_dir_fd (cg, (size_t)cg->v2, NULL);
   return fd < 0 ? -1 : fd;
 }
 
@@ -390,6 +398,129 @@ cgroup_enter_self (const struct cgroup *cg, bool in_v2, struct error **err)
       if (cg_write (fd, file, "0", NULL, err) < 0)
         return error_prefix (err, "enter cgroup `%s`", cg->dirs[i].abs);
     }
+  return 0;
+}
+
+/* ------------------------------------------------------------ exec --cgroup */
+
+/* PATH of a --cgroup spec: relative, no "." or ".." component, so that the
+ * process cannot be put outside the container's cgroup */
+static int
+sub_path_check (const char *spec, const char *p, struct error **err)
+{
+  while (*p == '/')
+    p++;
+  if (*p == '\0')
+    return error_set (err, EINVAL, "--cgroup `%s`: empty sub-cgroup path", spec);
+  for (const char *c = p; *c;)
+    {
+      size_t n = strcspn (c, "/");
+      if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+        return error_set (err, EINVAL,
+                          "--cgroup `%s`: the path must stay inside the container's "
+                          "cgroup (no `.` or `..`)",
+                          spec);
+      c += n;
+      while (*c == '/')
+        c++;
+    }
+  return 0;
+}
+
+int
+cgroup_sub (const struct cgroup *cg, char *const *specs, struct cgroup **out, struct error **err)
+{
+  if (cg->noop)
+    return error_set (err, ENOTSUP, "--cgroup: the container has no cgroup");
+  const char *all = NULL;
+  const char *per[CG_N_CTRL] = { 0 };
+  size_t nspec = strv_len ((char **)specs);
+  for (size_t k = 0; k < nspec; k++)
+    {
+      const char *spec = specs[k];
+      const char *colon = strchr (spec, ':');
+      if (colon == NULL)
+        {
+          if (nspec != 1)
+            return error_set (err, EINVAL,
+                              "--cgroup `%s`: a CONTROLLER: prefix is needed when "
+                              "--cgroup is given more than once",
+                              spec);
+          int r = sub_path_check (spec, spec, err);
+          if (r < 0)
+            return r;
+          all = spec;
+          continue;
+        }
+      if (strchr (colon + 1, ':'))
+        return error_set (err, EINVAL, "--cgroup `%s`: want [CONTROLLER:]PATH", spec);
+      int r = sub_path_check (spec, colon + 1, err);
+      if (r < 0)
+        return r;
+      _cleanup_free_ char *ctrls = strndup (spec, (size_t)(colon - spec));
+      if (ctrls == NULL)
+        return error_set (err, ENOMEM, "out of memory");
+      if (ctrls[0] == '\0' || strstr (ctrls, ",,") || ctrls[strlen (ctrls) - 1] == ',')
+        return error_set (err, EINVAL, "--cgroup `%s`: empty controller", spec);
+      char *save = NULL;
+      for (char *t = strtok_r (ctrls, ",", &save); t; t = strtok_r (NULL, ",", &save))
+        {
+          int c = cg_ctrl_from_name (t);
+          if (c < 0)
+            return error_set (err, EINVAL, "--cgroup `%s`: unknown controller `%s`", spec, t);
+          if (per[c])
+            return error_set (err, EINVAL, "--cgroup: controller `%s` given twice", t);
+          per[c] = colon + 1;
+        }
+    }
+  if (all == NULL && cg->mode == CGROUP_MODE_V2)
+    return error_set (err, EINVAL,
+                      "--cgroup: cgroup v2 has one hierarchy: give the "
+                      "sub-cgroup without a CONTROLLER: prefix");
+  _cleanup_cgroup_ struct cgroup *n = cg_new ();
+  if (n == NULL || (n->dirs = calloc (cg->n ? cg->n : 1, sizeof *n->dirs)) == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  n->mgr = cg->mgr;
+  n->mode = cg->mode;
+  n->fake = cg->fake;
+  n->path = strdup (cg->path ? cg->path : "");
+  for (size_t i = 0; i < cg->n; i++)
+    {
+      const struct cg_dir *d = &cg->dirs[i];
+      const char *sub = all;
+      for (int c = 0; sub == NULL && !d->v2 && c < CG_N_CTRL; c++)
+        if ((d->ctrls & (1u << c)) && per[c])
+          sub = per[c];
+      struct cg_dir *nd = &n->dirs[n->n++];
+      nd->fd = -1;
+      nd->v2 = d->v2;
+      nd->ctrls = d->ctrls;
+      nd->ctrls_str = strdup (d->ctrls_str ? d->ctrls_str : "");
+      nd->abs = sub ? fs_path_join (d->abs, sub) : strdup (d->abs);
+      if (nd->ctrls_str == NULL || nd->abs == NULL || n->path == NULL)
+        return error_set (err, ENOMEM, "out of memory");
+      if (sub == NULL)
+        continue;
+      /* runc's rule: the sub-cgroup must exist (exec never makes one);
+       * looked up beneath the container's own directory */
+      int pfd = cg_dir_fd (cg, i, err);
+      if (pfd < 0)
+        return pfd;
+      struct open_how how
+          = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+              .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+      while (*sub == '/')
+        sub++;
+      int fd = (int)syscall (SYS_openat2, pfd, sub, &how, sizeof how);
+      if (fd < 0)
+        return error_errno (err, errno, "--cgroup: sub-cgroup `%s` in `%s`", sub, d->abs);
+      nd->fd = fd;
+    }
+  index_dirs (n);
+  int r = cg_refuse_frozen (n, err);
+  if (r < 0)
+    return r;
+  *out = TAKE_PTR (n);
   return 0;
 }
 
@@ -435,6 +566,32 @@ sleep_ms (long ms)
     ;
 }
 
+/* Thaw every sub-cgroup below abs (not abs itself): a process in a
+ * sub-cgroup the container froze never dies of SIGKILL, and its cgroup
+ * could never be removed. */
+static void
+thaw_below (const char *abs, bool v2, int depth)
+{
+  _cleanup_closedir_ DIR *d = opendir (abs);
+  if (d == NULL || depth > 64)
+    return;
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      if (de->d_type != DT_DIR || de->d_name[0] == '.')
+        continue;
+      _cleanup_free_ char *sub = fs_path_join (abs, de->d_name);
+      _cleanup_close_ int fd = sub ? open (sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+      if (fd < 0)
+        continue;
+      if (v2)
+        cg_write (fd, "cgroup.freeze", "0", NULL, NULL);
+      else
+        cg_write (fd, "freezer.state", "THAWED", NULL, NULL);
+      thaw_below (sub, v2, depth + 1);
+    }
+}
+
 int
 cgroup_destroy (struct cgroup *cg, bool kill_first, struct error **err)
 {
@@ -442,6 +599,9 @@ cgroup_destroy (struct cgroup *cg, bool kill_first, struct error **err)
     return 0;
   if (kill_first)
     {
+      for (size_t i = 0; i < cg->n; i++)
+        if (cg->dirs[i].v2 || (cg->dirs[i].ctrls & (1u << CG_FREEZER)))
+          thaw_below (cg->dirs[i].abs, cg->dirs[i].v2, 0);
       struct error *e = NULL;
       if (cgroup_kill (cg, SIGKILL, &e) < 0)
         {
@@ -507,7 +667,8 @@ cgroup_to_json (const struct cgroup *cg)
   if (o == NULL)
     return NULL;
   static const char *const modes[] = { "", "v1", "hybrid", "v2" };
-  json_object_object_add (o, "manager", json_object_new_string (cg->mgr ? cg->mgr->name : "cgroupfs"));
+  json_object_object_add (o, "manager",
+                          json_object_new_string (cg->mgr ? cg->mgr->name : "cgroupfs"));
   json_object_object_add (o, "mode", json_object_new_string (modes[cg->mode]));
   json_object_object_add (o, "path", json_object_new_string (cgroup_path (cg)));
   if (cg->noop)
@@ -522,8 +683,7 @@ cgroup_to_json (const struct cgroup *cg)
       if (cg->dirs[i].v2)
         json_object_object_add (d, "v2", json_object_new_boolean (true));
       else
-        json_object_object_add (d, "controllers",
-                                json_object_new_string (cg->dirs[i].ctrls_str));
+        json_object_object_add (d, "controllers", json_object_new_string (cg->dirs[i].ctrls_str));
       json_object_array_add (a, d);
     }
   json_object_object_add (o, "dirs", a);
@@ -536,8 +696,7 @@ ctrls_from_str (const char *s)
   uint32_t m = 0;
   _cleanup_free_ char *dup = strdup (s);
   char *save = NULL;
-  for (char *t = dup ? strtok_r (dup, ",", &save) : NULL; t;
-       t = strtok_r (NULL, ",", &save))
+  for (char *t = dup ? strtok_r (dup, ",", &save) : NULL; t; t = strtok_r (NULL, ",", &save))
     {
       int c = cg_ctrl_from_name (t);
       if (c >= 0 && strcmp (t, "io") != 0)
@@ -557,12 +716,12 @@ index_dirs (struct cgroup *cg)
       if (cg->dirs[i].v2)
         {
           if (cg->v2 < 0)
-            cg->v2 = (int) i;
+            cg->v2 = (int)i;
           continue;
         }
       for (int c = 0; c < CG_N_CTRL; c++)
         if ((cg->dirs[i].ctrls & (1u << c)) && cg->ctrl_dir[c] < 0)
-          cg->ctrl_dir[c] = (int) i;
+          cg->ctrl_dir[c] = (int)i;
     }
 }
 
@@ -575,11 +734,9 @@ cgroup_from_json (json_object *o, struct cgroup **out, struct error **err)
   const char *mgr = "cgroupfs", *mode = NULL, *path = "";
   bool noop = false;
   json_object *dirs = NULL;
-  if (json_object_get_type (o) != json_type_object
-      || jsonx_get_string (o, "manager", &mgr, err) < 0
+  if (json_object_get_type (o) != json_type_object || jsonx_get_string (o, "manager", &mgr, err) < 0
       || jsonx_get_string (o, "mode", &mode, err) < 0
-      || jsonx_get_string (o, "path", &path, err) < 0
-      || jsonx_get_bool (o, "noop", &noop, err) < 0
+      || jsonx_get_string (o, "path", &path, err) < 0 || jsonx_get_bool (o, "noop", &noop, err) < 0
       || jsonx_get_bool (o, "test_tree", &cg->fake, err) < 0
       || jsonx_get_array (o, "dirs", &dirs, err) < 0)
     return error_set (err, EINVAL, "saved cgroup state is malformed");
@@ -607,8 +764,7 @@ cgroup_from_json (json_object *o, struct cgroup **out, struct error **err)
       json_object *d = json_object_array_get_idx (dirs, i);
       const char *p = NULL, *ctrls = "";
       bool v2 = false;
-      if (json_object_get_type (d) != json_type_object
-          || jsonx_get_string (d, "path", &p, err) < 0
+      if (json_object_get_type (d) != json_type_object || jsonx_get_string (d, "path", &p, err) < 0
           || jsonx_get_string (d, "controllers", &ctrls, err) < 0
           || jsonx_get_bool (d, "v2", &v2, err) < 0 || p == NULL || p[0] != '/')
         return error_set (err, EINVAL, "saved cgroup state: bad `dirs[%zu]`", i);
@@ -634,7 +790,7 @@ cgroup_from_pid (pid_t pid, struct cgroup **out, struct error **err)
   if (r < 0)
     return r;
   char file[64];
-  snprintf (file, sizeof file, "/proc/%d/cgroup", (int) pid);
+  snprintf (file, sizeof file, "/proc/%d/cgroup", (int)pid);
   _cleanup_free_ char *text = NULL;
   r = fs_read_file (file, 1 << 20, &text, NULL, err);
   if (r < 0)
@@ -684,7 +840,7 @@ cgroup_from_pid (pid_t pid, struct cgroup **out, struct error **err)
   if (r < 0)
     return r;
   if (cg->n == 0 || cg->path == NULL)
-    return error_set (err, ENOENT, "process %d is in no known cgroup", (int) pid);
+    return error_set (err, ENOENT, "process %d is in no known cgroup", (int)pid);
   index_dirs (cg);
   *out = TAKE_PTR (cg);
   return 0;

@@ -563,6 +563,7 @@ static const struct step builtin_steps[] = {
   { "base", step_base },           { "process", step_process },
   { "security", step_security },   { "mounts", step_mounts },
   { "resources", step_resources }, { "network", step_network },
+  { "systemd", engine_build_systemd },
 };
 
 static struct step extra_steps[16];

@@ -53,6 +53,10 @@ int engine_build_config (struct build_ctx *b, json_object **out, struct error **
  * order); for extensions.  At most 16. */
 int engine_build_add_step (const char *name, build_step_fn fn);
 
+/* The system-container step (sysctr.c): tmpfs on /run, /run/lock, /tmp,
+ * /var/log/journal, a writable own cgroup, /etc/machine-id. */
+int engine_build_systemd (struct build_ctx *b, json_object *config, struct error **err);
+
 /* Helpers the steps share (and extensions may use). */
 int build_add_mount (json_object *config, const char *dest, const char *type, const char *src,
                      const char *const *options);

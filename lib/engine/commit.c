@@ -3,7 +3,7 @@
  * OCI whiteouts, on top of the image's). */
 #include "engine/internal.h"
 #include "engine/copy.h"
-#include "engine/proto.h"
+#include "monitor/monitor.h"
 
 #include "base/cleanup.h"
 #include "base/error.h"

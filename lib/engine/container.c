@@ -11,7 +11,7 @@
  */
 #include "engine/internal.h"
 #include "engine/build.h"
-#include "engine/proto.h"
+#include "monitor/monitor.h"
 
 #include "base/cleanup.h"
 #include "base/error.h"
@@ -25,6 +25,8 @@
 #include "image/transfer.h"
 #include "image/store.h"
 #include "seccomp/profile.h"
+
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -148,15 +150,6 @@ engine_open (const struct engine_paths *p, struct engine **out, struct error **e
       return r;
     }
   image_store_set_in_use_hook (e->store, in_use_hook, e);
-  /* Every hull command is a new process: closing the last connection would
-   * checkpoint the WAL (two fsyncs) every time.  Not checkpointing at close
-   * has its own price: the next first connection rebuilds the WAL index by
-   * reading the whole WAL (4 MB at SQLite's default 1000-page automatic
-   * checkpoint: 2 ms per command).  So no checkpoint at close, and small
-   * automatic ones (64 pages, 256 kB): a checkpoint every few commands,
-   * a cheap recovery at every start. */
-  sqlite3_db_config (e->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-  sqlite3_exec (e->db, "PRAGMA wal_autocheckpoint=64", NULL, NULL, NULL);
   *out = e;
   return 0;
 }
@@ -362,8 +355,11 @@ live_details (struct ctr_record *r, const struct monitor_state *st)
 static int remove_record (struct engine *e, struct ctr_record *r, bool volumes,
                           bool monitor_gone, struct error **err);
 
-int
-engine_reconcile (struct engine *e, struct ctr_record *r, struct error **err)
+/* lock_held: the caller holds monitor.lock (the exit command the monitor
+ * became): the monitor is gone, and nobody else repairs the container
+ * meanwhile. */
+static int
+reconcile (struct engine *e, struct ctr_record *r, bool lock_held, struct error **err)
 {
   if (r->state == CTR_REMOVING)
     {
@@ -374,8 +370,8 @@ engine_reconcile (struct engine *e, struct ctr_record *r, struct error **err)
     {
       if (r->state == CTR_EXITED && r->spec && r->spec->auto_remove)
         {
-          int fd;
-          if (monitor_lock_try (e, r->id, &fd) == 1)
+          int fd = -1;
+          if (lock_held || monitor_lock_try (e, r->id, &fd) == 1)
             {
               safe_close (fd);
               int ret = remove_record (e, r, true, false, err);
@@ -390,7 +386,7 @@ engine_reconcile (struct engine *e, struct ctr_record *r, struct error **err)
     _cleanup_error_ struct error *e2 = NULL;
     dfd = ctr_rundir_open (e, r->id, false, &e2);
   }
-  if (monitor_lock_try (e, r->id, &lock) == 0)
+  if (!lock_held && monitor_lock_try (e, r->id, &lock) == 0)
     {
       /* alive: its state file has the live details */
       r->monitor_alive = true;
@@ -442,7 +438,7 @@ engine_reconcile (struct engine *e, struct ctr_record *r, struct error **err)
       r->exit_code = 255;
       r->finished_at = now_ns ();
       free (r->error);
-      r->error = strdup (was == CTR_STARTING && dfd >= 0 && !fs_exists_at (dfd, "monitor.log")
+      r->error = strdup (was == CTR_STARTING && dfd >= 0 && !fs_exists_at (dfd, MONITOR_LOG)
                              ? "the command starting it was killed"
                              : "the container's monitor died");
     }
@@ -459,6 +455,12 @@ engine_reconcile (struct engine *e, struct ctr_record *r, struct error **err)
       return ret < 0 ? ret : -ENOENT;
     }
   return 0;
+}
+
+int
+engine_reconcile (struct engine *e, struct ctr_record *r, struct error **err)
+{
+  return reconcile (e, r, false, err);
 }
 
 int
@@ -576,6 +578,13 @@ engine_set_pull (struct engine *e, const char *policy, const struct transfer_pro
   e->pull_data = data;
 }
 
+void
+engine_set_pull_check (struct engine *e, image_pull_check_fn check, void *data)
+{
+  e->pull_check = check;
+  e->pull_check_data = data;
+}
+
 static int
 resolve_image (struct engine *e, const char *ref, struct image_info **img, struct error **err)
 {
@@ -591,7 +600,9 @@ resolve_image (struct engine *e, const char *ref, struct image_info **img, struc
     }
   if (e->pull_notice)
     e->pull_notice (ref, e->pull_data);
-  struct image_pull_opts po = { .progress = e->pull_progress };
+  struct image_pull_opts po = { .progress = e->pull_progress,
+                                .check = e->pull_check,
+                                .check_data = e->pull_check_data };
   _cleanup_free_ char *id = NULL, *name = NULL;
   r = image_pull (e->store, ref, &po, &id, &name, err);
   if (r < 0)
@@ -618,6 +629,9 @@ engine_create (struct engine *e, struct ctr_spec *spec, const char *name, bool e
   if (r < 0)
     return r;
   r = ctr_spec_merge_image (spec, icfg, entrypoint_set, err);
+  if (r < 0)
+    return r;
+  r = ctr_systemd_prepare (spec, err);
   if (r < 0)
     return r;
   if ((spec->entrypoint == NULL || spec->entrypoint[0] == NULL)
@@ -768,7 +782,7 @@ write_file (const char *dir, const char *name, const char *text, struct error **
   if (dfd < 0)
     return error_errno (err, errno, "open `%s`", dir);
   /* rebuilt at every start: no fsync */
-  return engine_write_file (dfd, name, text, strlen (text), 0644, err);
+  return fs_write_file_volatile (dfd, name, text, strlen (text), 0644, err);
 }
 
 static int
@@ -881,62 +895,59 @@ write_etc_files (struct engine *e, const struct ctr_record *r, struct build_ctx 
   return 0;
 }
 
-static json_object *
-monitor_args (struct engine *e, const struct ctr_record *r, const char *rundir, const char *dir,
-              const char *logdir, const char *rootfs, const struct build_ctx *b,
-              const struct engine_attach *a)
+/* What the monitor is told at spawn (lib/monitor's START message); the
+ * strings are the caller's and r's. */
+static void
+monitor_start_of (struct engine *e, const struct ctr_record *r, const char *dir,
+                  const char *logdir, const char *rootfs, const char *cleanup,
+                  const struct build_ctx *b, const struct engine_attach *a,
+                  struct monitor_start *o)
 {
   const struct ctr_spec *s = r->spec;
-  json_object *o = json_object_new_object ();
-  json_object_object_add (o, "id", json_object_new_string (r->id));
-  json_object_object_add (o, "rundir", json_object_new_string (rundir));
-  json_object_object_add (o, "runtime_root", json_object_new_string (e->runtime_root));
-  json_object_object_add (o, "bundle", json_object_new_string (dir));
-  json_object_object_add (o, "log_dir", json_object_new_string (logdir));
-  json_object_object_add (o, "rootfs", json_object_new_string (rootfs));
-  if (e->hull_path)
-    json_object_object_add (o, "hull", json_object_new_string (e->hull_path));
-  json_object_object_add (o, "root", json_object_new_string (e->root));
-  json_object_object_add (o, "runroot", json_object_new_string (e->runroot));
-  json_object_object_add (o, "tty", json_object_new_boolean (s->tty));
-  json_object_object_add (o, "open_stdin", json_object_new_boolean (s->open_stdin));
-  json_object_object_add (o, "auto_remove", json_object_new_boolean (s->auto_remove));
-  json_object_object_add (o, "loopback", json_object_new_boolean (b->loopback_up));
-  json_object_object_add (o, "caller_removes", json_object_new_boolean (a && a->caller_removes));
-  /* extensions' resources (veths, leases) go when the container stops */
-  json_object_object_add (o, "cleanup_on_exit",
-                          json_object_new_boolean (r->ext != NULL && !(a && a->caller_removes)));
-  json_object_object_add (o, "restart_policy", json_object_new_int (s->restart.policy));
-  json_object_object_add (o, "restart_max", json_object_new_int (s->restart.max_retries));
-  json_object_object_add (o, "restart_count", json_object_new_int (r->restart_count));
-  int sig = SIGTERM;
+  *o = (struct monitor_start){
+    .id = r->id,
+    .runtime_root = e->runtime_root,
+    .bundle = dir,
+    .log_dir = logdir,
+    .rootfs = rootfs,
+    .root = e->root,
+    .runroot = e->runroot,
+    .cleanup = cleanup,
+    .tty = s->tty,
+    .open_stdin = s->open_stdin,
+    .auto_remove = s->auto_remove,
+    .loopback = b->loopback_up,
+    /* the foreground run reads the exit and finishes the container itself */
+    .caller_finishes = a && a->caller_finishes,
+    /* extensions' resources (veths, leases) go when the container stops */
+    .cleanup_on_exit = r->ext != NULL,
+    .restart_policy = s->restart.policy,
+    .restart_max = s->restart.max_retries,
+    .restart_count = r->restart_count,
+    .stop_signal = SIGTERM,
+    .log_max_size = (int64_t) s->log_max_size,
+    .log_max_file = s->log_max_file,
+  };
   if (s->stop_signal)
     {
+      int sig = SIGTERM;
       _cleanup_error_ struct error *e2 = NULL;
-      ctr_parse_signal (s->stop_signal, &sig, &e2);
+      if (ctr_parse_signal (s->stop_signal, &sig, &e2) == 0)
+        o->stop_signal = sig;
     }
-  json_object_object_add (o, "stop_signal", json_object_new_int (sig));
-  json_object_object_add (o, "log_max_size", json_object_new_int64 (s->log_max_size));
-  json_object_object_add (o, "log_max_file", json_object_new_int (s->log_max_file));
   if (a && a->rows)
     {
-      json_object_object_add (o, "rows", json_object_new_int (a->rows));
-      json_object_object_add (o, "cols", json_object_new_int (a->cols));
+      o->rows = a->rows;
+      o->cols = a->cols;
     }
   if (s->health.test)
     {
-      json_object *h = json_object_new_object ();
-      json_object *t = json_object_new_array ();
-      for (size_t i = 0; s->health.test[i]; i++)
-        json_object_array_add (t, json_object_new_string (s->health.test[i]));
-      json_object_object_add (h, "test", t);
-      json_object_object_add (h, "interval", json_object_new_int64 (s->health.interval_ns));
-      json_object_object_add (h, "timeout", json_object_new_int64 (s->health.timeout_ns));
-      json_object_object_add (h, "start_period", json_object_new_int64 (s->health.start_period_ns));
-      json_object_object_add (h, "retries", json_object_new_int (s->health.retries));
-      json_object_object_add (o, "health", h);
+      o->health_test = s->health.test;
+      o->health_interval = s->health.interval_ns;
+      o->health_timeout = s->health.timeout_ns;
+      o->health_start_period = s->health.start_period_ns;
+      o->health_retries = s->health.retries;
     }
-  return o;
 }
 
 static int
@@ -1005,7 +1016,8 @@ engine_start (struct engine *e, const char *ref, const struct engine_attach *a, 
     .rootfd = -1,
     .cgroup_parent = ENGINE_CGROUP_PARENT,
   };
-  _cleanup_json_ json_object *config = NULL, *args = NULL;
+  _cleanup_json_ json_object *config = NULL;
+  _cleanup_free_ char *monitor = NULL, *cleanup = NULL;
   pid_t pid = 0;
   ret = engine_mount_root (e, r, &rootfs, err);
   if (ret < 0)
@@ -1067,13 +1079,24 @@ engine_start (struct engine *e, const char *ref, const struct engine_attach *a, 
     if (rdfd >= 0)
       unlinkat (rdfd, MONITOR_STATE, 0);
   }
-  args = monitor_args (e, r, rundir, dir, logdir, rootfs, &b, a);
-  struct spawn_args sa = {
-    .args = args,
+  monitor = engine_helper_path ("hull-monitor");
+  if (monitor == NULL)
+    {
+      ret = error_set (err, ENOENT, "hull-monitor not found (next to hull or in %s)",
+                       HULL_LIBEXECDIR);
+      goto fail;
+    }
+  cleanup = engine_helper_path ("hull-cleanup");
+  struct monitor_start ms;
+  monitor_start_of (e, r, dir, logdir, rootfs, cleanup, &b, a, &ms);
+  struct monitor_spawn_args sa = {
+    .binary = monitor,
+    .rundir = rundir,
+    .start = &ms,
     .lock_fd = lock,
     .attach_fd = a && a->client_fd ? *a->client_fd : -1,
   };
-  ret = monitor_spawn (e, &sa, &pid, exit_code, err);
+  ret = monitor_spawn (&sa, &pid, exit_code, err);
   if (ret < 0)
     goto fail;
   safe_close (b.rootfd);
@@ -1135,87 +1158,53 @@ engine_attach_connect (struct engine *e, const char *id, int *fd, struct error *
   _cleanup_close_ int dfd = ctr_rundir_open (e, id, false, err);
   if (dfd < 0)
     return dfd == -1 ? -ESRCH : error_set (err, ESRCH, "container `%.12s` is not running", id);
-  int s = attach_connect_dir (dfd, MONITOR_ATTACH);
+  _cleanup_error_ struct error *e2 = NULL;
+  int s = monitor_connect (dfd, &e2);
   if (s < 0)
     return error_set (err, ESRCH, "container `%.12s` is not running", id);
   *fd = s;
   return 0;
 }
 
-/* Read messages until 'x' (the exit code) or the monitor hangs up; ack of
- * a request in *ack when wanted. ms < 0: no limit. */
-static int
-wait_exit (int fd, int ms, int *code)
+int
+engine_attach_stream (int fd, bool in, bool tty, bool close_stdin_on_eof, bool sig_proxy)
 {
-  struct timespec start;
-  clock_gettime (CLOCK_MONOTONIC, &start);
-  for (;;)
-    {
-      int left = -1;
-      if (ms >= 0)
-        {
-          struct timespec now;
-          clock_gettime (CLOCK_MONOTONIC, &now);
-          long el = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-          left = el >= ms ? 0 : (int) (ms - el);
-        }
-      struct pollfd p = { .fd = fd, .events = POLLIN };
-      int r = poll (&p, 1, left);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0)
-        return -ETIMEDOUT;
-      char buf[ATTACH_MSG_MAX];
-      ssize_t n = recv (fd, buf, sizeof buf, 0);
-      if (n <= 0)
-        return -EPIPE;
-      if (buf[0] == ATTACH_EXIT && n >= 5)
-        {
-          int32_t c;
-          memcpy (&c, buf + 1, 4);
-          *code = c;
-          return 0;
-        }
-    }
+  struct monitor_attach_opts o = { .in = in, .tty = tty,
+                                   .close_stdin_on_eof = close_stdin_on_eof,
+                                   .sig_proxy = sig_proxy };
+  _cleanup_error_ struct error *err = NULL;
+  int r = monitor_attach_stream (fd, &o, &err);
+  if (r == -EPROTO && err)
+    log_error ("%s", err->msg);
+  return r;
 }
 
 static int
-request (struct engine *e, struct ctr_record *r, char type, int32_t a, int32_t b, bool two,
-         int *sock, struct error **err)
+wait_exit (int fd, int ms, int *code)
+{
+  return monitor_wait_exit (fd, ms, code);
+}
+
+/* Connect and send a quiet STOP or KILL: *sock for the exit that follows. */
+static int
+request (struct engine *e, struct ctr_record *r, enum monitor_msg_type type, int32_t sig,
+         int32_t timeout, int *sock, struct error **err)
 {
   int fd;
   int ret = engine_attach_connect (e, r->id, &fd, err);
   if (ret < 0)
     return ret;
-  attach_send (fd, ATTACH_QUIET, NULL, 0);
-  if (attach_send_i32 (fd, type, a, b, two) < 0)
+  struct monitor_msg req = { .type = type, .u.sig = { .signal = sig, .timeout = timeout } };
+  _cleanup_error_ struct error *e2 = NULL;
+  ret = monitor_request (fd, &req, &e2);
+  if (ret < 0)
     {
       close (fd);
-      return error_set (err, ESRCH, "container `%.12s` is not running", r->id);
-    }
-  /* the ack */
-  for (;;)
-    {
-      struct pollfd p = { .fd = fd, .events = POLLIN };
-      if (poll (&p, 1, 10000) <= 0)
-        break;
-      char buf[ATTACH_MSG_MAX];
-      ssize_t n = recv (fd, buf, sizeof buf, 0);
-      if (n <= 0)
-        break;
-      if (buf[0] == ATTACH_ACK && n >= 5)
-        {
-          int32_t v;
-          memcpy (&v, buf + 1, 4);
-          if (v < 0)
-            {
-              close (fd);
-              return error_errno (err, -v, "container `%.12s`", r->id);
-            }
-          break;
-        }
-      if (buf[0] == ATTACH_EXIT)
-        break;
+      if (ret == -EPROTO)
+        return error_set (err, EPROTO, "container `%.12s`: %s", r->id, e2->msg);
+      if (e2)
+        return error_set (err, ESRCH, "container `%.12s` is not running", r->id);
+      return error_errno (err, -ret, "container `%.12s`", r->id);
     }
   *sock = fd;
   return 0;
@@ -1253,7 +1242,7 @@ engine_stop (struct engine *e, const char *ref, int timeout, struct error **err)
       ctr_parse_signal (r->spec->stop_signal, &sig, &e2);
     }
   _cleanup_close_ int fd = -1;
-  ret = request (e, r, ATTACH_STOP, sig, timeout, true, &fd, err);
+  ret = request (e, r, MONITOR_MSG_STOP, sig, timeout, &fd, err);
   if (ret < 0)
     {
       if (ret != -ESRCH)
@@ -1280,7 +1269,7 @@ engine_kill (struct engine *e, const char *ref, int sig, struct error **err)
   if (!is_live_state (r->state))
     return error_set (err, EINVAL, "cannot kill container `%s`: container is not running", ref);
   _cleanup_close_ int fd = -1;
-  ret = request (e, r, ATTACH_KILL, sig, 0, false, &fd, err);
+  ret = request (e, r, MONITOR_MSG_KILL, sig, 0, &fd, err);
   if (ret < 0)
     return ret;
   if (sig == SIGKILL)
@@ -1306,7 +1295,8 @@ engine_wait (struct engine *e, const char *ref, int *exit_code, struct error **e
       _cleanup_error_ struct error *e2 = NULL;
       if (engine_attach_connect (e, r->id, &fd, &e2) == 0)
         {
-          attach_send (fd, ATTACH_QUIET, NULL, 0);
+          struct monitor_msg q = { .type = MONITOR_MSG_QUIET };
+          monitor_msg_send (fd, &q, 0);
           int code = 0;
           int w = wait_exit (fd, -1, &code);
           close (fd);
@@ -1429,7 +1419,7 @@ engine_remove (struct engine *e, const char *ref, bool force, bool volumes, stru
         }
       int fd = -1;
       _cleanup_error_ struct error *e2 = NULL;
-      if (request (e, r, ATTACH_KILL, SIGKILL, 0, false, &fd, &e2) == 0)
+      if (request (e, r, MONITOR_MSG_KILL, SIGKILL, 0, &fd, &e2) == 0)
         {
           int code;
           wait_exit (fd, 30000, &code);
@@ -1475,6 +1465,31 @@ engine_remove (struct engine *e, const char *ref, bool force, bool volumes, stru
       if (is_live_state (r->state))
         r->state = CTR_EXITED;
     }
+}
+
+int
+engine_cleanup_locked (struct engine *e, const char *id, int lock_fd, struct error **err)
+{
+  (void) lock_fd; /* held by the caller until it exits */
+  _cleanup_ctr_record_ struct ctr_record *r = NULL;
+  int ret = edb_get (e, id, &r, err);
+  if (ret == -ENOENT)
+    {
+      /* removed already (rm -f came first) */
+      error_free (*err);
+      *err = NULL;
+      return 0;
+    }
+  if (ret < 0)
+    return ret;
+  ret = reconcile (e, r, true, err);
+  if (ret == -ENOENT)
+    {
+      error_free (*err);
+      *err = NULL;
+      return 0;
+    }
+  return ret;
 }
 
 int

@@ -1,9 +1,8 @@
 /* db.c - container records in the store's SQLite database.
  *
- * The database belongs to lib/image (hull.db: WAL, busy timeout, foreign
- * keys).  Modules above it keep their own schema versions in
- * schema_modules(module, version), so that image migrations (PRAGMA
- * user_version) and ours never collide.  Every change is a BEGIN IMMEDIATE
+ * The database is lib/db's (hull.db: WAL, busy timeout, foreign keys,
+ * migrations versioned per module: ours is module "engine").  The
+ * connection is the image store's.  Every change is a BEGIN IMMEDIATE
  * transaction: the write lock is taken up front, so two hull processes
  * never both read and then both write (no lost update); names are a
  * UNIQUE column, so two `hull run --name x` cannot both win.
@@ -62,128 +61,17 @@ state_from_name (const char *n)
   return CTR_DEAD;
 }
 
-static int
-db_error (struct engine *e, const char *what, struct error **err)
-{
-  int rc = sqlite3_errcode (e->db);
-  int code = rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? EBUSY
-             : rc == SQLITE_CONSTRAINT                ? EEXIST
-             : rc == SQLITE_FULL                      ? ENOSPC
-                                                      : EIO;
-  return error_set (err, code, "database: %s: %s", what, sqlite3_errmsg (e->db));
-}
-
-static int
-exec_sql (struct engine *e, const char *sql, struct error **err)
-{
-  char *msg = NULL;
-  int rc = sqlite3_exec (e->db, sql, NULL, NULL, &msg);
-  if (rc != SQLITE_OK)
-    {
-      int r = error_set (err, rc == SQLITE_BUSY ? EBUSY : EIO, "database: %s",
-                         msg ? msg : sqlite3_errstr (rc));
-      sqlite3_free (msg);
-      return r;
-    }
-  return 0;
-}
-
-void *
+struct db *
 engine_db (struct engine *e)
 {
   return e->db;
 }
 
 int
-engine_db_begin (struct engine *e, struct error **err)
-{
-  return exec_sql (e, "BEGIN IMMEDIATE", err);
-}
-
-int
-engine_db_commit (struct engine *e, struct error **err)
-{
-  int r = exec_sql (e, "COMMIT", err);
-  if (r < 0)
-    sqlite3_exec (e->db, "ROLLBACK", NULL, NULL, NULL);
-  return r;
-}
-
-void
-engine_db_rollback (struct engine *e)
-{
-  sqlite3_exec (e->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-static void
-finalizep (sqlite3_stmt **st)
-{
-  if (*st)
-    sqlite3_finalize (*st);
-}
-#define _cleanup_stmt_ __attribute__ ((cleanup (finalizep)))
-
-static int
-module_version (struct engine *e, const char *module, int *v)
-{
-  _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  *v = 0;
-  if (sqlite3_prepare_v2 (e->db, "SELECT version FROM schema_modules WHERE module = ?", -1, &st,
-                          NULL)
-      != SQLITE_OK)
-    return -ENOENT; /* no table yet */
-  sqlite3_bind_text (st, 1, module, -1, SQLITE_STATIC);
-  if (sqlite3_step (st) == SQLITE_ROW)
-    *v = sqlite3_column_int (st, 0);
-  return 0;
-}
-
-int
-engine_db_migrate (struct engine *e, const char *module, const char *const *mig, int n,
-                   struct error **err)
-{
-  int v = 0;
-  /* The common case reads only: no write lock for 50 concurrent runs. */
-  if (module_version (e, module, &v) == 0 && v == n)
-    return 0;
-  if (v > n)
-    return error_set (err, EPROTO, "database: module `%s` has schema version %d, newer than "
-                                   "this hull (%d)", module, v, n);
-  int r = engine_db_begin (e, err);
-  if (r < 0)
-    return r;
-  r = exec_sql (e, "CREATE TABLE IF NOT EXISTS schema_modules ("
-                   "  module TEXT PRIMARY KEY, version INTEGER NOT NULL)", err);
-  if (r == 0)
-    module_version (e, module, &v); /* again, under the lock */
-  for (; r == 0 && v < n; v++)
-    {
-      r = exec_sql (e, mig[v], err);
-      if (r < 0)
-        error_prefix (err, "migrate `%s` to version %d", module, v + 1);
-    }
-  if (r == 0)
-    {
-      _cleanup_stmt_ sqlite3_stmt *st = NULL;
-      if (sqlite3_prepare_v2 (e->db, "INSERT OR REPLACE INTO schema_modules VALUES (?, ?)", -1, &st,
-                              NULL)
-              != SQLITE_OK
-          || (sqlite3_bind_text (st, 1, module, -1, SQLITE_STATIC),
-              sqlite3_bind_int (st, 2, n), sqlite3_step (st) != SQLITE_DONE))
-        r = db_error (e, "schema_modules", err);
-    }
-  if (r < 0)
-    {
-      engine_db_rollback (e);
-      return r;
-    }
-  return engine_db_commit (e, err);
-}
-
-int
 edb_migrate (struct engine *e, struct error **err)
 {
-  return engine_db_migrate (e, "engine", migrations, (int) ARRAY_SIZE (migrations), err);
+  static const struct db_module m = { "engine", migrations, ARRAY_SIZE (migrations), false };
+  return db_migrate (e->db, &m, err);
 }
 
 /* ------------------------------------------------------------ records */
@@ -220,29 +108,22 @@ ctr_record_list_free (struct ctr_record **l)
 #define COLS "id, name, image, image_id, created, state, pid, exit_code, oom_killed, error," \
              " started_at, finished_at, restart_count, spec, ext"
 
-static char *
-col_dup (sqlite3_stmt *st, int i)
-{
-  const unsigned char *t = sqlite3_column_text (st, i);
-  return t ? strdup ((const char *) t) : NULL;
-}
-
 static int
 row_to_record (sqlite3_stmt *st, struct ctr_record **out, struct error **err)
 {
   struct ctr_record *r = calloc (1, sizeof *r);
   if (r == NULL)
     return error_set (err, ENOMEM, "out of memory");
-  r->id = col_dup (st, 0);
-  r->name = col_dup (st, 1);
-  r->image = col_dup (st, 2);
-  r->image_id = col_dup (st, 3);
+  r->id = db_column_strdup (st, 0);
+  r->name = db_column_strdup (st, 1);
+  r->image = db_column_strdup (st, 2);
+  r->image_id = db_column_strdup (st, 3);
   r->created = sqlite3_column_int64 (st, 4);
   r->state = state_from_name ((const char *) sqlite3_column_text (st, 5));
   r->pid = (pid_t) sqlite3_column_int64 (st, 6);
   r->exit_code = sqlite3_column_int (st, 7);
   r->oom_killed = sqlite3_column_int (st, 8) != 0;
-  r->error = col_dup (st, 9);
+  r->error = db_column_strdup (st, 9);
   r->started_at = sqlite3_column_int64 (st, 10);
   r->finished_at = sqlite3_column_int64 (st, 11);
   r->restart_count = sqlite3_column_int (st, 12);
@@ -282,17 +163,18 @@ edb_insert (struct engine *e, const struct ctr_record *r, struct error **err)
 {
   _cleanup_json_ json_object *spec = ctr_spec_to_json (r->spec);
   const char *spec_text = json_object_to_json_string_ext (spec, JSON_C_TO_STRING_PLAIN);
-  int ret = engine_db_begin (e, err);
+  int ret = db_begin (e->db, err);
   if (ret < 0)
     return ret;
   {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     /* A name may not be another container's id or id prefix either: docker
      * refuses a name only when it is taken; we do the same. */
-    if (sqlite3_prepare_v2 (e->db, "SELECT id FROM containers WHERE name = ?", -1, &st, NULL)
+    if (sqlite3_prepare_v2 (db_sqlite (e->db), "SELECT id FROM containers WHERE name = ?", -1, &st,
+                            NULL)
         != SQLITE_OK)
       {
-        ret = db_error (e, "lookup", err);
+        ret = db_error (e->db, "lookup", err);
         goto fail;
       }
     sqlite3_bind_text (st, 1, r->name, -1, SQLITE_STATIC);
@@ -307,13 +189,13 @@ edb_insert (struct engine *e, const struct ctr_record *r, struct error **err)
   }
   {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2 (e->db,
+    if (sqlite3_prepare_v2 (db_sqlite (e->db),
                             "INSERT INTO containers (" COLS ") VALUES "
                             "(?1, ?2, ?3, ?4, ?5, ?6, 0, 0, 0, NULL, 0, 0, 0, ?7, ?8)",
                             -1, &st, NULL)
         != SQLITE_OK)
       {
-        ret = db_error (e, "insert", err);
+        ret = db_error (e->db, "insert", err);
         goto fail;
       }
     sqlite3_bind_text (st, 1, r->id, -1, SQLITE_STATIC);
@@ -330,16 +212,16 @@ edb_insert (struct engine *e, const struct ctr_record *r, struct error **err)
       sqlite3_bind_null (st, 8);
     if (sqlite3_step (st) != SQLITE_DONE)
       {
-        if (sqlite3_errcode (e->db) == SQLITE_CONSTRAINT)
+        if (sqlite3_errcode (db_sqlite (e->db)) == SQLITE_CONSTRAINT)
           ret = error_set (err, EEXIST, "the container name `%s` is already in use", r->name);
         else
-          ret = db_error (e, "insert", err);
+          ret = db_error (e->db, "insert", err);
         goto fail;
       }
   }
-  return engine_db_commit (e, err);
+  return db_commit (e->db, err);
 fail:
-  engine_db_rollback (e);
+  db_rollback (e->db);
   return ret;
 }
 
@@ -358,15 +240,16 @@ int
 edb_get (struct engine *e, const char *id, struct ctr_record **out, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2 (e->db, "SELECT " COLS " FROM containers WHERE id = ?", -1, &st, NULL)
+  if (sqlite3_prepare_v2 (db_sqlite (e->db), "SELECT " COLS " FROM containers WHERE id = ?", -1,
+                          &st, NULL)
       != SQLITE_OK)
-    return db_error (e, "lookup", err);
+    return db_error (e->db, "lookup", err);
   sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
   int rc = sqlite3_step (st);
   if (rc == SQLITE_ROW)
     return row_to_record (st, out, err);
   if (rc != SQLITE_DONE)
-    return db_error (e, "lookup", err);
+    return db_error (e->db, "lookup", err);
   return error_set (err, ENOENT, "no such container: `%s`", id);
 }
 
@@ -377,25 +260,28 @@ edb_find (struct engine *e, const char *ref, struct ctr_record **out, struct err
     return error_set (err, ENOENT, "no such container: `%.64s`", ref);
   {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2 (e->db, "SELECT " COLS " FROM containers WHERE id = ?1 OR name = ?1"
-                                   " ORDER BY id = ?1 DESC LIMIT 1", -1, &st, NULL)
+    if (sqlite3_prepare_v2 (db_sqlite (e->db),
+                            "SELECT " COLS " FROM containers WHERE id = ?1 OR name = ?1"
+                            " ORDER BY id = ?1 DESC LIMIT 1",
+                            -1, &st, NULL)
         != SQLITE_OK)
-      return db_error (e, "lookup", err);
+      return db_error (e->db, "lookup", err);
     sqlite3_bind_text (st, 1, ref[0] == '/' ? ref + 1 : ref, -1, SQLITE_STATIC);
     int rc = sqlite3_step (st);
     if (rc == SQLITE_ROW)
       return row_to_record (st, out, err);
     if (rc != SQLITE_DONE)
-      return db_error (e, "lookup", err);
+      return db_error (e->db, "lookup", err);
   }
   if (!is_hex (ref) || strlen (ref) > 64)
     return error_set (err, ENOENT, "no such container: `%s`", ref);
   /* a unique id prefix (hex only, so LIKE has no wildcard to misread) */
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2 (e->db, "SELECT " COLS " FROM containers WHERE id LIKE ?1 || '%' LIMIT 2",
-                          -1, &st, NULL)
+  if (sqlite3_prepare_v2 (db_sqlite (e->db),
+                          "SELECT " COLS " FROM containers WHERE id LIKE ?1 || '%' LIMIT 2", -1,
+                          &st, NULL)
       != SQLITE_OK)
-    return db_error (e, "lookup", err);
+    return db_error (e->db, "lookup", err);
   sqlite3_bind_text (st, 1, ref, -1, SQLITE_STATIC);
   if (sqlite3_step (st) != SQLITE_ROW)
     return error_set (err, ENOENT, "no such container: `%s`", ref);
@@ -416,10 +302,10 @@ int
 edb_list (struct engine *e, struct ctr_record ***out, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2 (e->db, "SELECT " COLS " FROM containers ORDER BY created DESC", -1, &st,
-                          NULL)
+  if (sqlite3_prepare_v2 (db_sqlite (e->db),
+                          "SELECT " COLS " FROM containers ORDER BY created DESC", -1, &st, NULL)
       != SQLITE_OK)
-    return db_error (e, "list", err);
+    return db_error (e->db, "list", err);
   struct ctr_record **list = calloc (1, sizeof *list);
   size_t n = 0;
   if (list == NULL)
@@ -447,7 +333,7 @@ edb_list (struct engine *e, struct ctr_record ***out, struct error **err)
   if (rc != SQLITE_DONE)
     {
       ctr_record_list_free (list);
-      return db_error (e, "list", err);
+      return db_error (e->db, "list", err);
     }
   *out = list;
   return 0;
@@ -456,16 +342,17 @@ edb_list (struct engine *e, struct ctr_record ***out, struct error **err)
 int
 edb_save_state (struct engine *e, const struct ctr_record *r, unsigned only_if, struct error **err)
 {
-  int ret = engine_db_begin (e, err);
+  int ret = db_begin (e->db, err);
   if (ret < 0)
     return ret;
   if (only_if)
     {
       _cleanup_stmt_ sqlite3_stmt *st = NULL;
-      if (sqlite3_prepare_v2 (e->db, "SELECT state FROM containers WHERE id = ?", -1, &st, NULL)
+      if (sqlite3_prepare_v2 (db_sqlite (e->db), "SELECT state FROM containers WHERE id = ?", -1,
+                              &st, NULL)
           != SQLITE_OK)
         {
-          ret = db_error (e, "lookup", err);
+          ret = db_error (e->db, "lookup", err);
           goto fail;
         }
       sqlite3_bind_text (st, 1, r->id, -1, SQLITE_STATIC);
@@ -477,20 +364,20 @@ edb_save_state (struct engine *e, const struct ctr_record *r, unsigned only_if, 
       enum ctr_state cur = state_from_name ((const char *) sqlite3_column_text (st, 0));
       if (!(only_if & STATE_BIT (cur)))
         {
-          engine_db_rollback (e);
+          db_rollback (e->db);
           return 0;
         }
     }
   {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2 (e->db,
+    if (sqlite3_prepare_v2 (db_sqlite (e->db),
                             "UPDATE containers SET state = ?2, pid = ?3, exit_code = ?4,"
                             " oom_killed = ?5, error = ?6, started_at = ?7, finished_at = ?8,"
                             " restart_count = ?9 WHERE id = ?1",
                             -1, &st, NULL)
         != SQLITE_OK)
       {
-        ret = db_error (e, "update", err);
+        ret = db_error (e->db, "update", err);
         goto fail;
       }
     sqlite3_bind_text (st, 1, r->id, -1, SQLITE_STATIC);
@@ -507,19 +394,19 @@ edb_save_state (struct engine *e, const struct ctr_record *r, unsigned only_if, 
     sqlite3_bind_int (st, 9, r->restart_count);
     if (sqlite3_step (st) != SQLITE_DONE)
       {
-        ret = db_error (e, "update", err);
+        ret = db_error (e->db, "update", err);
         goto fail;
       }
-    if (sqlite3_changes (e->db) == 0)
+    if (sqlite3_changes (db_sqlite (e->db)) == 0)
       {
         ret = error_set (err, ENOENT, "no such container: `%.12s`", r->id);
         goto fail;
       }
   }
-  ret = engine_db_commit (e, err);
+  ret = db_commit (e->db, err);
   return ret < 0 ? ret : 1;
 fail:
-  engine_db_rollback (e);
+  db_rollback (e->db);
   return ret;
 }
 
@@ -527,9 +414,10 @@ int
 edb_save_ext (struct engine *e, const struct ctr_record *r, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2 (e->db, "UPDATE containers SET ext = ?2 WHERE id = ?1", -1, &st, NULL)
+  if (sqlite3_prepare_v2 (db_sqlite (e->db), "UPDATE containers SET ext = ?2 WHERE id = ?1", -1,
+                          &st, NULL)
       != SQLITE_OK)
-    return db_error (e, "update", err);
+    return db_error (e->db, "update", err);
   sqlite3_bind_text (st, 1, r->id, -1, SQLITE_STATIC);
   if (r->ext)
     sqlite3_bind_text (st, 2, json_object_to_json_string_ext (r->ext, JSON_C_TO_STRING_PLAIN), -1,
@@ -537,7 +425,7 @@ edb_save_ext (struct engine *e, const struct ctr_record *r, struct error **err)
   else
     sqlite3_bind_null (st, 2);
   if (sqlite3_step (st) != SQLITE_DONE)
-    return db_error (e, "update", err);
+    return db_error (e->db, "update", err);
   return 0;
 }
 
@@ -545,11 +433,12 @@ int
 edb_delete (struct engine *e, const char *id, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2 (e->db, "DELETE FROM containers WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
-    return db_error (e, "delete", err);
+  if (sqlite3_prepare_v2 (db_sqlite (e->db), "DELETE FROM containers WHERE id = ?", -1, &st, NULL)
+      != SQLITE_OK)
+    return db_error (e->db, "delete", err);
   sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
   if (sqlite3_step (st) != SQLITE_DONE)
-    return db_error (e, "delete", err);
+    return db_error (e->db, "delete", err);
   return 0;
 }
 
@@ -557,16 +446,17 @@ int
 edb_rename (struct engine *e, const char *id, const char *name, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2 (e->db, "UPDATE containers SET name = ?2 WHERE id = ?1", -1, &st, NULL)
+  if (sqlite3_prepare_v2 (db_sqlite (e->db), "UPDATE containers SET name = ?2 WHERE id = ?1", -1,
+                          &st, NULL)
       != SQLITE_OK)
-    return db_error (e, "rename", err);
+    return db_error (e->db, "rename", err);
   sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 2, name, -1, SQLITE_STATIC);
   if (sqlite3_step (st) != SQLITE_DONE)
     {
-      if (sqlite3_errcode (e->db) == SQLITE_CONSTRAINT)
+      if (sqlite3_errcode (db_sqlite (e->db)) == SQLITE_CONSTRAINT)
         return error_set (err, EEXIST, "the container name `%s` is already in use", name);
-      return db_error (e, "rename", err);
+      return db_error (e->db, "rename", err);
     }
   return 0;
 }
@@ -575,12 +465,12 @@ char *
 edb_container_of_image (struct engine *e, const char *image_id)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2 (e->db, "SELECT id FROM containers WHERE image_id = ? LIMIT 1", -1, &st,
-                          NULL)
+  if (sqlite3_prepare_v2 (db_sqlite (e->db), "SELECT id FROM containers WHERE image_id = ? LIMIT 1",
+                          -1, &st, NULL)
       != SQLITE_OK)
     return NULL;
   sqlite3_bind_text (st, 1, image_id, -1, SQLITE_STATIC);
   if (sqlite3_step (st) == SQLITE_ROW)
-    return col_dup (st, 0);
+    return db_column_strdup (st, 0);
   return NULL;
 }

@@ -22,8 +22,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "image/transfer.h"
+
 struct error;
 struct image_store;
+struct db;
 struct ctr_spec;
 struct build_ctx;
 typedef struct json_object json_object;
@@ -34,7 +37,7 @@ struct engine_paths
 {
   const char *root;     /* --root */
   const char *runroot;  /* --runroot */
-  const char *hull;     /* the hull binary (exit commands); NULL: /proc/self/exe's target */
+  const char *hull;     /* the hull binary; NULL: /proc/self/exe's target */
 };
 
 int engine_open (const struct engine_paths *p, struct engine **out, struct error **err);
@@ -47,16 +50,9 @@ static inline void engine_closep (struct engine **e)
 #define _cleanup_engine_ __attribute__ ((cleanup (engine_closep)))
 
 struct image_store *engine_store (struct engine *e);
-/* The sqlite3 handle and transactions (BEGIN IMMEDIATE ... COMMIT), for
- * extensions' tables. */
-void *engine_db (struct engine *e);
-int engine_db_begin (struct engine *e, struct error **err);
-int engine_db_commit (struct engine *e, struct error **err);
-void engine_db_rollback (struct engine *e);
-/* Apply a module's migrations (migrations[i] brings version i to i + 1),
- * versioned per module in table schema_modules, in one transaction. */
-int engine_db_migrate (struct engine *e, const char *module, const char *const *migrations,
-                       int n, struct error **err);
+/* The store's database (lib/db), for extensions' tables: they migrate
+ * them with db_migrate and change them in db_begin ... db_commit. */
+struct db *engine_db (struct engine *e);
 
 const char *engine_root (struct engine *e);
 const char *engine_runroot (struct engine *e);
@@ -145,6 +141,10 @@ struct transfer_progress;
 void engine_set_pull (struct engine *e, const char *policy, const struct transfer_progress *progress,
                       void (*notice) (const char *ref, void *data), void *data);
 
+/* Content trust: check every pull create makes (lib/image's
+ * image_pull_opts.check). */
+void engine_set_pull_check (struct engine *e, image_pull_check_fn check, void *data);
+
 /* Create: resolve the image (pulling when missing and pull is available),
  * merge its config, choose id and name, record, make the snapshot.  spec is
  * the command line's (image's config not merged yet); entrypoint_set as in
@@ -157,7 +157,10 @@ struct engine_attach
   /* run/start -a: the caller's end of a socket the monitor treats as an
    * attached client from the first byte on (-1: none). */
   int *client_fd;
-  bool caller_removes;      /* foreground --rm: the caller removes after exit */
+  /* foreground run: the caller reads the exit and then finishes the
+   * container itself (engine_cleanup: --rm honoured); the monitor defers
+   * to it while it is attached (docs/design/engine.md). */
+  bool caller_finishes;
   unsigned short rows, cols;/* initial terminal size (tty) */
 };
 
@@ -181,9 +184,16 @@ int engine_pause (struct engine *e, const char *ref, bool pause, struct error **
 int engine_rename (struct engine *e, const char *ref, const char *name, struct error **err);
 /* Wait until it is no longer running; *exit_code. */
 int engine_wait (struct engine *e, const char *ref, int *exit_code, struct error **err);
-/* The monitor's exit command: after the container's final exit (state file
- * into the record, runtime state and mounts cleaned, --rm honoured). */
+/* Finish a container after its final exit: the one mechanism that moves a
+ * container from running to exited in the record (the monitor's state file
+ * into it, runtime state, mounts and extensions' resources released) and
+ * removes a --rm one (docs/design/engine.md, "Who finishes a container").
+ * Waits for the monitor to be gone first.  Nothing to do is not an error
+ * (another process finished it). */
 int engine_cleanup (struct engine *e, const char *id, struct error **err);
+/* The same for the exit command the monitor became (hull-cleanup), which
+ * holds the monitor's lock (lock_fd) and so finishes it alone. */
+int engine_cleanup_locked (struct engine *e, const char *id, int lock_fd, struct error **err);
 
 /* Mount the container's root if it is not (stopped containers), so that
  * cp/diff/commit can read it. *path (malloc'd). */
@@ -213,6 +223,10 @@ int engine_ports (struct engine *e, const struct ctr_record *r, char ***out, str
 
 /* Connect to the monitor's attach socket; -ESRCH when there is no monitor. */
 int engine_attach_connect (struct engine *e, const char *id, int *fd, struct error **err);
+/* The interactive client on a connected socket (lib/monitor's
+ * monitor_attach_stream): the exit status, -1 when detached (^P^Q), < -1
+ * when the monitor hung up without one. */
+int engine_attach_stream (int fd, bool in, bool tty, bool close_stdin_on_eof, bool sig_proxy);
 
 /* Names: docker-style random adjective_noun; valid names
  * [a-zA-Z0-9][a-zA-Z0-9_.-]*. */

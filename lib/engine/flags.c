@@ -27,8 +27,16 @@ set_target (struct ctr_mount *m, const char *t, const char *what, struct error *
   if (!valid_target (t))
     return error_set (err, EINVAL, "invalid %s: destination `%s` must be an absolute path "
                                    "other than /", what, t ? t : "");
-  m->target = fs_path_clean (t);
-  return m->target ? 0 : error_set (err, ENOMEM, "out of memory");
+  _cleanup_free_ char *c = fs_path_clean (t);
+  if (c == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  /* checked again once clean: "//" or "/x/.." is the root as well, and a
+   * mount there would cover the container's whole filesystem */
+  if (strcmp (c, "/") == 0)
+    return error_set (err, EINVAL, "invalid %s: destination `%s` must be an absolute path "
+                                   "other than /", what, t);
+  m->target = TAKE_PTR (c);
+  return 0;
 }
 
 static bool

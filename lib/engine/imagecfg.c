@@ -30,6 +30,8 @@ int
 ctr_spec_merge_image (struct ctr_spec *s, const struct image_config *img, bool entrypoint_set,
                       struct error **err)
 {
+  /* before the first `goto oom`: their cleanup runs at every return */
+  _cleanup_strv_ char **env = NULL, **labels = NULL;
   /* Entrypoint and Cmd: the user's win; an explicit --entrypoint also
    * drops the image's Cmd. */
   if (!entrypoint_set && take_strv (&s->entrypoint, img->entrypoint) < 0)
@@ -42,7 +44,7 @@ ctr_spec_merge_image (struct ctr_spec *s, const struct image_config *img, bool e
       s->entrypoint = NULL;
     }
   /* Env: the image's, with the user's replacing same keys. */
-  _cleanup_strv_ char **env = strv_dup (img->env ? img->env : (char *[]){ NULL });
+  env = strv_dup (img->env ? img->env : (char *[]){ NULL });
   if (env == NULL)
     goto oom;
   for (size_t i = 0; s->env && s->env[i]; i++)
@@ -57,7 +59,7 @@ ctr_spec_merge_image (struct ctr_spec *s, const struct image_config *img, bool e
   strv_free (s->env);
   s->env = TAKE_PTR (env);
   /* Labels: the image's, the user's replacing. */
-  _cleanup_strv_ char **labels = strv_dup (img->labels ? img->labels : (char *[]){ NULL });
+  labels = strv_dup (img->labels ? img->labels : (char *[]){ NULL });
   if (labels == NULL)
     goto oom;
   for (size_t i = 0; s->labels && s->labels[i]; i++)

@@ -6,12 +6,12 @@
 #include "engine/spec.h"
 #include "runtime/runtime.h"
 
-#include <sqlite3.h>
+#include "db/db.h"
 
 struct engine
 {
   struct image_store *store;
-  sqlite3 *db;
+  struct db *db; /* the image store's */
   char *root, *runroot, *runtime_root, *hull_path;
   struct runtime_context rt;
   json_object *seccomp_default; /* loaded on first use */
@@ -19,6 +19,8 @@ struct engine
   const struct transfer_progress *pull_progress;
   void (*pull_notice) (const char *ref, void *data);
   void *pull_data;
+  image_pull_check_fn pull_check; /* content trust, may be NULL */
+  void *pull_check_data;
 };
 
 #define ENGINE_CGROUP_PARENT "/hull"
@@ -49,17 +51,7 @@ int ctr_dirs_remove (struct engine *e, const char *id);
 /* The monitor's directory fd (O_PATH) of a container, or -errno. */
 int ctr_rundir_open (struct engine *e, const char *id, bool create, struct error **err);
 
-/* monitor spawn (spawn.c) */
-struct spawn_args
-{
-  json_object *args;     /* what the monitor reads */
-  int lock_fd;           /* monitor.lock, flock'ed by us: handed over */
-  int attach_fd;         /* an attached client from the start, or -1 */
-};
-/* Start hull-monitor detached (setsid, double fork), hand it args, wait for
- * its word: 0 with *pid (the container's), or its error. */
-int monitor_spawn (struct engine *e, const struct spawn_args *a, pid_t *pid, int *exit_code,
-                   struct error **err);
+/* helpers.c */
 /* Path of a helper binary next to ours (hull-monitor, hull-init). */
 char *engine_helper_path (const char *name);
 

@@ -182,6 +182,7 @@ ctr_spec_to_json (const struct ctr_spec *s)
   json_object_object_add (h, "ReadonlyRootfs", json_object_new_boolean (s->read_only));
   json_object_object_add (h, "Privileged", json_object_new_boolean (s->privileged));
   json_object_object_add (h, "Init", json_object_new_boolean (s->init));
+  json_object_object_add (h, "Systemd", json_object_new_string (ctr_systemd_name (s->systemd)));
   json_object *so = json_object_new_array ();
   if (s->no_new_privileges)
     json_object_array_add (so, json_object_new_string ("no-new-privileges"));
@@ -319,6 +320,8 @@ ctr_spec_from_json (json_object *root, struct ctr_spec *s, struct error **err)
   json_object *c = NULL, *h = NULL, *x;
   if (jsonx_get_object (root, "Config", &c, err) != 1 || jsonx_get_object (root, "HostConfig", &h, err) != 1)
     return *err ? -EINVAL : error_set (err, EINVAL, "container record: no Config/HostConfig");
+  /* before the first `goto fail`: its cleanup runs at every return */
+  _cleanup_strv_ char **so = NULL;
   int r = 0;
   r |= get_str (c, "Hostname", &s->hostname, err);
   r |= get_str (c, "Domainname", &s->domainname, err);
@@ -373,7 +376,11 @@ ctr_spec_from_json (json_object *root, struct ctr_spec *s, struct error **err)
   s->read_only = get_bool (h, "ReadonlyRootfs");
   s->privileged = get_bool (h, "Privileged");
   s->init = get_bool (h, "Init");
-  _cleanup_strv_ char **so = NULL;
+  if (json_object_object_get_ex (h, "Systemd", &x) && x)
+    {
+      _cleanup_error_ struct error *e2 = NULL;
+      ctr_parse_systemd (json_object_get_string (x), &s->systemd, &e2);
+    }
   r |= get_strv (h, "SecurityOpt", &so, err);
   for (size_t i = 0; so && so[i]; i++)
     {

@@ -24,6 +24,15 @@ enum ctr_restart_policy
   RESTART_UNLESS_STOPPED,
 };
 
+/* --systemd (podman's): TRUE sets a container up for systemd when its
+ * command is an init, ALWAYS in any case, FALSE never (sysctr.c). */
+enum ctr_systemd
+{
+  CTR_SYSTEMD_TRUE = 0,
+  CTR_SYSTEMD_FALSE,
+  CTR_SYSTEMD_ALWAYS,
+};
+
 struct ctr_restart
 {
   enum ctr_restart_policy policy;
@@ -83,6 +92,7 @@ struct ctr_spec
   bool read_only;
   bool privileged;
   bool init;
+  int systemd;            /* enum ctr_systemd */
   bool no_new_privileges;
   char *seccomp;          /* NULL: default profile; "unconfined"; or a profile (JSON text) */
   char **cap_add, **cap_drop; /* "CAP_X" or "ALL" */
@@ -146,6 +156,15 @@ int ctr_parse_signal (const char *v, int *sig, struct error **err);
 /* A capability name ("net_admin", "CAP_NET_ADMIN", "ALL") normalised to
  * "CAP_NET_ADMIN" / "ALL". */
 int ctr_parse_cap (const char *v, char **out, struct error **err);
+
+/* --systemd true|false|always (sysctr.c) */
+int ctr_parse_systemd (const char *v, int *out, struct error **err);
+const char *ctr_systemd_name (int mode);
+/* Whether the container is a system container (systemd as pid 1). */
+bool ctr_systemd_active (const struct ctr_spec *s);
+/* At create, after the image is merged: a system container gets
+ * container=hull and STOPSIGNAL SIGRTMIN+3 (unless set). */
+int ctr_systemd_prepare (struct ctr_spec *s, struct error **err);
 
 /* ---- the image's config (lib/image's struct image_config, manifest.h) ---- */
 struct image_config;

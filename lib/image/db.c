@@ -1,11 +1,10 @@
-/* db.c - the store's SQLite database: schema, migrations, image records.
+/* db.c - the image store's tables in hull.db: schema and image records.
  *
- * WAL mode (readers never block the writer), busy_timeout (writers queue up
- * instead of failing), foreign keys on, and every change in one
- * BEGIN IMMEDIATE transaction (taking the write lock up front avoids the
- * deadlock of two readers both upgrading).  The schema version is PRAGMA
- * user_version; migrations[i] brings version i to i + 1.  The engine adds its
- * tables by appending migrations here.
+ * The database is lib/db's (WAL, busy timeout, foreign keys, migrations
+ * versioned per module; ours is module "image", which kept its version in
+ * PRAGMA user_version before).  Every change is one BEGIN IMMEDIATE
+ * transaction (taking the write lock up front avoids the deadlock of two
+ * readers both upgrading).
  */
 #include "store-internal.h"
 
@@ -72,58 +71,12 @@ static const char *const migrations[] = {
   "  FROM layers l LEFT JOIN image_layers il ON il.diff_id = l.diff_id GROUP BY l.diff_id;",
 };
 
-int
-store_db_error (struct image_store *s, int rc, const char *what, struct error **err)
-{
-  int code = rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? EBUSY
-             : rc == SQLITE_CONSTRAINT                ? EEXIST
-             : rc == SQLITE_NOMEM                     ? ENOMEM
-             : rc == SQLITE_FULL                      ? ENOSPC
-                                                      : EIO;
-  return error_set (err, code, "database: %s: %s", what, sqlite3_errmsg (s->db));
-}
-
-int
-store_db_exec (struct image_store *s, const char *sql, struct error **err)
-{
-  char *msg = NULL;
-  int rc = sqlite3_exec (s->db, sql, NULL, NULL, &msg);
-  if (rc != SQLITE_OK)
-    {
-      int r = error_set (err, rc == SQLITE_BUSY ? EBUSY : EIO, "database: %s",
-                         msg ? msg : sqlite3_errstr (rc));
-      sqlite3_free (msg);
-      return r;
-    }
-  return 0;
-}
-
-int
-store_db_begin (struct image_store *s, struct error **err)
-{
-  pthread_mutex_lock (&s->mu);
-  int r = store_db_exec (s, "BEGIN IMMEDIATE", err);
-  if (r < 0)
-    pthread_mutex_unlock (&s->mu);
-  return r;
-}
-
-int
-store_db_commit (struct image_store *s, struct error **err)
-{
-  int r = store_db_exec (s, "COMMIT", err);
-  if (r < 0)
-    sqlite3_exec (s->db, "ROLLBACK", NULL, NULL, NULL);
-  pthread_mutex_unlock (&s->mu);
-  return r;
-}
-
-void
-store_db_rollback (struct image_store *s)
-{
-  sqlite3_exec (s->db, "ROLLBACK", NULL, NULL, NULL);
-  pthread_mutex_unlock (&s->mu);
-}
+static const struct db_module image_module = {
+  .name = "image",
+  .migrations = migrations,
+  .n_migrations = ARRAY_SIZE (migrations),
+  .legacy_user_version = true,
+};
 
 int
 store_db_open (struct image_store *s, struct error **err)
@@ -131,96 +84,17 @@ store_db_open (struct image_store *s, struct error **err)
   _cleanup_free_ char *path = NULL;
   if (asprintf (&path, "%s/hull.db", s->root) < 0)
     return error_set (err, ENOMEM, "out of memory");
-  int rc = sqlite3_open_v2 (path, &s->db,
-                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
-                                | SQLITE_OPEN_NOFOLLOW,
-                            NULL);
-  if (rc != SQLITE_OK)
-    return error_set (err, EIO, "open database `%s`: %s", path,
-                      s->db ? sqlite3_errmsg (s->db) : sqlite3_errstr (rc));
-  sqlite3_busy_timeout (s->db, 60000);
-  /* Switching a new database to WAL needs an exclusive lock; when several
-   * processes open a new store at once, SQLite refuses the one that would
-   * deadlock at once (SQLITE_BUSY, without the busy handler): retry. */
-  int r;
-  for (int tries = 0;; tries++)
-    {
-      r = store_db_exec (s, "PRAGMA journal_mode=WAL;", err);
-      if (r != -EBUSY || tries >= 2000)
-        break;
-      error_free (*err), *err = NULL;
-      struct timespec ts = { 0, 5 * 1000 * 1000 };
-      nanosleep (&ts, NULL);
-    }
-  if (r == 0)
-    r = store_db_exec (s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err);
-  if (r < 0)
-    return error_prefix (err, "`%s`", path);
-  /* Migrations, in one write transaction so two processes opening a new
-   * store at once do not both create the tables. */
-  r = store_db_begin (s, err);
+  int r = db_open (path, &s->db, err);
   if (r < 0)
     return r;
-  sqlite3_stmt *st;
-  int version = 0;
-  if (sqlite3_prepare_v2 (s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK)
-    {
-      if (sqlite3_step (st) == SQLITE_ROW)
-        version = sqlite3_column_int (st, 0);
-      sqlite3_finalize (st);
-    }
-  int target = (int) ARRAY_SIZE (migrations);
-  if (version > target)
-    {
-      store_db_rollback (s);
-      return error_set (err, EPROTO, "database `%s` has schema version %d, newer than this hull "
-                        "(%d)", path, version, target);
-    }
-  for (; version < target; version++)
-    {
-      r = store_db_exec (s, migrations[version], err);
-      if (r < 0)
-        {
-          store_db_rollback (s);
-          return error_prefix (err, "migrate `%s` to version %d", path, version + 1);
-        }
-    }
-  char pragma[64];
-  snprintf (pragma, sizeof pragma, "PRAGMA user_version=%d", target);
-  r = store_db_exec (s, pragma, err);
-  if (r < 0)
-    {
-      store_db_rollback (s);
-      return r;
-    }
-  return store_db_commit (s, err);
-}
-
-/* --------------------------------------------------------------- helpers */
-
-static void
-finalizep (sqlite3_stmt **st)
-{
-  if (*st)
-    sqlite3_finalize (*st);
-}
-#define _cleanup_stmt_ __attribute__ ((cleanup (finalizep)))
-
-static int
-prep (struct image_store *s, const char *sql, sqlite3_stmt **st, struct error **err)
-{
-  int rc = sqlite3_prepare_v2 (s->db, sql, -1, st, NULL);
-  if (rc != SQLITE_OK)
-    return store_db_error (s, rc, "prepare", err);
+  /* Migrations run in one write transaction, so two processes opening a
+   * new store at once do not both create the tables. */
+  if ((r = db_migrate (s->db, &image_module, err)) < 0)
+    return error_prefix (err, "`%s`", path);
   return 0;
 }
 
-static char *
-col_str (sqlite3_stmt *st, int i)
-{
-  const unsigned char *t = sqlite3_column_text (st, i);
-  return t ? strdup ((const char *) t) : NULL;
-}
+/* --------------------------------------------------------------- helpers */
 
 static int
 bind_text (sqlite3_stmt *st, int i, const char *v)
@@ -233,7 +107,7 @@ static int
 run (struct image_store *s, const char *sql, struct error **err, int nargs, ...)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prep (s, sql, &st, err);
+  int r = db_prepare (s->db, sql, &st, err);
   if (r < 0)
     return r;
   va_list ap;
@@ -243,8 +117,8 @@ run (struct image_store *s, const char *sql, struct error **err, int nargs, ...)
   va_end (ap);
   int rc = sqlite3_step (st);
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return store_db_error (s, rc, "write", err);
-  return sqlite3_changes (s->db);
+    return db_error_code (s->db, rc, "write", err);
+  return db_changes (s->db);
 }
 
 /* ---------------------------------------------------------------- layers */
@@ -253,7 +127,8 @@ int
 store_db_has_layer (struct image_store *s, const char *diff_id)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2 (s->db, "SELECT 1 FROM layers WHERE diff_id = ?", -1, &st, NULL)
+  if (sqlite3_prepare_v2 (db_sqlite (s->db), "SELECT 1 FROM layers WHERE diff_id = ?", -1, &st,
+                          NULL)
       != SQLITE_OK)
     return 0;
   bind_text (st, 1, diff_id);
@@ -265,20 +140,21 @@ store_db_add_layer (struct image_store *s, const char *diff_id, uint64_t size, u
                     const char *blob, uint64_t blob_size, const char *media_type,
                     struct error **err)
 {
-  int r = store_db_begin (s, err);
+  int r = db_begin (s->db, err);
   if (r < 0)
     return r;
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  r = prep (s,
-            "INSERT INTO layers (diff_id, size, entries, blob_digest, blob_size, media_type, added)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (diff_id) DO UPDATE SET"
-            " blob_digest = COALESCE (layers.blob_digest, excluded.blob_digest),"
-            " blob_size = COALESCE (layers.blob_size, excluded.blob_size),"
-            " media_type = COALESCE (layers.media_type, excluded.media_type)",
-            &st, err);
+  r = db_prepare (
+      s->db,
+      "INSERT INTO layers (diff_id, size, entries, blob_digest, blob_size, media_type, added)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (diff_id) DO UPDATE SET"
+      " blob_digest = COALESCE (layers.blob_digest, excluded.blob_digest),"
+      " blob_size = COALESCE (layers.blob_size, excluded.blob_size),"
+      " media_type = COALESCE (layers.media_type, excluded.media_type)",
+      &st, err);
   if (r < 0)
     {
-      store_db_rollback (s);
+      db_rollback (s->db);
       return r;
     }
   bind_text (st, 1, diff_id);
@@ -294,11 +170,11 @@ store_db_add_layer (struct image_store *s, const char *diff_id, uint64_t size, u
   int rc = sqlite3_step (st);
   if (rc != SQLITE_DONE)
     {
-      r = store_db_error (s, rc, "add layer", err);
-      store_db_rollback (s);
+      r = db_error_code (s->db, rc, "add layer", err);
+      db_rollback (s->db);
       return r;
     }
-  return store_db_commit (s, err);
+  return db_commit (s->db, err);
 }
 
 int
@@ -306,19 +182,20 @@ store_db_layer_blob (struct image_store *s, const char *diff_id, char **blob,
                      uint64_t *blob_size, char **media_type, uint64_t *size, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prep (s, "SELECT blob_digest, blob_size, media_type, size FROM layers WHERE diff_id = ?",
-                &st, err);
+  int r = db_prepare (
+      s->db, "SELECT blob_digest, blob_size, media_type, size FROM layers WHERE diff_id = ?", &st,
+      err);
   if (r < 0)
     return r;
   bind_text (st, 1, diff_id);
   if (sqlite3_step (st) != SQLITE_ROW)
     return error_set (err, ENOENT, "layer `%s` not in the store", diff_id);
   if (blob)
-    *blob = col_str (st, 0);
+    *blob = db_column_strdup (st, 0);
   if (blob_size)
     *blob_size = (uint64_t) sqlite3_column_int64 (st, 1);
   if (media_type)
-    *media_type = col_str (st, 2);
+    *media_type = db_column_strdup (st, 2);
   if (size)
     *size = (uint64_t) sqlite3_column_int64 (st, 3);
   return 0;
@@ -328,12 +205,12 @@ int
 store_db_unused_layers (struct image_store *s, char ***out, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prep (s, "SELECT diff_id FROM layer_refs WHERE refs = 0", &st, err);
+  int r = db_prepare (s->db, "SELECT diff_id FROM layer_refs WHERE refs = 0", &st, err);
   if (r < 0)
     return r;
   _cleanup_strv_ char **v = NULL;
   while (sqlite3_step (st) == SQLITE_ROW)
-    if (strv_consume (&v, col_str (st, 0)) < 0)
+    if (strv_consume (&v, db_column_strdup (st, 0)) < 0)
       return error_set (err, ENOMEM, "out of memory");
   *out = TAKE_PTR (v);
   return 0;
@@ -342,7 +219,7 @@ store_db_unused_layers (struct image_store *s, char ***out, struct error **err)
 int
 store_db_delete_layer (struct image_store *s, const char *diff_id, struct error **err)
 {
-  int r = store_db_begin (s, err);
+  int r = db_begin (s->db, err);
   if (r < 0)
     return r;
   r = run (s, "DELETE FROM layers WHERE diff_id = ? AND NOT EXISTS"
@@ -350,10 +227,10 @@ store_db_delete_layer (struct image_store *s, const char *diff_id, struct error 
            err, 1, diff_id);
   if (r < 0)
     {
-      store_db_rollback (s);
+      db_rollback (s->db);
       return r;
     }
-  int c = store_db_commit (s, err);
+  int c = db_commit (s->db, err);
   return c < 0 ? c : r;
 }
 
@@ -361,7 +238,7 @@ int
 store_db_blob_used (struct image_store *s, const char *digest)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2 (s->db,
+  if (sqlite3_prepare_v2 (db_sqlite (s->db),
                           "SELECT 1 FROM image_blobs WHERE digest = ?1 UNION ALL "
                           "SELECT 1 FROM layers WHERE blob_digest = ?1 AND EXISTS "
                           "(SELECT 1 FROM image_layers il WHERE il.diff_id = layers.diff_id)"
@@ -419,7 +296,7 @@ repo_of (const char *name, char *buf, size_t cap)
 int
 image_store_add_image (struct image_store *s, const struct image_add *a, struct error **err)
 {
-  int r = store_db_begin (s, err);
+  int r = db_begin (s->db, err);
   if (r < 0)
     return r;
   char now[32];
@@ -477,9 +354,9 @@ image_store_add_image (struct image_store *s, const struct image_add *a, struct 
       if (r < 0)
         goto fail;
     }
-  return store_db_commit (s, err);
+  return db_commit (s->db, err);
 fail:
-  store_db_rollback (s);
+  db_rollback (s->db);
   return error_prefix (err, "record image `%s`", a->id);
 }
 
@@ -489,39 +366,47 @@ fill_info (struct image_store *s, sqlite3_stmt *row, struct image_info **out, st
   struct image_info *i = calloc (1, sizeof *i);
   if (i == NULL)
     return error_set (err, ENOMEM, "out of memory");
-  i->id = col_str (row, 0);
-  i->manifest_digest = col_str (row, 1);
-  i->manifest_media_type = col_str (row, 2);
+  i->id = db_column_strdup (row, 0);
+  i->manifest_digest = db_column_strdup (row, 1);
+  i->manifest_media_type = db_column_strdup (row, 2);
   i->created = sqlite3_column_int64 (row, 3);
   i->added = sqlite3_column_int64 (row, 4);
-  i->os = col_str (row, 5);
-  i->architecture = col_str (row, 6);
-  i->variant = col_str (row, 7);
+  i->os = db_column_strdup (row, 5);
+  i->architecture = db_column_strdup (row, 6);
+  i->variant = db_column_strdup (row, 7);
   sqlite3_stmt *st;
-  if (sqlite3_prepare_v2 (s->db, "SELECT name FROM names WHERE image_id = ? ORDER BY added DESC, name",
-                          -1, &st, NULL) == SQLITE_OK)
+  if (sqlite3_prepare_v2 (db_sqlite (s->db),
+                          "SELECT name FROM names WHERE image_id = ? ORDER BY added DESC, name", -1,
+                          &st, NULL)
+      == SQLITE_OK)
     {
       bind_text (st, 1, i->id);
       while (sqlite3_step (st) == SQLITE_ROW)
-        strv_consume (&i->names, col_str (st, 0));
+        strv_consume (&i->names, db_column_strdup (st, 0));
       sqlite3_finalize (st);
     }
-  if (sqlite3_prepare_v2 (s->db, "SELECT repo || '@' || digest FROM repo_digests WHERE image_id = ?"
-                          " ORDER BY repo, digest", -1, &st, NULL) == SQLITE_OK)
+  if (sqlite3_prepare_v2 (db_sqlite (s->db),
+                          "SELECT repo || '@' || digest FROM repo_digests WHERE image_id = ?"
+                          " ORDER BY repo, digest",
+                          -1, &st, NULL)
+      == SQLITE_OK)
     {
       bind_text (st, 1, i->id);
       while (sqlite3_step (st) == SQLITE_ROW)
-        strv_consume (&i->repo_digests, col_str (st, 0));
+        strv_consume (&i->repo_digests, db_column_strdup (st, 0));
       sqlite3_finalize (st);
     }
-  if (sqlite3_prepare_v2 (s->db, "SELECT il.diff_id, COALESCE (l.size, 0) FROM image_layers il"
+  if (sqlite3_prepare_v2 (db_sqlite (s->db),
+                          "SELECT il.diff_id, COALESCE (l.size, 0) FROM image_layers il"
                           " LEFT JOIN layers l ON l.diff_id = il.diff_id"
-                          " WHERE il.image_id = ? ORDER BY il.idx", -1, &st, NULL) == SQLITE_OK)
+                          " WHERE il.image_id = ? ORDER BY il.idx",
+                          -1, &st, NULL)
+      == SQLITE_OK)
     {
       bind_text (st, 1, i->id);
       while (sqlite3_step (st) == SQLITE_ROW)
         {
-          strv_consume (&i->diff_ids, col_str (st, 0));
+          strv_consume (&i->diff_ids, db_column_strdup (st, 0));
           i->size += (uint64_t) sqlite3_column_int64 (st, 1);
         }
       sqlite3_finalize (st);
@@ -542,7 +427,7 @@ image_store_get_image (struct image_store *s, const char *id, struct image_info 
                        struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prep (s, "SELECT " IMAGE_COLS " FROM images WHERE id = ?", &st, err);
+  int r = db_prepare (s->db, "SELECT " IMAGE_COLS " FROM images WHERE id = ?", &st, err);
   if (r < 0)
     return r;
   bind_text (st, 1, id);
@@ -555,8 +440,8 @@ int
 image_store_list_images (struct image_store *s, struct image_info ***out, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prep (s, "SELECT " IMAGE_COLS " FROM images ORDER BY added DESC, created DESC, id", &st,
-                err);
+  int r = db_prepare (
+      s->db, "SELECT " IMAGE_COLS " FROM images ORDER BY added DESC, created DESC, id", &st, err);
   if (r < 0)
     return r;
   size_t n = 0;
@@ -603,14 +488,14 @@ find_id_prefix (struct image_store *s, const char *hex, char **id, struct error 
   if (strlen (hex) > 64 || !all_hex (hex))
     return 0;
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prep (s, "SELECT id FROM images WHERE substr (id, 8, ?) = ? LIMIT 2", &st, err);
+  int r = db_prepare (s->db, "SELECT id FROM images WHERE substr (id, 8, ?) = ? LIMIT 2", &st, err);
   if (r < 0)
     return r;
   sqlite3_bind_int (st, 1, (int) strlen (hex));
   bind_text (st, 2, hex);
   if (sqlite3_step (st) != SQLITE_ROW)
     return 0;
-  _cleanup_free_ char *first = col_str (st, 0);
+  _cleanup_free_ char *first = db_column_strdup (st, 0);
   if (sqlite3_step (st) == SQLITE_ROW)
     return error_set (err, EINVAL, "image id prefix `%s` is ambiguous", hex);
   *id = TAKE_PTR (first);
@@ -621,14 +506,14 @@ static int
 find_one (struct image_store *s, const char *sql, const char *a, const char *b, char **id)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2 (s->db, sql, -1, &st, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (db_sqlite (s->db), sql, -1, &st, NULL) != SQLITE_OK)
     return 0;
   bind_text (st, 1, a);
   if (b)
     bind_text (st, 2, b);
   if (sqlite3_step (st) != SQLITE_ROW)
     return 0;
-  *id = col_str (st, 0);
+  *id = db_column_strdup (st, 0);
   return *id != NULL;
 }
 
@@ -677,7 +562,7 @@ image_store_resolve (struct image_store *s, const char *ref, struct image_info *
 int
 image_store_tag (struct image_store *s, const char *id, const char *name, struct error **err)
 {
-  int r = store_db_begin (s, err);
+  int r = db_begin (s->db, err);
   if (r < 0)
     return r;
   char now[32];
@@ -687,25 +572,25 @@ image_store_tag (struct image_store *s, const char *id, const char *name, struct
            err, 3, name, id, now);
   if (r < 0)
     {
-      store_db_rollback (s);
+      db_rollback (s->db);
       return error_prefix (err, "tag `%s`", name);
     }
-  return store_db_commit (s, err);
+  return db_commit (s->db, err);
 }
 
 int
 image_store_untag (struct image_store *s, const char *name, struct error **err)
 {
-  int r = store_db_begin (s, err);
+  int r = db_begin (s->db, err);
   if (r < 0)
     return r;
   r = run (s, "DELETE FROM names WHERE name = ?", err, 1, name);
   if (r < 0)
     {
-      store_db_rollback (s);
+      db_rollback (s->db);
       return r;
     }
-  int c = store_db_commit (s, err);
+  int c = db_commit (s->db, err);
   if (c < 0)
     return c;
   if (r == 0)
@@ -743,13 +628,13 @@ image_store_remove_image (struct image_store *s, const char *id, struct error **
   int r = check_in_use (s, id, err);
   if (r < 0)
     return r;
-  r = store_db_begin (s, err);
+  r = db_begin (s->db, err);
   if (r < 0)
     return r;
   r = run (s, "DELETE FROM images WHERE id = ?", err, 1, id);
   if (r < 0)
     {
-      store_db_rollback (s);
+      db_rollback (s->db);
       if ((*err)->code == EEXIST) /* foreign key: a snapshot appeared meanwhile */
         {
           error_free (*err);
@@ -758,7 +643,7 @@ image_store_remove_image (struct image_store *s, const char *id, struct error **
         }
       return r;
     }
-  return store_db_commit (s, err);
+  return db_commit (s->db, err);
 }
 
 int
@@ -767,14 +652,15 @@ image_store_prune (struct image_store *s, bool all, char ***ids, struct error **
   _cleanup_strv_ char **cand = NULL;
   {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    int r = prep (s, all ? "SELECT id FROM images"
-                         : "SELECT id FROM images i WHERE NOT EXISTS"
-                           " (SELECT 1 FROM names n WHERE n.image_id = i.id)",
-                  &st, err);
+    int r = db_prepare (s->db,
+                        all ? "SELECT id FROM images"
+                            : "SELECT id FROM images i WHERE NOT EXISTS"
+                              " (SELECT 1 FROM names n WHERE n.image_id = i.id)",
+                        &st, err);
     if (r < 0)
       return r;
     while (sqlite3_step (st) == SQLITE_ROW)
-      if (strv_consume (&cand, col_str (st, 0)) < 0)
+      if (strv_consume (&cand, db_column_strdup (st, 0)) < 0)
         return error_set (err, ENOMEM, "out of memory");
   }
   _cleanup_strv_ char **done = NULL;

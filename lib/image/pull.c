@@ -248,6 +248,9 @@ pull_one (struct image_store *s, const struct reference *ref, const struct image
   int r = registry_open_manifest (ref, ropts, &client, &top, err);
   if (r < 0)
     return r;
+  /* the policy check binds to these bytes: nothing is fetched before it */
+  if (o->check && (r = o->check (o->check_data, ref, top->digest, client, err)) < 0)
+    return r;
   _cleanup_registry_manifest_ struct registry_manifest *sub = NULL;
   _cleanup_manifest_ struct manifest *m = NULL;
   _cleanup_free_ char *full = reference_string (ref);

@@ -63,12 +63,13 @@ snapshot_create (struct image_store *s, const char *id, const char *image_id, st
     if (!image_store_has_layer (s, img->diff_ids[i]))
       return error_set (err, ENOENT, "image `%.19s`: layer `%s` is missing from the store",
                         image_id, img->diff_ids[i]);
-  r = store_db_begin (s, err);
+  r = db_begin (s->db, err);
   if (r < 0)
     return r;
   sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2 (s->db, "INSERT INTO snapshots (id, image_id, created) VALUES (?, ?, ?)",
-                               -1, &st, NULL);
+  int rc = sqlite3_prepare_v2 (db_sqlite (s->db),
+                               "INSERT INTO snapshots (id, image_id, created) VALUES (?, ?, ?)", -1,
+                               &st, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_text (st, 1, id, -1, SQLITE_TRANSIENT);
@@ -80,8 +81,8 @@ snapshot_create (struct image_store *s, const char *id, const char *image_id, st
   if (rc != SQLITE_DONE)
     {
       r = rc == SQLITE_CONSTRAINT ? error_set (err, EEXIST, "snapshot `%s` already exists", id)
-                                  : store_db_error (s, rc, "add snapshot", err);
-      store_db_rollback (s);
+                                  : db_error_code (s->db, rc, "add snapshot", err);
+      db_rollback (s->db);
       return r;
     }
   /* Directories before the commit: a crash leaves directories without a row
@@ -92,26 +93,27 @@ snapshot_create (struct image_store *s, const char *id, const char *image_id, st
   _cleanup_free_ char *work = snap_path (s, id, "work");
   if (dir == NULL || upper == NULL || work == NULL)
     {
-      store_db_rollback (s);
+      db_rollback (s->db);
       return error_set (err, ENOMEM, "out of memory");
     }
   if ((mkdir (dir, 0700) < 0 && errno != EEXIST) || (mkdir (upper, 0755) < 0 && errno != EEXIST)
       || (mkdir (work, 0700) < 0 && errno != EEXIST))
     {
       r = error_errno (err, errno, "create snapshot `%s`", id);
-      store_db_rollback (s);
+      db_rollback (s->db);
       return r;
     }
-  return store_db_commit (s, err);
+  return db_commit (s->db, err);
 }
 
 int
 snapshot_image (struct image_store *s, const char *id, char **image_id, struct error **err)
 {
   sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2 (s->db, "SELECT image_id FROM snapshots WHERE id = ?", -1, &st, NULL);
+  int rc = sqlite3_prepare_v2 (db_sqlite (s->db), "SELECT image_id FROM snapshots WHERE id = ?", -1,
+                               &st, NULL);
   if (rc != SQLITE_OK)
-    return store_db_error (s, rc, "snapshot", err);
+    return db_error_code (s->db, rc, "snapshot", err);
   sqlite3_bind_text (st, 1, id, -1, SQLITE_TRANSIENT);
   int r;
   if (sqlite3_step (st) == SQLITE_ROW && sqlite3_column_text (st, 0))
@@ -288,11 +290,12 @@ snapshot_remove (struct image_store *s, const char *id, struct error **err)
   r = fs_rm_rf_at (s->rootfd, rel, err);
   if (r < 0)
     return error_prefix (err, "remove snapshot `%s`", id);
-  r = store_db_begin (s, err);
+  r = db_begin (s->db, err);
   if (r < 0)
     return r;
   sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2 (s->db, "DELETE FROM snapshots WHERE id = ?", -1, &st, NULL);
+  int rc
+      = sqlite3_prepare_v2 (db_sqlite (s->db), "DELETE FROM snapshots WHERE id = ?", -1, &st, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_text (st, 1, id, -1, SQLITE_TRANSIENT);
@@ -301,9 +304,9 @@ snapshot_remove (struct image_store *s, const char *id, struct error **err)
     }
   if (rc != SQLITE_DONE)
     {
-      r = store_db_error (s, rc, "remove snapshot", err);
-      store_db_rollback (s);
+      r = db_error_code (s->db, rc, "remove snapshot", err);
+      db_rollback (s->db);
       return r;
     }
-  return store_db_commit (s, err);
+  return db_commit (s->db, err);
 }

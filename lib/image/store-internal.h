@@ -5,30 +5,22 @@
 #include "images.h"
 #include "store.h"
 
-#include <pthread.h>
-#include <sqlite3.h>
+#include "db/db.h"
 
 struct image_store
 {
   char *root, *runroot;
   int rootfd;
   int lockfd; /* locks/store.lock, held LOCK_SH while open */
-  sqlite3 *db;
-  pthread_mutex_t mu; /* one transaction at a time on this connection */
+  struct db *db; /* hull.db, owned */
   image_in_use_fn in_use;
   void *in_use_data;
   bool sync_layers;
 };
 
 /* db.c */
+/* Open ROOT/hull.db and bring the image tables up to date. */
 int store_db_open (struct image_store *s, struct error **err);
-/* Run sql (no results) */
-int store_db_exec (struct image_store *s, const char *sql, struct error **err);
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK, with the store mutex. */
-int store_db_begin (struct image_store *s, struct error **err);
-int store_db_commit (struct image_store *s, struct error **err);
-void store_db_rollback (struct image_store *s);
-int store_db_error (struct image_store *s, int rc, const char *what, struct error **err);
 
 /* Layer rows. */
 int store_db_has_layer (struct image_store *s, const char *diff_id);

@@ -48,7 +48,7 @@ image_store_rootfd (struct image_store *s)
   return s->rootfd;
 }
 
-void *
+struct db *
 image_store_db (struct image_store *s)
 {
   return s->db;
@@ -102,7 +102,6 @@ image_store_open (const char *root, const char *runroot, struct image_store **ou
   if (s == NULL)
     return error_set (err, ENOMEM, "out of memory");
   s->rootfd = s->lockfd = -1;
-  pthread_mutex_init (&s->mu, NULL);
   s->sync_layers = true;
   const char *e = getenv ("HULL_LAYER_SYNC");
   if (e && strcmp (e, "0") == 0)
@@ -165,11 +164,9 @@ image_store_close (struct image_store *s)
 {
   if (s == NULL)
     return;
-  if (s->db)
-    sqlite3_close_v2 (s->db);
+  db_close (s->db);
   safe_close (s->lockfd);
   safe_close (s->rootfd);
-  pthread_mutex_destroy (&s->mu);
   free (s->root);
   free (s->runroot);
   free (s);

@@ -26,6 +26,7 @@
 struct error;
 struct stream;
 struct image_store;
+struct db;
 
 #define IMAGE_STORE_DEFAULT_ROOT "/var/lib/hull"
 #define IMAGE_STORE_DEFAULT_RUNROOT "/run/hull"
@@ -46,8 +47,8 @@ static inline void image_store_closep (struct image_store **s)
 const char *image_store_root (struct image_store *s);
 const char *image_store_runroot (struct image_store *s);
 int image_store_rootfd (struct image_store *s);
-/* The SQLite handle (sqlite3 *), for the engine's own tables. */
-void *image_store_db (struct image_store *s);
+/* The store's database (lib/db), for the tables of the modules above. */
+struct db *image_store_db (struct image_store *s);
 
 /* ---- blobs ---- */
 

@@ -44,12 +44,24 @@ enum transfer_state
   TRANSFER_FAILED,
 };
 
+/* Content trust (see lib/trust): called with the manifest the reference
+ * resolved to (its digest and the client of the repository it came from),
+ * before anything else is fetched.  Everything pulled after it is named by
+ * those manifest bytes (platform manifest, config, layers by digest), so
+ * what was checked is what is stored.  < 0 refuses the pull with *err. */
+struct reference;
+struct registry_client;
+typedef int (*image_pull_check_fn) (void *data, const struct reference *ref, const char *digest,
+                                    struct registry_client *client, struct error **err);
+
 struct image_pull_opts
 {
   const struct platform *platform;      /* NULL: the host */
   const struct registry_options *registry; /* NULL: defaults */
   int parallel;                          /* layers at once; <= 0: 3 */
   const struct transfer_progress *progress;
+  image_pull_check_fn check; /* NULL: none */
+  void *check_data;
 };
 
 /* *out_id: the image id; *out_name: the normalised reference pulled. */

@@ -1,8 +1,7 @@
 /* db.c - networks, attachments (the IPAM) and published ports in hull.db.
  *
- * The database is lib/image's (WAL, busy timeout).  Our schema is versioned
- * as module "net" in schema_modules(module, version), the table the engine
- * keeps for the modules above lib/image, so that migrations never collide.
+ * The database is lib/db's (WAL, busy timeout); our schema is versioned as
+ * module "net" there, so that migrations never collide.
  *
  * Addresses: UNIQUE(network_id, ip) in net_attach is the guarantee that no
  * address is handed out twice; allocation runs inside a BEGIN IMMEDIATE
@@ -64,114 +63,11 @@ static const char *const migrations[] = {
   "CREATE INDEX net_ports_ctr ON net_ports(ctr_id);",
 };
 
-static void
-finalizep (sqlite3_stmt **st)
-{
-  if (*st)
-    sqlite3_finalize (*st);
-}
-#define _cleanup_stmt_ __attribute__ ((cleanup (finalizep)))
-
-int
-ndb_error (struct net *n, const char *what, struct error **err)
-{
-  int rc = sqlite3_errcode (n->db);
-  int code = rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? EBUSY
-             : rc == SQLITE_CONSTRAINT                ? EEXIST
-             : rc == SQLITE_FULL                      ? ENOSPC
-                                                      : EIO;
-  return error_set (err, code, "database: %s: %s", what, sqlite3_errmsg (n->db));
-}
-
-static int
-exec_sql (struct net *n, const char *sql, struct error **err)
-{
-  char *msg = NULL;
-  int rc = sqlite3_exec (n->db, sql, NULL, NULL, &msg);
-  if (rc != SQLITE_OK)
-    {
-      int r = error_set (err, rc == SQLITE_BUSY ? EBUSY : EIO, "database: %s",
-                         msg ? msg : sqlite3_errstr (rc));
-      sqlite3_free (msg);
-      return r;
-    }
-  return 0;
-}
-
-static int
-prepare (struct net *n, const char *sql, sqlite3_stmt **st, struct error **err)
-{
-  if (sqlite3_prepare_v2 (n->db, sql, -1, st, NULL) != SQLITE_OK)
-    return ndb_error (n, "prepare", err);
-  return 0;
-}
-
-int
-ndb_begin (struct net *n, struct error **err)
-{
-  return exec_sql (n, "BEGIN IMMEDIATE", err);
-}
-
-int
-ndb_commit (struct net *n, struct error **err)
-{
-  int r = exec_sql (n, "COMMIT", err);
-  if (r < 0)
-    sqlite3_exec (n->db, "ROLLBACK", NULL, NULL, NULL);
-  return r;
-}
-
-void
-ndb_rollback (struct net *n)
-{
-  sqlite3_exec (n->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-static int
-module_version (struct net *n, int *v)
-{
-  _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  *v = 0;
-  if (sqlite3_prepare_v2 (n->db, "SELECT version FROM schema_modules WHERE module = 'net'", -1,
-                          &st, NULL)
-      != SQLITE_OK)
-    return -ENOENT;
-  if (sqlite3_step (st) == SQLITE_ROW)
-    *v = sqlite3_column_int (st, 0);
-  return 0;
-}
-
 int
 ndb_migrate (struct net *n, struct error **err)
 {
-  int want = (int) ARRAY_SIZE (migrations), v = 0;
-  if (module_version (n, &v) == 0 && v == want)
-    return 0; /* the common case reads only */
-  if (v > want)
-    return error_set (err, EPROTO, "database: module `net` has schema version %d, newer than "
-                                   "this hull (%d)", v, want);
-  int r = ndb_begin (n, err);
-  if (r < 0)
-    return r;
-  r = exec_sql (n, "CREATE TABLE IF NOT EXISTS schema_modules ("
-                   "  module TEXT PRIMARY KEY, version INTEGER NOT NULL)", err);
-  if (r == 0)
-    module_version (n, &v); /* again, under the lock */
-  for (; r == 0 && v < want; v++)
-    if ((r = exec_sql (n, migrations[v], err)) < 0)
-      error_prefix (err, "migrate `net` to version %d", v + 1);
-  if (r == 0)
-    {
-      char sql[128];
-      snprintf (sql, sizeof sql, "INSERT OR REPLACE INTO schema_modules VALUES ('net', %d)", want);
-      r = exec_sql (n, sql, err);
-    }
-  if (r < 0)
-    {
-      ndb_rollback (n);
-      return r;
-    }
-  return ndb_commit (n, err);
+  static const struct db_module m = { "net", migrations, ARRAY_SIZE (migrations), false };
+  return db_migrate (n->db, &m, err);
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -203,13 +99,6 @@ net_strv_to_json (char *const *v)
   char *s = strdup (json_object_to_json_string_ext (a, JSON_C_TO_STRING_PLAIN));
   json_object_put (a);
   return s;
-}
-
-static char *
-col_dup (sqlite3_stmt *st, int i)
-{
-  const unsigned char *t = sqlite3_column_text (st, i);
-  return t ? strdup ((const char *) t) : NULL;
 }
 
 /* ------------------------------------------------------------ networks */
@@ -245,10 +134,10 @@ network_from_row (sqlite3_stmt *st)
   struct net_network *nw = calloc (1, sizeof *nw);
   if (nw == NULL)
     return NULL;
-  nw->id = col_dup (st, 0);
-  nw->name = col_dup (st, 1);
-  nw->driver = col_dup (st, 2);
-  nw->bridge = col_dup (st, 3);
+  nw->id = db_column_strdup (st, 0);
+  nw->name = db_column_strdup (st, 1);
+  nw->driver = db_column_strdup (st, 2);
+  nw->bridge = db_column_strdup (st, 3);
   nw->subnet.addr = (uint32_t) sqlite3_column_int64 (st, 4);
   nw->subnet.len = sqlite3_column_int (st, 5);
   nw->gateway = (uint32_t) sqlite3_column_int64 (st, 6);
@@ -269,11 +158,12 @@ int
 ndb_network_get (struct net *n, const char *ref, struct net_network **out, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prepare (n, "SELECT " NETWORK_COLS " FROM net_networks WHERE name = ?1 OR id = ?1 "
+  int r = db_prepare (n->db,
+                      "SELECT " NETWORK_COLS " FROM net_networks WHERE name = ?1 OR id = ?1 "
                       "UNION ALL SELECT " NETWORK_COLS " FROM net_networks WHERE "
                       "length(?1) >= 3 AND substr(id, 1, length(?1)) = ?1 AND id != ?1 "
                       "AND name != ?1 LIMIT 3",
-                   &st, err);
+                      &st, err);
   if (r < 0)
     return r;
   sqlite3_bind_text (st, 1, ref, -1, SQLITE_STATIC);
@@ -292,7 +182,7 @@ ndb_network_get (struct net *n, const char *ref, struct net_network **out, struc
   if (r != SQLITE_ROW && r != SQLITE_DONE)
     {
       net_network_free (found);
-      return ndb_error (n, "network", err);
+      return db_error (n->db, "network", err);
     }
   if (rows > 1 && !(found && (strcmp (found->name, ref) == 0 || strcmp (found->id, ref) == 0)))
     {
@@ -311,7 +201,9 @@ int
 ndb_network_list (struct net *n, struct net_network ***out, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prepare (n, "SELECT " NETWORK_COLS " FROM net_networks ORDER BY is_default DESC, created", &st, err);
+  int r = db_prepare (n->db,
+                      "SELECT " NETWORK_COLS " FROM net_networks ORDER BY is_default DESC, created",
+                      &st, err);
   if (r < 0)
     return r;
   struct net_network **l = calloc (1, sizeof *l);
@@ -332,7 +224,7 @@ ndb_network_list (struct net *n, struct net_network ***out, struct error **err)
   if (r != SQLITE_DONE)
     {
       net_network_list_free (l);
-      return ndb_error (n, "list networks", err);
+      return db_error (n->db, "list networks", err);
     }
   *out = l;
   return 0;
@@ -342,9 +234,10 @@ int
 ndb_network_insert (struct net *n, const struct net_network *nw, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prepare (n, "INSERT INTO net_networks (" NETWORK_COLS ", next_ip) VALUES "
+  int r = db_prepare (n->db,
+                      "INSERT INTO net_networks (" NETWORK_COLS ", next_ip) VALUES "
                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                   &st, err);
+                      &st, err);
   if (r < 0)
     return r;
   _cleanup_free_ char *labels = net_strv_to_json (nw->labels);
@@ -362,9 +255,9 @@ ndb_network_insert (struct net *n, const struct net_network *nw, struct error **
   sqlite3_bind_int (st, 12, nw->is_default);
   if (sqlite3_step (st) != SQLITE_DONE)
     {
-      if (sqlite3_errcode (n->db) == SQLITE_CONSTRAINT)
+      if (sqlite3_errcode (db_sqlite (n->db)) == SQLITE_CONSTRAINT)
         return error_set (err, EEXIST, "network with name `%s` already exists", nw->name);
-      return ndb_error (n, "insert network", err);
+      return db_error (n->db, "insert network", err);
     }
   return 0;
 }
@@ -373,12 +266,12 @@ int
 ndb_network_delete (struct net *n, const char *id, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prepare (n, "DELETE FROM net_networks WHERE id = ?", &st, err);
+  int r = db_prepare (n->db, "DELETE FROM net_networks WHERE id = ?", &st, err);
   if (r < 0)
     return r;
   sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
   if (sqlite3_step (st) != SQLITE_DONE)
-    return ndb_error (n, "delete network", err);
+    return db_error (n->db, "delete network", err);
   return 0;
 }
 
@@ -386,15 +279,16 @@ int
 ndb_count_attached (struct net *n, const char *network_id, int *count, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prepare (n, network_id ? "SELECT count(*) FROM net_attach WHERE network_id = ?"
+  int r = db_prepare (n->db,
+                      network_id ? "SELECT count(*) FROM net_attach WHERE network_id = ?"
                                  : "SELECT count(*) FROM net_attach",
-                   &st, err);
+                      &st, err);
   if (r < 0)
     return r;
   if (network_id)
     sqlite3_bind_text (st, 1, network_id, -1, SQLITE_STATIC);
   if (sqlite3_step (st) != SQLITE_ROW)
-    return ndb_error (n, "count attachments", err);
+    return db_error (n->db, "count attachments", err);
   *count = sqlite3_column_int (st, 0);
   return 0;
 }
@@ -428,8 +322,8 @@ static bool
 ip_taken (struct net *n, const char *network_id, uint32_t ip, int *rc)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2 (n->db, "SELECT 1 FROM net_attach WHERE network_id = ? AND ip = ?", -1,
-                          &st, NULL)
+  if (sqlite3_prepare_v2 (db_sqlite (n->db),
+                          "SELECT 1 FROM net_attach WHERE network_id = ? AND ip = ?", -1, &st, NULL)
       != SQLITE_OK)
     {
       *rc = -EIO;
@@ -464,7 +358,7 @@ ndb_attach_insert (struct net *n, const struct net_network *nw, struct ndb_attac
         return error_set (err, EADDRINUSE, "address %s is the gateway of network `%s`",
                           net_ip_str (want, s), nw->name);
       if (ip_taken (n, nw->id, want, &rc))
-        return rc < 0 ? ndb_error (n, "lease", err)
+        return rc < 0 ? db_error (n->db, "lease", err)
                       : error_set (err, EADDRINUSE, "address %s is already in use on network `%s`",
                                    net_ip_str (want, s), nw->name);
       ip = want;
@@ -475,7 +369,7 @@ ndb_attach_insert (struct net *n, const struct net_network *nw, struct ndb_attac
        * an address just released is not handed out again at once, so
        * neighbour caches holding its old MAC have time to expire. */
       _cleanup_stmt_ sqlite3_stmt *st = NULL;
-      if (prepare (n, "SELECT next_ip FROM net_networks WHERE id = ?", &st, err) < 0)
+      if (db_prepare (n->db, "SELECT next_ip FROM net_networks WHERE id = ?", &st, err) < 0)
         return -EIO;
       sqlite3_bind_text (st, 1, nw->id, -1, SQLITE_STATIC);
       uint32_t next = sqlite3_step (st) == SQLITE_ROW ? (uint32_t) sqlite3_column_int64 (st, 0) : 0;
@@ -493,22 +387,23 @@ ndb_attach_insert (struct net *n, const struct net_network *nw, struct ndb_attac
               break;
             }
           if (rc < 0)
-            return ndb_error (n, "lease", err);
+            return db_error (n->db, "lease", err);
         }
       if (ip == 0)
         return error_set (err, ENOSPC, "no free address left in network `%s`", nw->name);
       _cleanup_stmt_ sqlite3_stmt *up = NULL;
-      if (prepare (n, "UPDATE net_networks SET next_ip = ? WHERE id = ?", &up, err) < 0)
+      if (db_prepare (n->db, "UPDATE net_networks SET next_ip = ? WHERE id = ?", &up, err) < 0)
         return -EIO;
       sqlite3_bind_int64 (up, 1, ip == last ? first : ip + 1);
       sqlite3_bind_text (up, 2, nw->id, -1, SQLITE_STATIC);
       if (sqlite3_step (up) != SQLITE_DONE)
-        return ndb_error (n, "lease", err);
+        return db_error (n->db, "lease", err);
     }
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prepare (n, "INSERT INTO net_attach (ctr_id, network_id, ip, ctr_name, hostname, "
+  int r = db_prepare (n->db,
+                      "INSERT INTO net_attach (ctr_id, network_id, ip, ctr_name, hostname, "
                       "aliases, ifname, veth, hosts_path, netns) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                   &st, err);
+                      &st, err);
   if (r < 0)
     return r;
   _cleanup_free_ char *aliases = net_strv_to_json (a->aliases);
@@ -524,10 +419,10 @@ ndb_attach_insert (struct net *n, const struct net_network *nw, struct ndb_attac
   sqlite3_bind_text (st, 10, a->netns, -1, SQLITE_STATIC);
   if (sqlite3_step (st) != SQLITE_DONE)
     {
-      if (sqlite3_errcode (n->db) == SQLITE_CONSTRAINT)
+      if (sqlite3_errcode (db_sqlite (n->db)) == SQLITE_CONSTRAINT)
         return error_set (err, EEXIST, "container `%.12s` is already connected to network `%s`",
                           a->ctr_id, nw->name);
-      return ndb_error (n, "record the lease", err);
+      return db_error (n->db, "record the lease", err);
     }
   a->ip = ip;
   return 0;
@@ -538,16 +433,17 @@ ndb_attach_delete (struct net *n, const char *ctr_id, const char *network_id,
                    struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prepare (n, network_id ? "DELETE FROM net_attach WHERE ctr_id = ? AND network_id = ?"
+  int r = db_prepare (n->db,
+                      network_id ? "DELETE FROM net_attach WHERE ctr_id = ? AND network_id = ?"
                                  : "DELETE FROM net_attach WHERE ctr_id = ?",
-                   &st, err);
+                      &st, err);
   if (r < 0)
     return r;
   sqlite3_bind_text (st, 1, ctr_id, -1, SQLITE_STATIC);
   if (network_id)
     sqlite3_bind_text (st, 2, network_id, -1, SQLITE_STATIC);
   if (sqlite3_step (st) != SQLITE_DONE)
-    return ndb_error (n, "release the lease", err);
+    return db_error (n->db, "release the lease", err);
   return 0;
 }
 
@@ -556,12 +452,13 @@ ndb_attach_list (struct net *n, const char *ctr_id, const char *network_id,
                  struct ndb_attach **out, size_t *count, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prepare (n, "SELECT a.ctr_id, a.network_id, a.ip, a.ctr_name, a.hostname, a.aliases, "
+  int r = db_prepare (n->db,
+                      "SELECT a.ctr_id, a.network_id, a.ip, a.ctr_name, a.hostname, a.aliases, "
                       "a.ifname, a.veth, a.hosts_path, a.netns FROM net_attach a "
                       "JOIN net_networks w ON w.id = a.network_id "
                       "WHERE (?1 IS NULL OR a.ctr_id = ?1) AND (?2 IS NULL OR a.network_id = ?2) "
                       "ORDER BY a.ctr_id, a.ifname",
-                   &st, err);
+                      &st, err);
   if (r < 0)
     return r;
   sqlite3_bind_text (st, 1, ctr_id, -1, SQLITE_STATIC);
@@ -579,16 +476,16 @@ ndb_attach_list (struct net *n, const char *ctr_id, const char *network_id,
       l = nl;
       struct ndb_attach *a = &l[k++];
       memset (a, 0, sizeof *a);
-      a->ctr_id = col_dup (st, 0);
-      a->network_id = col_dup (st, 1);
+      a->ctr_id = db_column_strdup (st, 0);
+      a->network_id = db_column_strdup (st, 1);
       a->ip = (uint32_t) sqlite3_column_int64 (st, 2);
-      a->ctr_name = col_dup (st, 3);
-      a->hostname = col_dup (st, 4);
+      a->ctr_name = db_column_strdup (st, 3);
+      a->hostname = db_column_strdup (st, 4);
       a->aliases = net_strv_from_json ((const char *) sqlite3_column_text (st, 5));
-      a->ifname = col_dup (st, 6);
-      a->veth = col_dup (st, 7);
-      a->hosts_path = col_dup (st, 8);
-      a->netns = col_dup (st, 9);
+      a->ifname = db_column_strdup (st, 6);
+      a->veth = db_column_strdup (st, 7);
+      a->hosts_path = db_column_strdup (st, 8);
+      a->netns = db_column_strdup (st, 9);
       if (!a->ctr_id || !a->network_id || !a->ifname || !a->veth || !a->netns)
         {
           ndb_attach_list_free (l, k);
@@ -598,7 +495,7 @@ ndb_attach_list (struct net *n, const char *ctr_id, const char *network_id,
   if (r != SQLITE_DONE)
     {
       ndb_attach_list_free (l, k);
-      return ndb_error (n, "list attachments", err);
+      return db_error (n->db, "list attachments", err);
     }
   *out = l;
   *count = k;
@@ -613,9 +510,10 @@ ndb_port_insert (struct net *n, const char *ctr_id, const struct net_port *p, ui
 {
   /* a wildcard address conflicts with every specific one, and back */
   _cleanup_stmt_ sqlite3_stmt *q = NULL;
-  int r = prepare (n, "SELECT ctr_id, host_ip FROM net_ports WHERE proto = ? AND host_port = ? "
+  int r = db_prepare (n->db,
+                      "SELECT ctr_id, host_ip FROM net_ports WHERE proto = ? AND host_port = ? "
                       "AND (host_ip = ? OR host_ip = 0 OR ? = 0) LIMIT 1",
-                   &q, err);
+                      &q, err);
   if (r < 0)
     return r;
   sqlite3_bind_text (q, 1, p->proto, -1, SQLITE_STATIC);
@@ -631,11 +529,12 @@ ndb_port_insert (struct net *n, const char *ctr_id, const struct net_port *p, ui
                         net_ip_str (p->host_ip, s), p->host_port, p->proto, owner ? owner : "?");
     }
   if (r != SQLITE_DONE)
-    return ndb_error (n, "ports", err);
+    return db_error (n->db, "ports", err);
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  r = prepare (n, "INSERT INTO net_ports (ctr_id, proto, host_ip, host_port, ctr_port, ctr_ip) "
+  r = db_prepare (n->db,
+                  "INSERT INTO net_ports (ctr_id, proto, host_ip, host_port, ctr_port, ctr_ip) "
                   "VALUES (?, ?, ?, ?, ?, ?)",
-               &st, err);
+                  &st, err);
   if (r < 0)
     return r;
   sqlite3_bind_text (st, 1, ctr_id, -1, SQLITE_STATIC);
@@ -647,10 +546,10 @@ ndb_port_insert (struct net *n, const char *ctr_id, const struct net_port *p, ui
   if (sqlite3_step (st) != SQLITE_DONE)
     {
       char s[16];
-      if (sqlite3_errcode (n->db) == SQLITE_CONSTRAINT)
+      if (sqlite3_errcode (db_sqlite (n->db)) == SQLITE_CONSTRAINT)
         return error_set (err, EADDRINUSE, "port %s:%u/%s is published twice",
                           net_ip_str (p->host_ip, s), p->host_port, p->proto);
-      return ndb_error (n, "record a port", err);
+      return db_error (n->db, "record a port", err);
     }
   return 0;
 }
@@ -668,9 +567,10 @@ ndb_port_list (struct net *n, const char *ctr_id, struct ndb_port **out, size_t 
                struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prepare (n, "SELECT ctr_id, proto, host_ip, host_port, ctr_port, ctr_ip FROM net_ports "
+  int r = db_prepare (n->db,
+                      "SELECT ctr_id, proto, host_ip, host_port, ctr_port, ctr_ip FROM net_ports "
                       "WHERE ?1 IS NULL OR ctr_id = ?1 ORDER BY ctr_id, ctr_port, proto",
-                   &st, err);
+                      &st, err);
   if (r < 0)
     return r;
   sqlite3_bind_text (st, 1, ctr_id, -1, SQLITE_STATIC);
@@ -687,7 +587,7 @@ ndb_port_list (struct net *n, const char *ctr_id, struct ndb_port **out, size_t 
       l = nl;
       struct ndb_port *p = &l[k++];
       memset (p, 0, sizeof *p);
-      p->ctr_id = col_dup (st, 0);
+      p->ctr_id = db_column_strdup (st, 0);
       snprintf (p->p.proto, sizeof p->p.proto, "%s", sqlite3_column_text (st, 1));
       p->p.host_ip = (uint32_t) sqlite3_column_int64 (st, 2);
       p->p.host_port = (uint16_t) sqlite3_column_int (st, 3);
@@ -697,7 +597,7 @@ ndb_port_list (struct net *n, const char *ctr_id, struct ndb_port **out, size_t 
   if (r != SQLITE_DONE)
     {
       ndb_port_list_free (l, k);
-      return ndb_error (n, "list ports", err);
+      return db_error (n->db, "list ports", err);
     }
   *out = l;
   *count = k;
@@ -708,12 +608,12 @@ int
 ndb_port_delete (struct net *n, const char *ctr_id, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prepare (n, "DELETE FROM net_ports WHERE ctr_id = ?", &st, err);
+  int r = db_prepare (n->db, "DELETE FROM net_ports WHERE ctr_id = ?", &st, err);
   if (r < 0)
     return r;
   sqlite3_bind_text (st, 1, ctr_id, -1, SQLITE_STATIC);
   if (sqlite3_step (st) != SQLITE_DONE)
-    return ndb_error (n, "release ports", err);
+    return db_error (n->db, "release ports", err);
   return 0;
 }
 
@@ -721,8 +621,8 @@ int
 ndb_ctr_ids (struct net *n, char ***out, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prepare (n, "SELECT ctr_id FROM net_attach UNION SELECT ctr_id FROM net_ports", &st,
-                   err);
+  int r = db_prepare (n->db, "SELECT ctr_id FROM net_attach UNION SELECT ctr_id FROM net_ports",
+                      &st, err);
   if (r < 0)
     return r;
   char **v = NULL;
@@ -735,7 +635,7 @@ ndb_ctr_ids (struct net *n, char ***out, struct error **err)
   if (r != SQLITE_DONE)
     {
       strv_free (v);
-      return ndb_error (n, "list containers", err);
+      return db_error (n->db, "list containers", err);
     }
   *out = v;
   return 0;

@@ -3,9 +3,9 @@
 #ifndef HULL_NET_INTERNAL_H
 #define HULL_NET_INTERNAL_H
 
+#include "db/db.h"
 #include "net/net.h"
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,7 +14,7 @@ struct mnl_socket;
 
 struct net
 {
-  sqlite3 *db;
+  struct db *db; /* borrowed */
   char *runroot;
   char *prefix;
   struct net_cidr default_subnet;
@@ -66,10 +66,6 @@ int net_sysctl (const char *key, const char *value, struct error **err);
 
 /* ---- db.c ---- */
 int ndb_migrate (struct net *n, struct error **err);
-int ndb_begin (struct net *n, struct error **err);
-int ndb_commit (struct net *n, struct error **err);
-void ndb_rollback (struct net *n);
-int ndb_error (struct net *n, const char *what, struct error **err);
 int ndb_network_get (struct net *n, const char *ref, struct net_network **out, struct error **err);
 int ndb_network_list (struct net *n, struct net_network ***out, struct error **err);
 int ndb_network_insert (struct net *n, const struct net_network *nw, struct error **err);

@@ -385,14 +385,14 @@ network_create_locked (struct net *n, const struct net_network_opts *o, bool is_
   nw->mtu = o->mtu ? o->mtu : 1500;
   nw->created = now_ns ();
   nw->is_default = is_default;
-  if ((r = ndb_begin (n, err)) < 0)
+  if ((r = db_begin (n->db, err)) < 0)
     return r;
   if ((r = ndb_network_insert (n, nw, err)) < 0)
     {
-      ndb_rollback (n);
+      db_rollback (n->db);
       return r;
     }
-  if ((r = ndb_commit (n, err)) < 0)
+  if ((r = db_commit (n->db, err)) < 0)
     return r;
   if (out)
     *out = TAKE_PTR (nw);
@@ -462,12 +462,12 @@ net_network_remove (struct net *n, const char *ref, struct error **err)
   if (r == 0 && count > 0)
     r = error_set (err, EBUSY, "network `%s` has %d active endpoint%s: disconnect or remove "
                                "those containers first", nw->name, count, count == 1 ? "" : "s");
-  if (r == 0 && (r = ndb_begin (n, err)) == 0)
+  if (r == 0 && (r = db_begin (n->db, err)) == 0)
     {
       if ((r = ndb_network_delete (n, nw->id, err)) < 0)
-        ndb_rollback (n);
+        db_rollback (n->db);
       else
-        r = ndb_commit (n, err);
+        r = db_commit (n->db, err);
     }
   if (r == 0)
     {

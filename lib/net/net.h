@@ -34,6 +34,7 @@
 
 struct error;
 struct net;
+struct db;
 typedef struct json_object json_object;
 
 #define NET_DEFAULT_PREFIX "hull"
@@ -46,7 +47,7 @@ typedef struct json_object json_object;
 
 struct net_options
 {
-  void *db;                   /* sqlite3 *, hull.db (WAL), borrowed */
+  struct db *db;              /* hull.db (lib/db), borrowed */
   const char *runroot;        /* RUNROOT: net/lock, netns/ */
   const char *prefix;         /* names of bridges, veths, the nft table; NULL: "hull" */
   const char *default_subnet; /* of network "bridge"; NULL: NET_DEFAULT_SUBNET */

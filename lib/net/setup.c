@@ -234,7 +234,7 @@ static int
 allocate (struct net *n, const struct net_ctr *c, struct net_network **nws, const char *netns,
           int first_if, struct error **err)
 {
-  int r = ndb_begin (n, err);
+  int r = db_begin (n->db, err);
   if (r < 0)
     return r;
   uint32_t first_ip = 0;
@@ -287,10 +287,10 @@ allocate (struct net *n, const struct net_ctr *c, struct net_network **nws, cons
     }
   if (r < 0)
     {
-      ndb_rollback (n);
+      db_rollback (n->db);
       return r;
     }
-  return ndb_commit (n, err);
+  return db_commit (n->db, err);
 }
 
 static int
@@ -516,13 +516,13 @@ teardown_locked (struct net *n, const char *ctr_id, const char *only_network, st
         }
     }
   _cleanup_error_ struct error *e2 = NULL;
-  if ((r = ndb_begin (n, &e2)) == 0)
+  if ((r = db_begin (n->db, &e2)) == 0)
     {
       if ((r = ndb_attach_delete (n, ctr_id, only_network, &e2)) < 0
           || (only_network == NULL && (r = ndb_port_delete (n, ctr_id, &e2)) < 0))
-        ndb_rollback (n);
+        db_rollback (n->db);
       else
-        r = ndb_commit (n, &e2);
+        r = db_commit (n->db, &e2);
     }
   if (r < 0 && first_err == 0)
     first_err = r, *err = TAKE_PTR (e2);

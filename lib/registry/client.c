@@ -11,6 +11,7 @@
 #include "challenge.h"
 #include "reference.h"
 #include "registries.h"
+#include "token.h"
 
 #include "base/cleanup.h"
 #include "base/error.h"
@@ -42,8 +43,6 @@
 #define LOW_SPEED_TIME_S 60L
 /* Refresh a token this long before it expires. */
 #define TOKEN_MARGIN_S 10
-/* The token spec: a token lives at least 60 s when expires_in is absent or smaller. */
-#define TOKEN_MIN_LIFE_S 60
 #define CA_FILE_MAX (1 << 20)
 /* The https probe of an insecure registry (http is tried next). */
 #define PROBE_TIMEOUT_MS 10000L
@@ -191,18 +190,6 @@ registry_url (struct registry_client *c, const char *fmt, ...)
   pthread_mutex_unlock (&c->lock);
   free (tail);
   return out;
-}
-
-/* Printable ASCII without spaces: safe to put in a header line. */
-static bool
-header_safe (const char *s)
-{
-  if (s == NULL || *s == '\0')
-    return false;
-  for (; *s; s++)
-    if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
-      return false;
-  return true;
 }
 
 /* A copy of untrusted text fit for a one-line message: control characters
@@ -1142,7 +1129,6 @@ fetch_token (struct registry_client *c, const char *realm, const char *service, 
     .accept = "application/json",
   };
   struct http_response resp = { .content_length = -1 };
-  _cleanup_json_ json_object *o = NULL;
   int ret = 0;
   for (unsigned attempt = 0;; attempt++)
     {
@@ -1179,38 +1165,10 @@ fetch_token (struct registry_client *c, const char *realm, const char *service, 
       ret = http_status_error (c, &resp, subject, err);
       goto out;
     }
-  if ((ret = jsonx_parse (resp.body ? resp.body : "", resp.body_len, &o, err)) < 0)
-    {
-      ret = error_prefix (err, "`%s`: token server reply", c->domain);
-      ret = -EBADMSG;
-      (*err)->code = EBADMSG;
-      goto out;
-    }
-  const char *t = NULL, *at = NULL;
   int64_t expires_in = 0;
-  if (jsonx_get_string (o, "token", &t, err) < 0
-      || jsonx_get_string (o, "access_token", &at, err) < 0
-      || jsonx_get_int64 (o, "expires_in", &expires_in, err) < 0)
+  if ((ret = registry_token_parse (resp.body, resp.body_len, token, &expires_in, err)) < 0)
     {
       error_prefix (err, "`%s`: token server reply", c->domain);
-      (*err)->code = EBADMSG;
-      ret = -EBADMSG;
-      goto out;
-    }
-  if (t == NULL || *t == '\0')
-    t = at;
-  if (!header_safe (t))
-    {
-      ret = error_set (err, EBADMSG, "`%s`: token server reply has no usable token", c->domain);
-      goto out;
-    }
-  if (expires_in < TOKEN_MIN_LIFE_S)
-    expires_in = TOKEN_MIN_LIFE_S;
-  if (expires_in > 86400 * 365)
-    expires_in = 86400 * 365;
-  if ((*token = strdup (t)) == NULL)
-    {
-      ret = error_set (err, ENOMEM, "out of memory");
       goto out;
     }
   *expires = time (NULL) + (time_t)expires_in;

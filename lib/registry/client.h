@@ -162,6 +162,12 @@ int registry_head_manifest (struct registry_client *c, const char *ref, char **d
  * registry's Docker-Content-Digest when it sends one). */
 int registry_put_manifest (struct registry_client *c, const char *ref, const char *media_type,
                            const void *data, size_t len, char **digest, struct error **err);
+/* OCI 1.1 referrers API: GET /v2/<path>/referrers/<digest>[?artifactType=].
+ * 1 with the index's bytes (at most max, 0: REGISTRY_MANIFEST_MAX) when the
+ * registry has the API, 0 when it answers 404 (no API: use the
+ * `sha256-<hex>` tag schema instead). */
+int registry_get_referrers (struct registry_client *c, const char *digest, const char *artifact_type,
+                            size_t max, char **data, size_t *len, struct error **err);
 /* All tags (following Link pagination); NULL-terminated strv. */
 int registry_list_tags (struct registry_client *c, char ***tags, struct error **err);
 

@@ -560,3 +560,80 @@ registry_open_manifest (const struct reference *ref, const struct registry_optio
   registry_endpoints_free (eps, n);
   return ret;
 }
+
+int
+registry_get_referrers (struct registry_client *c, const char *digest, const char *artifact_type,
+                        size_t max, char **data, size_t *len, struct error **err)
+{
+  int ret;
+  if (!digest_valid (digest))
+    return error_set (err, EINVAL, "invalid digest `%s`", digest);
+  if (artifact_type && (strlen (artifact_type) > 200 || strpbrk (artifact_type, "&#?= \r\n")))
+    return error_set (err, EINVAL, "invalid artifact type `%s`", artifact_type);
+  if (c->path == NULL)
+    return error_set (err, EINVAL, "registry client without repository");
+  _cleanup_free_ char *subject = NULL, *scope = scope_pull (c->path);
+  if (asprintf (&subject, "referrers of `%s/%s@%s`", c->domain, c->path, digest) < 0)
+    subject = NULL;
+  if (subject == NULL || scope == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  if ((ret = registry_ensure_ready (c, err)) < 0)
+    return ret;
+  /* media types carry '+', which a query string reads as a space */
+  _cleanup_free_ char *at = NULL;
+  if (artifact_type)
+    {
+      at = malloc (strlen (artifact_type) * 3 + 1);
+      if (at == NULL)
+        return error_set (err, ENOMEM, "out of memory");
+      char *o = at;
+      for (const char *p = artifact_type; *p; p++)
+        {
+          if (*p == '+' || *p == '%')
+            o += sprintf (o, "%%%02X", (unsigned char)*p);
+          else
+            *o++ = *p;
+        }
+      *o = '\0';
+    }
+  _cleanup_free_ char *url
+      = at ? registry_url (c, "%s/referrers/%s?artifactType=%s", c->path, digest, at)
+           : registry_url (c, "%s/referrers/%s", c->path, digest);
+  if (url == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  struct http_request req = {
+    .method = "GET",
+    .url = url,
+    .accept = REGISTRY_MT_OCI_INDEX,
+    .max_body = max ? max : REGISTRY_MANIFEST_MAX,
+    .scope = scope,
+    .follow_redirects = true,
+    .subject = subject,
+  };
+  struct http_response resp = { .content_length = -1 };
+  if ((ret = http_do (c, &req, &resp, err)) < 0)
+    goto out;
+  /* A registry without the API answers 404 (the OCI spec's signal to use
+   * the tag schema instead). */
+  if (resp.status == 404)
+    {
+      ret = 0;
+      goto out;
+    }
+  if (!http_status_ok (resp.status))
+    {
+      ret = http_status_error (c, &resp, subject, err);
+      goto out;
+    }
+  if (resp.body == NULL && (resp.body = calloc (1, 1)) == NULL)
+    {
+      ret = error_set (err, ENOMEM, "out of memory");
+      goto out;
+    }
+  *data = TAKE_PTR (resp.body);
+  *len = resp.body_len;
+  ret = 1;
+out:
+  http_response_clear (&resp);
+  return ret;
+}

@@ -223,6 +223,16 @@ has_upper (const char *s, size_t n)
   return false;
 }
 
+/* Is the first component (n bytes) of a name a registry rather than a
+ * repository namespace? docker's rule: it has a '.' or a ':', is
+ * "localhost", or has an uppercase letter. */
+static bool
+names_registry (const char *first, size_t n)
+{
+  return memchr (first, '.', n) || memchr (first, ':', n)
+         || (n == 9 && strncmp (first, "localhost", 9) == 0) || has_upper (first, n);
+}
+
 /* Parse s; *raw_path gets the repository path as written (without the
  * "library/" that docker.io adds), for short-name resolution. */
 static int
@@ -293,9 +303,7 @@ parse (const char *s, unsigned flags, struct reference **out, char **raw_path, s
   if (slash)
     {
       size_t n = (size_t)(slash - name);
-      bool dom = memchr (name, '.', n) || memchr (name, ':', n)
-                 || (n == 9 && strncmp (name, "localhost", 9) == 0) || has_upper (name, n);
-      if (dom)
+      if (names_registry (name, n))
         {
           if ((r->domain = strndup (name, n)) == NULL)
             return error_set (err, ENOMEM, "out of memory");
@@ -383,8 +391,13 @@ reference_familiar_name (const struct reference *r)
   if (strcmp (r->domain, REFERENCE_DEFAULT_DOMAIN) == 0)
     {
       const char *p = r->path;
-      if (str_has_prefix (p, "library/") && strchr (p + 8, '/') == NULL)
+      /* not when the rest alone would read as an image id */
+      if (str_has_prefix (p, "library/") && strchr (p + 8, '/') == NULL && !reference_is_id (p + 8))
         p += 8;
+      /* "docker.io/a.b/x" without its domain would read as registry "a.b":
+       * the short form must name the same image, so it keeps the domain */
+      else if (names_registry (p, strcspn (p, "/")) && strchr (p, '/'))
+        return reference_name (r);
       return strdup (p);
     }
   return reference_name (r);

@@ -10,6 +10,7 @@
 
 #include "base/cleanup.h"
 #include "base/error.h"
+#include "base/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -80,9 +83,23 @@ int
 console_setup (const struct oci_process *p, int console_sock, int sync_fd,
                struct error **err)
 {
-  _cleanup_close_ int master = open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  /* /dev may be a directory another party writes (a shared bind): resolve
+   * /dev/ptmx strictly inside our root and accept only a pty multiplexer
+   * (5:2: the container's devpts through pts/ptmx, or a ptmx node).  A
+   * swapped entry is refused before anything uses it as the terminal (the
+   * CVE-2025-52565 class); nothing is written through a path. */
+  _cleanup_close_ int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return error_errno (err, errno, "open `/`");
+  _cleanup_error_ struct error *e = NULL;
+  _cleanup_close_ int master = fs_open_in_root (root, "/dev/ptmx", O_RDWR | O_NOCTTY, 0, &e);
   if (master < 0)
-    return error_errno (err, errno, "open `/dev/ptmx`");
+    return error_errno (err, e->code, "open `/dev/ptmx`");
+  struct stat st;
+  if (fstat (master, &st) < 0)
+    return error_errno (err, errno, "stat `/dev/ptmx`");
+  if (!S_ISCHR (st.st_mode) || st.st_rdev != makedev (5, 2))
+    return error_set (err, EPERM, "`/dev/ptmx` is not the pty multiplexer (5:2)");
   int unlock = 0;
   if (ioctl (master, TIOCSPTLCK, &unlock) < 0)
     return error_errno (err, errno, "unlock pty");

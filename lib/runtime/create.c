@@ -86,6 +86,19 @@ runtime_default_root (void)
   return buf;
 }
 
+/* The host id that a mapping gives the container's id 0. */
+static bool
+host_id_of_root (const struct oci_id_mapping *m, size_t n, uint32_t *out)
+{
+  for (size_t i = 0; i < n; i++)
+    if (m[i].container_id == 0 && m[i].size > 0)
+      {
+        *out = m[i].host_id;
+        return true;
+      }
+  return false;
+}
+
 /* Internal fds must not sit where the container expects preserved fds. */
 static int
 fd_above (int fd, int min)
@@ -160,6 +173,11 @@ ctx_release (struct create_ctx *c)
       safe_close (c->idmap_fds[i]);
   free (c->idmap_fds);
   c->idmap_fds = NULL;
+  if (c->bind_fds)
+    for (size_t i = 0; c->cfg && i < c->cfg->n_mounts; i++)
+      safe_close (c->bind_fds[i]);
+  free (c->bind_fds);
+  c->bind_fds = NULL;
   if (c->seccomp)
     seccomp_filter_free (c->seccomp);
   c->seccomp = NULL;
@@ -466,12 +484,18 @@ parent_sync (const struct runtime_context *ctx, struct create_ctx *c, int *conso
           return error_set (err, m.value > 0 ? m.value : EINVAL, "%s", m.data);
         case SYNC_CREATE_RUNTIME:
           {
-            _cleanup_free_ char *st = state_hook_json (c->id, c->pid, c->bundle, cfg->json, "creating");
-            if (hooks_run (cfg->hooks.list[OCI_HOOK_PRESTART], cfg->hooks.n[OCI_HOOK_PRESTART], st,
-                           "prestart", err) < 0
-                || hooks_run (cfg->hooks.list[OCI_HOOK_CREATE_RUNTIME],
-                              cfg->hooks.n[OCI_HOOK_CREATE_RUNTIME], st, "createRuntime", err) < 0)
-              return -1;
+            /* runtime-spec: these run after the environment was made (step
+             * 2 of the lifecycle), so the state says "created"; the hooks
+             * run in the bundle, as runc and crun run them */
+            _cleanup_free_ char *st = state_hook_json (c->id, c->pid, c->bundle, cfg->json, "created");
+            int hr = hooks_run (cfg->hooks.list[OCI_HOOK_PRESTART], cfg->hooks.n[OCI_HOOK_PRESTART],
+                                st, "prestart", c->bundle, err);
+            if (hr == 0)
+              hr = hooks_run (cfg->hooks.list[OCI_HOOK_CREATE_RUNTIME],
+                              cfg->hooks.n[OCI_HOOK_CREATE_RUNTIME], st, "createRuntime", c->bundle,
+                              err);
+            if (hr < 0)
+              return hr;
             sync_send (c->sync_parent, SYNC_CONTINUE, 0, NULL, -1);
             break;
           }
@@ -480,9 +504,15 @@ parent_sync (const struct runtime_context *ctx, struct create_ctx *c, int *conso
           *console_master = fd;
           break;
         case SYNC_SECCOMP_FD:
-          safe_close (*seccomp_listener);
-          *seccomp_listener = fd;
-          break;
+          {
+            /* to the agent now: the init waits for it (see sync.c) */
+            int hr = sync_seccomp_handover (c->sync_parent, fd, &cfg->linux_.seccomp, c->id,
+                                            c->pid, c->bundle, cfg->json, "creating", err);
+            safe_close (fd);
+            if (hr < 0)
+              return hr;
+            break;
+          }
         case SYNC_READY:
   log_debug ("create: child ready: %.3f ms", log_elapsed_ms ());
           safe_close (fd);
@@ -536,6 +566,20 @@ create_container (const struct runtime_context *ctx, const char *id,
       if (c->fifo_fd < 0)
         {
           error_errno (err, errno, "open exec fifo");
+          goto fail;
+        }
+      /* The init reopens the fifo as the container's root: in a new user
+       * namespace that is another host uid, which may not open our 0600
+       * fifo.  It belongs to that uid (as runc does); the state directory
+       * stays ours and 0700, so nobody else reaches it by path.  (Rootless,
+       * the container's root is normally us already.) */
+      uint32_t huid, hgid;
+      if (c->userns_new && !c->rootless
+          && host_id_of_root (cfg->linux_.uid_mappings, cfg->linux_.n_uid_mappings, &huid)
+          && host_id_of_root (cfg->linux_.gid_mappings, cfg->linux_.n_gid_mappings, &hgid)
+          && fchownat (c->state_rootfd, fifo, huid, hgid, AT_SYMLINK_NOFOLLOW) < 0)
+        {
+          error_errno (err, errno, "chown exec fifo");
           goto fail;
         }
     }
@@ -592,6 +636,16 @@ create_container (const struct runtime_context *ctx, const char *id,
         }
     }
 
+  /* A new user namespace's root is another host uid: a bind source it
+   * cannot reach (a 0700 parent directory, a file of ours) would be
+   * EACCES in the child.  The binds are made here, with our credentials,
+   * and only attached by the child.  Not rootless (open_tree needs
+   * privilege over our mount namespace) nor into a joined mount namespace
+   * (the sources are paths of that one). */
+  if (c->userns_new && !c->rootless && c->ns_fds[OCI_NS_MOUNT] < 0
+      && mounts_open_bind_sources (c, min_fd, err) < 0)
+    goto fail;
+
   int sp[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
     {
@@ -634,21 +688,6 @@ create_container (const struct runtime_context *ctx, const char *id,
       goto fail;
   }
 
-  if (seccomp_listener >= 0)
-    {
-      _cleanup_free_ char *st = state_hook_json (id, c->pid, c->bundle, cfg->json, "creating");
-      _cleanup_free_ char *payload = NULL;
-      /* runtime-spec: the agent gets the container process state (fds,
-       * pid, metadata) wrapping the container's state */
-      r = seccomp_listener_payload (cfg->linux_.seccomp.listener_metadata, c->pid, st,
-                                    &payload, err);
-      if (r == 0)
-        r = seccomp_send_listener (cfg->linux_.seccomp.listener_path, seccomp_listener,
-                                   payload, err);
-      seccomp_listener = safe_close (seccomp_listener);
-      if (r < 0)
-        goto fail;
-    }
   if (o->pid_file && write_pid_file (o->pid_file, c->pid, err) < 0)
     goto fail;
   return 0;
@@ -668,7 +707,7 @@ runtime_create (const struct runtime_context *ctx, const char *id,
   struct create_ctx c;
   int master = -1;
   if (create_container (ctx, id, o, false, &c, &master, err) < 0)
-    return -1;
+    return err_code (err);
   safe_close (master);
   ctx_release (&c);
   return 0;
@@ -680,10 +719,8 @@ run_poststart (const char *id, pid_t pid, const char *bundle, struct oci_config 
   if (cfg->hooks.n[OCI_HOOK_POSTSTART] == 0)
     return;
   _cleanup_free_ char *st = state_hook_json (id, pid, bundle, cfg->json, "running");
-  _cleanup_error_ struct error *e = NULL;
-  if (hooks_run (cfg->hooks.list[OCI_HOOK_POSTSTART], cfg->hooks.n[OCI_HOOK_POSTSTART], st,
-                 "poststart", &e) < 0)
-    log_warn ("%s", e->msg);
+  hooks_run_warn (cfg->hooks.list[OCI_HOOK_POSTSTART], cfg->hooks.n[OCI_HOOK_POSTSTART], st,
+                  "poststart", bundle);
 }
 
 int
@@ -694,7 +731,7 @@ runtime_start (const struct runtime_context *ctx, const char *id, struct error *
     return error_prefix (err, "container `%s` does not exist", id);
   struct container_state st;
   if (state_load (rootfd, id, &st, err) < 0)
-    return -1;
+    return err_code (err);
   int ret = 0;
   _cleanup_close_ int ffd = -1, pidfd = -1;
   enum container_status s = state_status (rootfd, &st);
@@ -775,7 +812,7 @@ runtime_run (const struct runtime_context *ctx, const char *id,
   int master = -1;
   *exit_status = 0;
   if (create_container (ctx, id, o, true, &c, &master, err) < 0)
-    return -1;
+    return err_code (err);
   /* Until execve the child may still fail (startContainer hooks, the user
    * switch): that arrives as a message; its end of the socket closes at
    * execve.  Poststart hooks run only after that. */
@@ -793,7 +830,7 @@ runtime_run (const struct runtime_context *ctx, const char *id,
           struct error *e2 = NULL;
           runtime_delete (ctx, id, true, &e2);
           error_free (e2);
-          return -1;
+          return err_code (err);
         }
       if (r < 0)
         break;

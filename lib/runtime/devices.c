@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -108,6 +109,14 @@ make_device (int rootfd, const struct oci_device *d, bool bind, struct error **e
   return 0;
 }
 
+/* mknod of a device is allowed only in the initial user namespace: in any
+ * other the host's node is bind-mounted instead. */
+static bool
+devices_by_bind (const struct create_ctx *c)
+{
+  return c->userns_new || c->rootless || c->cfg->linux_.ns[OCI_NS_USER].present;
+}
+
 static bool
 configured (const struct create_ctx *c, const char *path)
 {
@@ -117,10 +126,46 @@ configured (const struct create_ctx *c, const char *path)
   return false;
 }
 
+/* Is the container's /dev a bind mount (the host's /dev, `-v /dev:/dev`, a
+ * privileged pod)?  The last mount on /dev decides, as it is the one on top. */
+static bool
+dev_is_bound (const struct create_ctx *c)
+{
+  bool bound = false;
+  for (size_t i = 0; i < c->cfg->n_mounts; i++)
+    {
+      const struct oci_mount *m = &c->cfg->mounts[i];
+      _cleanup_free_ char *d = fs_path_clean (m->destination);
+      if (d && strcmp (d, "/dev") == 0)
+        bound = (m->flags & MS_BIND) || (m->type && strcmp (m->type, "bind") == 0);
+    }
+  return bound;
+}
+
+static bool
+under_dev (const char *path)
+{
+  _cleanup_free_ char *p = fs_path_clean (path);
+  return p && strncmp (p, "/dev/", 5) == 0;
+}
+
 int
 devices_setup (struct create_ctx *c, int rootfd, struct error **err)
 {
-  bool bind = c->userns_new || c->rootless || c->cfg->linux_.ns[OCI_NS_USER].present;
+  /* A bind-mounted /dev is someone else's directory (often the host's own
+   * /dev): it is left exactly as it is.  Creating the default devices there
+   * would unlink and recreate the host's nodes, and the ptmx symlink would
+   * replace the host's /dev/ptmx.  Devices are made only in a /dev the
+   * runtime made itself (or the image's own directory), as runc does. */
+  if (dev_is_bound (c))
+    {
+      for (size_t i = 0; i < c->cfg->linux_.n_devices; i++)
+        if (!under_dev (c->cfg->linux_.devices[i].path)
+            && make_device (rootfd, &c->cfg->linux_.devices[i], devices_by_bind (c), err) < 0)
+          return -1;
+      return 0;
+    }
+  bool bind = devices_by_bind (c);
   for (size_t i = 0; i < ARRAY_SIZE (default_devices); i++)
     if (!configured (c, default_devices[i].path)
         && make_device (rootfd, &default_devices[i], bind, err) < 0)

@@ -7,6 +7,7 @@
  * and mount last, and sets root and cwd to the container's.  From there it
  * follows the same path to execve as the init (process_finish_and_exec). */
 #include "internal.h"
+#include "execinput.h"
 
 #include "base/cleanup.h"
 #include "base/error.h"
@@ -33,106 +34,37 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Build the process JSON for a plain-argv exec from the container's process
- * plus the command-line overrides, then parse it like any process.json. */
-static int
-build_process (json_object *config, const struct runtime_exec_options *o,
-               struct oci_process *out, struct error **err)
+/* HOME for a process whose environment has none, as runc and crun set it:
+ * the home of its uid in the container's /etc/passwd (we are inside the
+ * container's root by now), else "/". */
+int
+process_ensure_home (struct oci_process *p, struct error **err)
 {
-  json_object *base = NULL;
-  json_object_object_get_ex (config, "process", &base);
-  _cleanup_json_ json_object *p = NULL;
-  if (base == NULL || json_object_deep_copy (base, &p, NULL) < 0)
-    p = json_object_new_object ();
-  json_object *args = json_object_new_array ();
-  for (char **a = o->argv; a && *a; a++)
-    json_object_array_add (args, json_object_new_string (*a));
-  json_object_object_add (p, "args", args);
-  json_object_object_add (p, "terminal", json_object_new_boolean (o->tty));
-  json_object_object_del (p, "consoleSize");
-  if (o->cwd)
-    json_object_object_add (p, "cwd", json_object_new_string (o->cwd));
-  if (o->env)
+  for (char **e = p->env; e && *e; e++)
+    if (strncmp (*e, "HOME=", 5) == 0)
+      return 0;
+  _cleanup_free_ char *home = NULL;
+  _cleanup_close_ int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_error_ struct error *e = NULL;
+  /* O_NONBLOCK: a fifo planted as /etc/passwd must not hang us */
+  _cleanup_close_ int fd
+      = root < 0 ? -1
+                 : fs_open_in_root (root, "/etc/passwd", O_RDONLY | O_NOCTTY | O_NONBLOCK, 0, &e);
+  struct stat st;
+  if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
     {
-      json_object *env = NULL;
-      if (!json_object_object_get_ex (p, "env", &env))
-        {
-          env = json_object_new_array ();
-          json_object_object_add (p, "env", env);
-        }
-      for (char **e = o->env; *e; e++)
-        {
-          const char *eq = strchr (*e, '=');
-          size_t kl = eq ? (size_t) (eq - *e) : strlen (*e);
-          bool replaced = false;
-          for (size_t i = 0; i < json_object_array_length (env); i++)
-            {
-              const char *cur = json_object_get_string (json_object_array_get_idx (env, i));
-              if (cur && strncmp (cur, *e, kl) == 0 && cur[kl] == '=')
-                {
-                  json_object_array_put_idx (env, i, json_object_new_string (*e));
-                  replaced = true;
-                  break;
-                }
-            }
-          if (!replaced)
-            json_object_array_add (env, json_object_new_string (*e));
-        }
+      _cleanup_free_ char *text = NULL;
+      size_t len = 0;
+      _cleanup_error_ struct error *e2 = NULL;
+      if (fs_read_fd (fd, 16 << 20, &text, &len, &e2) == 0)
+        home = passwd_home_for_uid (text, len, p->uid);
     }
-  if (o->user)
-    {
-      json_object *u = json_object_new_object ();
-      char *end;
-      unsigned long uid = strtoul (o->user, &end, 10);
-      if (end == o->user || (*end && *end != ':'))
-        return error_set (err, EINVAL, "invalid --user `%s`: want UID[:GID]", o->user);
-      unsigned long gid = 0;
-      if (*end == ':')
-        {
-          char *e2;
-          gid = strtoul (end + 1, &e2, 10);
-          if (e2 == end + 1 || *e2)
-            return error_set (err, EINVAL, "invalid --user `%s`: want UID[:GID]", o->user);
-        }
-      json_object_object_add (u, "uid", json_object_new_int64 ((int64_t) uid));
-      json_object_object_add (u, "gid", json_object_new_int64 ((int64_t) gid));
-      if (o->additional_gids)
-        {
-          json_object *ag = json_object_new_array ();
-          for (char **g = o->additional_gids; *g; g++)
-            json_object_array_add (ag, json_object_new_int64 (strtoll (*g, NULL, 10)));
-          json_object_object_add (u, "additionalGids", ag);
-        }
-      json_object_object_add (p, "user", u);
-    }
-  if (o->caps)
-    {
-      json_object *caps = NULL;
-      if (!json_object_object_get_ex (p, "capabilities", &caps))
-        {
-          caps = json_object_new_object ();
-          json_object_object_add (p, "capabilities", caps);
-        }
-      static const char *const sets[] = { "bounding", "effective", "permitted" };
-      for (size_t i = 0; i < 3; i++)
-        {
-          json_object *set = NULL;
-          if (!json_object_object_get_ex (caps, sets[i], &set))
-            {
-              set = json_object_new_array ();
-              json_object_object_add (caps, sets[i], set);
-            }
-          for (char **c = o->caps; *c; c++)
-            json_object_array_add (set, json_object_new_string (*c));
-        }
-    }
-  if (o->no_new_privs)
-    json_object_object_add (p, "noNewPrivileges", json_object_new_boolean (true));
-  if (o->apparmor)
-    json_object_object_add (p, "apparmorProfile", json_object_new_string (o->apparmor));
-  if (o->process_label)
-    json_object_object_add (p, "selinuxLabel", json_object_new_string (o->process_label));
-  return oci_process_parse (p, out, err);
+  _cleanup_free_ char *kv = NULL;
+  if (asprintf (&kv, "HOME=%s", home ? home : "/") < 0)
+    return error_set (err, ENOMEM, "out of memory");
+  if (strv_push (&p->env, kv) < 0)
+    return error_set (err, ENOMEM, "out of memory");
+  return 0;
 }
 
 struct exec_ctx
@@ -184,13 +116,31 @@ exec_child (struct exec_ctx *x, struct error **err)
     if (fchdir (cwd) < 0)
       return error_errno (err, errno, "chdir `%s`", x->p->cwd);
   }
+  if (process_ensure_home (x->p, err) < 0)
+    return -1;
   _cleanup_free_ char *exe = NULL;
   if (process_find_exec (x->p, &exe, err) < 0)
     return -1;
+  bool seccomp_loaded = false;
+  if (x->sc && x->sc->notify)
+    {
+      /* a listener of its own for this process, handed to the agent
+       * before anything the filter may notify runs (as in init.c) */
+      int lfd = seccomp_filter_load (x->sc);
+      if (lfd < 0)
+        return error_errno (err, -lfd, "load seccomp filter");
+      seccomp_loaded = true;
+      int r = sync_send (x->sync_child, SYNC_SECCOMP_FD, 0, NULL, lfd);
+      if (r < 0)
+        return error_errno (err, -r, "send seccomp listener");
+      if (sync_expect (x->sync_child, SYNC_CONTINUE, &m, NULL, err) < 0)
+        return -1;
+      close (lfd);
+    }
   prctl (PR_SET_PDEATHSIG, 0);
   if (sync_send (x->sync_child, SYNC_READY, 0, NULL, -1) < 0)
     return error_set (err, EPIPE, "lost the runtime");
-  return process_finish_and_exec (x->p, x->sc, false, x->o->preserve_fds,
+  return process_finish_and_exec (x->p, x->sc, seccomp_loaded, x->o->preserve_fds,
                                   x->rootless_nosetgroups, exe, err);
 }
 
@@ -216,7 +166,7 @@ runtime_exec (const struct runtime_context *ctx, const char *id,
     return error_set (err, ENOENT, "container `%s` does not exist", id);
   struct container_state st;
   if (state_load (rootfd, id, &st, err) < 0)
-    return -1;
+    return err_code (err);
   int ret = -1;
   struct oci_config *cfg = NULL;
   struct oci_process proc;
@@ -249,7 +199,7 @@ runtime_exec (const struct runtime_context *ctx, const char *id,
           error_set (err, EINVAL, "exec: no command given");
           goto out;
         }
-      if (build_process (st.config, o, &proc, err) < 0)
+      if (exec_build_process (st.config, o, &proc, err) < 0)
         goto out;
     }
   if (proc.terminal && !o->console_socket && o->detach)
@@ -277,6 +227,19 @@ runtime_exec (const struct runtime_context *ctx, const char *id,
       _cleanup_error_ struct error *e = NULL;
       if (cgroup_from_json (st.cgroup, &cg, &e) < 0)
         log_debug ("exec: cgroup: %s", e->msg);
+    }
+  if (o->cgroup_subs && o->cgroup_subs[0])
+    {
+      struct cgroup *sub = NULL;
+      if (cg == NULL)
+        {
+          error_set (err, ENOTSUP, "--cgroup: container `%s` has no cgroup", id);
+          goto out;
+        }
+      if (cgroup_sub (cg, o->cgroup_subs, &sub, err) < 0)
+        goto out;
+      cgroup_free (cg);
+      cg = sub;
     }
   if (o->console_socket)
     {
@@ -408,6 +371,15 @@ runtime_exec (const struct runtime_context *ctx, const char *id,
           master = fd;
           continue;
         }
+      if (m.type == SYNC_SECCOMP_FD && fd >= 0)
+        {
+          int hr = sync_seccomp_handover (sp[0], fd, &cfg->linux_.seccomp, id, pid, st.bundle,
+                                          st.config, "running", err);
+          safe_close (fd);
+          if (hr < 0)
+            goto fail_child;
+          continue;
+        }
       safe_close (fd);
       if (m.type == SYNC_READY)
         break;
@@ -451,5 +423,5 @@ out:
   if (cfg)
     oci_config_free (cfg);
   state_clear (&st);
-  return ret;
+  return ret < 0 ? err_code (err) : ret;
 }

@@ -117,19 +117,19 @@ hook_state (struct create_ctx *c, const char *status)
 
 static int
 run_hooks (struct create_ctx *c, enum oci_hook_kind k, const char *status, const char *name,
-           struct error **err)
+           const char *cwd, struct error **err)
 {
   if (c->cfg->hooks.n[k] == 0)
     return 0;
   _cleanup_free_ char *st = hook_state (c, status);
-  return hooks_run (c->cfg->hooks.list[k], c->cfg->hooks.n[k], st ? st : "{}", name, err);
+  return hooks_run (c->cfg->hooks.list[k], c->cfg->hooks.n[k], st ? st : "{}", name, cwd, err);
 }
 
 /* The parent moves us into the cgroup while we set up (on cgroup v1 a
  * migration waits for an RCU grace period: we don't wait with it).  We must
  * be inside before a cgroup namespace is made and before READY. */
-static int
-wait_cgroup (struct create_ctx *c, struct error **err)
+int
+init_wait_cgroup (struct create_ctx *c, struct error **err)
 {
   struct sync_msg m;
   if (c->cgroup_done)
@@ -180,7 +180,7 @@ init_body (struct create_ctx *c, struct error **err)
    * container's cgroup rather than the runtime's. */
   if (lx->ns[OCI_NS_CGROUP].present && lx->ns[OCI_NS_CGROUP].path == NULL)
     {
-      if (wait_cgroup (c, err) < 0)
+      if (init_wait_cgroup (c, err) < 0)
         return -1;
       if (unshare (CLONE_NEWCGROUP) < 0)
         return error_errno (err, errno, "unshare cgroup namespace");
@@ -226,13 +226,14 @@ init_body (struct create_ctx *c, struct error **err)
 
   if (cfg->hooks.n[OCI_HOOK_PRESTART] || cfg->hooks.n[OCI_HOOK_CREATE_RUNTIME])
     {
-      if (wait_cgroup (c, err) < 0)
+      if (init_wait_cgroup (c, err) < 0)
         return -1;
       if (sync_send (c->sync_child, SYNC_CREATE_RUNTIME, 0, NULL, -1) < 0
           || sync_expect (c->sync_child, SYNC_CONTINUE, &m, NULL, err) < 0)
         return err && *err ? -1 : error_set (err, EPIPE, "lost the runtime");
     }
-  if (run_hooks (c, OCI_HOOK_CREATE_CONTAINER, "creating", "createContainer", err) < 0)
+  /* in the rootfs (not yet the root), as runc runs createContainer */
+  if (run_hooks (c, OCI_HOOK_CREATE_CONTAINER, "created", "createContainer", c->rootfs, err) < 0)
     return -1;
 
   /* LSM exec labels are per-thread attributes consumed by execve; set them
@@ -241,7 +242,19 @@ init_body (struct create_ctx *c, struct error **err)
     return -1;
 
   log_debug ("init: mounts done: %.3f ms", log_elapsed_ms ());
-  if (mounts_pivot (c, err) < 0 || mounts_finalize (c, err) < 0)
+  if (mounts_pivot (c, err) < 0)
+    return -1;
+  /* A missing cwd is made now, before the root may become read-only; it is
+   * resolved strictly inside the new root, and a path through a /proc magic
+   * link (`/proc/self/fd/N`: our own state-directory fds) is refused rather
+   * than its link text created inside the container (the leaked-fd-as-cwd
+   * CVE class). */
+  {
+    _cleanup_close_ int cwd = fs_mkdir_in_root (AT_FDCWD, p->cwd, 0755, err);
+    if (cwd < 0)
+      return error_prefix (err, "cwd `%s`", p->cwd);
+  }
+  if (mounts_finalize (c, err) < 0)
     return -1;
 
   if (p->terminal && console_setup (p, c->console_sock, c->sync_child, err) < 0)
@@ -251,21 +264,24 @@ init_body (struct create_ctx *c, struct error **err)
   log_debug ("init: pivoted: %.3f ms", log_elapsed_ms ());
   /* in the cgroup before scheduling settings: a realtime task cannot join
    * a v1 cpu cgroup without a realtime budget */
-  if (wait_cgroup (c, err) < 0)
+  if (init_wait_cgroup (c, err) < 0)
     return -1;
   if (process_apply_limits (p, err) < 0)
     return -1;
 
-  /* cwd, resolved inside the (new) root: a cwd can never be an fd or a path
-   * outside the container (the leaked-fd-as-cwd CVE class). */
+  /* cwd, resolved again inside the (new) root now that masks and read-only
+   * paths are in place: a cwd can never be an fd or a path outside the
+   * container. */
   {
-    _cleanup_close_ int cwd = fs_mkdir_in_root (AT_FDCWD, p->cwd, 0755, err);
+    _cleanup_close_ int cwd = fs_open_in_root (AT_FDCWD, p->cwd, O_PATH | O_DIRECTORY, 0, err);
     if (cwd < 0)
       return error_prefix (err, "cwd `%s`", p->cwd);
     if (fchdir (cwd) < 0)
       return error_errno (err, errno, "chdir `%s`", p->cwd);
   }
 
+  if (process_ensure_home (p, err) < 0)
+    return -1;
   _cleanup_free_ char *exe = NULL;
   if (process_find_exec (p, &exe, err) < 0)
     return -1;
@@ -278,14 +294,18 @@ init_body (struct create_ctx *c, struct error **err)
       if (lfd < 0)
         return error_errno (err, -lfd, "load seccomp filter");
       seccomp_loaded = true;
+      /* nothing but sendmsg and recvmsg until the agent holds the listener:
+       * any other syscall may be one only the agent can answer */
       int r = sync_send (c->sync_child, SYNC_SECCOMP_FD, 0, NULL, lfd);
-      close (lfd);
       if (r < 0)
         return error_errno (err, -r, "send seccomp listener");
+      if (sync_expect (c->sync_child, SYNC_CONTINUE, &m, NULL, err) < 0)
+        return -1;
+      close (lfd);
     }
 
   log_debug ("init: before cgroup wait: %.3f ms", log_elapsed_ms ());
-  if (wait_cgroup (c, err) < 0)
+  if (init_wait_cgroup (c, err) < 0)
     return -1;
   /* Setup is done.  From here the parent may exit (create): the parent-death
    * signal would kill us with it. */
@@ -314,7 +334,7 @@ init_body (struct create_ctx *c, struct error **err)
   safe_close (hostproc);
   hostproc = -1;
 
-  if (run_hooks (c, OCI_HOOK_START_CONTAINER, "created", "startContainer", err) < 0)
+  if (run_hooks (c, OCI_HOOK_START_CONTAINER, "created", "startContainer", NULL, err) < 0)
     return -1;
   if (ffd >= 0)
     {
@@ -323,6 +343,8 @@ init_body (struct create_ctx *c, struct error **err)
         _exit (1);
     }
 
+  if (c->opts->listen_fds > 0 && process_env_listen (p, c->opts->listen_fds, err) < 0)
+    return -1;
   return process_finish_and_exec (p, c->seccomp, seccomp_loaded, c->opts->preserve_fds,
                                   c->rootless && c->userns_new, exe, err);
 }

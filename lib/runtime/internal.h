@@ -3,15 +3,25 @@
 #ifndef HULL_RUNTIME_INTERNAL_H
 #define HULL_RUNTIME_INTERNAL_H
 
+#include "base/error.h"
 #include "oci/config.h"
 #include "runtime/runtime.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 struct cgroup;
 struct seccomp_filter;
+
+/* The negative errno of the error already set in *err (-EIO when none):
+ * for returns after a callee reported through err. */
+static inline int
+err_code (struct error *const *err)
+{
+  return err && *err && (*err)->code > 0 ? -(*err)->code : -EIO;
+}
 
 /* ------------------------------------------------------------ sync socket
  * Parent and child talk over a SOCK_SEQPACKET socketpair: one message per
@@ -44,6 +54,15 @@ int sync_recv (int fd, struct sync_msg *m, int *pass_fd);
 /* Wait for a message of `type`; a SYNC_ERROR becomes an error with its text. */
 int sync_expect (int fd, enum sync_type type, struct sync_msg *m, int *pass_fd,
                  struct error **err);
+
+/* Parent side of a notify listener (SYNC_SECCOMP_FD): send it with the
+ * container process state to the agent at sc->listener_path, then let the
+ * child go on (SYNC_CONTINUE).  The child must wait for that word before any
+ * other syscall (see seccomp_notify_check for the two it makes before). */
+struct oci_seccomp;
+int sync_seccomp_handover (int sync_fd, int listener, const struct oci_seccomp *sc,
+                           const char *id, pid_t pid, const char *bundle, json_object *config,
+                           const char *status, struct error **err);
 
 /* ------------------------------------------------------------- the state */
 struct container_state
@@ -116,6 +135,7 @@ struct create_ctx
   pid_t pid;
   int pidfd;
   int *idmap_fds;            /* per mount: userns fd for idmapped mounts, or -1 */
+  int *bind_fds;             /* per mount: bind made before the userns, or -1 */
   bool cgroup_done;          /* child: the parent has put us in the cgroup */
   bool ready_sent;           /* child: READY sent, the parent may be gone */
   bool cg_entered;           /* in the cgroup without the parent's cgroup_enter */
@@ -127,11 +147,21 @@ struct create_ctx
 __attribute__ ((noreturn)) void container_init (struct create_ctx *c);
 
 /* ---------------------------------------------------------------- pieces */
+/* Open /proc/SUB of the procfs mounted at /proc under root, so that no
+ * symlink, overmount or non-procfs file can redirect a write (sysctls,
+ * oom_score_adj).  SUB is relative and follows no symlink ("<pid>/...",
+ * not "self/..."). */
+int mounts_proc_open (int root, const char *sub, int flags, struct error **err);
+/* Parent, before clone: the bind mounts of a user-namespaced container,
+ * made while we still have the host's credentials (c->bind_fds). */
+int mounts_open_bind_sources (struct create_ctx *c, int min_fd, struct error **err);
 int mounts_setup_rootfs (struct create_ctx *c, struct error **err);       /* before pivot */
 int mounts_pivot (struct create_ctx *c, struct error **err);
 int mounts_finalize (struct create_ctx *c, struct error **err);           /* after pivot */
 
 int devices_setup (struct create_ctx *c, int rootfd, struct error **err);
+/* Child: wait until the parent has put us in the container's cgroup. */
+int init_wait_cgroup (struct create_ctx *c, struct error **err);
 
 /* Apply process attributes that need privilege, then switch user and caps. */
 int process_apply_limits (const struct oci_process *p, struct error **err);
@@ -139,9 +169,17 @@ int process_switch_user (const struct oci_process *p, bool in_userns_nosetgroups
                          struct error **err);
 int process_apply_caps (const struct oci_caps *caps, struct error **err);
 int process_drop_bounding (const struct oci_caps *caps, struct error **err);
+/* Socket activation: put LISTEN_FDS=n, LISTEN_PID=<our pid> and the
+ * runtime's LISTEN_FDNAMES into p->env (replacing any there).  Called by the
+ * container process itself, so that the pid is the one it has in its pid
+ * namespace. */
+int process_env_listen (struct oci_process *p, int listen_fds, struct error **err);
 /* Resolve argv[0] with the container's PATH (from env); malloc'd path. */
 int process_find_exec (const struct oci_process *p, char **out, struct error **err);
 int process_set_lsm (const struct oci_process *p, struct error **err);
+/* HOME from the container's /etc/passwd for p->uid ("/" if none) when the
+ * environment has none (exec.c; the parser is in execinput.h). */
+int process_ensure_home (struct oci_process *p, struct error **err);
 /* The common end of init and exec: seccomp, bounding set, user, caps,
  * no_new_privs, fds, signals, execve.  Returns only on failure before exec
  * (after a failed execve it _exit()s: 127 not found, 126 otherwise). */
@@ -156,9 +194,13 @@ int console_setup (const struct oci_process *p, int console_sock, int sync_fd,
 int console_send_fd (int sock, int fd, const char *name);
 int console_recv_fd (int sock, int *fd);
 
-/* Hooks */
+/* Hooks: run in order with the state on stdin and `cwd` as the working
+ * directory (NULL: ours); the first failure stops and is returned. */
 int hooks_run (const struct oci_hook *hooks, size_t n, const char *state_json,
-               const char *kind, struct error **err);
+               const char *kind, const char *cwd, struct error **err);
+/* The same for poststart/poststop: every hook runs, failures are warnings. */
+void hooks_run_warn (const struct oci_hook *hooks, size_t n, const char *state_json,
+                     const char *kind, const char *cwd);
 
 /* Namespaces */
 int ns_open_paths (struct oci_config *cfg, int fds[OCI_NS_COUNT], struct error **err);

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,11 +41,12 @@ load (const struct runtime_context *ctx, const char *id, int *rootfd, struct con
 {
   *rootfd = open_root (ctx, id, err);
   if (*rootfd < 0)
-    return -1;
-  if (state_load (*rootfd, id, st, err) < 0)
+    return *rootfd;
+  int r = state_load (*rootfd, id, st, err);
+  if (r < 0)
     {
       *rootfd = safe_close (*rootfd);
-      return -1;
+      return r;
     }
   return 0;
 }
@@ -65,8 +67,9 @@ runtime_state (const struct runtime_context *ctx, const char *id, json_object **
 {
   _cleanup_close_ int rootfd = -1;
   struct container_state st;
-  if (load (ctx, id, &rootfd, &st, err) < 0)
-    return -1;
+  int lr = load (ctx, id, &rootfd, &st, err);
+  if (lr < 0)
+    return lr;
   *out = state_to_json (&st, state_status (rootfd, &st));
   state_clear (&st);
   return 0;
@@ -78,8 +81,9 @@ runtime_kill (const struct runtime_context *ctx, const char *id, int sig, bool a
 {
   _cleanup_close_ int rootfd = -1;
   struct container_state st;
-  if (load (ctx, id, &rootfd, &st, err) < 0)
-    return -1;
+  int lr = load (ctx, id, &rootfd, &st, err);
+  if (lr < 0)
+    return lr;
   int ret = 0;
   enum container_status s = state_status (rootfd, &st);
   struct cgroup *cg = open_cgroup (&st);
@@ -125,7 +129,8 @@ runtime_delete (const struct runtime_context *ctx, const char *id, bool force,
 {
   _cleanup_close_ int rootfd = -1;
   struct container_state st;
-  if (load (ctx, id, &rootfd, &st, err) < 0)
+  int lr = load (ctx, id, &rootfd, &st, err);
+  if (lr < 0)
     {
       if (force && (*err)->code == ENOENT)
         {
@@ -141,21 +146,23 @@ runtime_delete (const struct runtime_context *ctx, const char *id, bool force,
             fs_rm_rf_at (r, id, err);
           return 0;
         }
-      return -1;
+      return lr;
     }
   _cleanup_close_ int lockfd = state_lock (rootfd, id, err);
   if (lockfd < 0)
     {
       state_clear (&st);
-      return -1;
+      return lockfd;
     }
   int ret = 0;
   struct cgroup *cg = open_cgroup (&st);
   enum container_status s = state_status (rootfd, &st);
-  if ((s == STATUS_RUNNING || s == STATUS_PAUSED) && !force)
+  /* runtime-spec: deleting a container that is not stopped MUST fail and
+   * leave it as it is; a created one too (runc and crun kill it) */
+  if (s != STATUS_STOPPED && !force)
     {
-      ret = error_set (err, EBUSY, "container `%s` is %s: stop it first or use --force", id,
-                       status_name (s));
+      ret = error_set (err, EBUSY, "container `%s` is %s, not stopped: kill it first or use --force",
+                       id, status_name (s));
       goto out;
     }
   if (s != STATUS_STOPPED)
@@ -192,9 +199,8 @@ runtime_delete (const struct runtime_context *ctx, const char *id, bool force,
         if (cfg->hooks.n[OCI_HOOK_POSTSTOP])
           {
             _cleanup_free_ char *sj = state_hook_json (id, st.pid, st.bundle, cfg->json, "stopped");
-            if (hooks_run (cfg->hooks.list[OCI_HOOK_POSTSTOP], cfg->hooks.n[OCI_HOOK_POSTSTOP], sj,
-                           "poststop", &e) < 0)
-              log_warn ("%s", e->msg);
+            hooks_run_warn (cfg->hooks.list[OCI_HOOK_POSTSTOP], cfg->hooks.n[OCI_HOOK_POSTSTOP],
+                            sj, "poststop", st.bundle);
           }
         oci_config_free (cfg);
       }
@@ -206,6 +212,25 @@ out:
     cgroup_free (cg);
   state_clear (&st);
   return ret;
+}
+
+/* The user name of uid from /etc/passwd (read directly: hullrt is static,
+ * NSS is not available), else the number. */
+static void
+owner_name (uid_t uid, char *out, size_t len)
+{
+  snprintf (out, len, "%u", (unsigned) uid);
+  _cleanup_fclose_ FILE *f = fopen ("/etc/passwd", "re");
+  if (f == NULL)
+    return;
+  struct passwd pw, *res = NULL;
+  char buf[4096];
+  while (fgetpwent_r (f, &pw, buf, sizeof buf, &res) == 0 && res)
+    if (pw.pw_uid == uid)
+      {
+        snprintf (out, len, "%s", pw.pw_name);
+        return;
+      }
 }
 
 int
@@ -234,7 +259,12 @@ runtime_list (const struct runtime_context *ctx, json_object **out, struct error
       _cleanup_error_ struct error *e = NULL;
       if (state_load (dirfd (d), de->d_name, &st, &e) < 0)
         continue;
-      json_object_array_add (*out, state_to_json (&st, state_status (dirfd (d), &st)));
+      json_object *o = state_to_json (&st, state_status (dirfd (d), &st));
+      /* runc lists the owner's user name (state says "") */
+      char name[256];
+      owner_name (st.owner, name, sizeof name);
+      json_object_object_add (o, "owner", json_object_new_string (name));
+      json_object_array_add (*out, o);
       state_clear (&st);
     }
   closedir (d);
@@ -249,8 +279,9 @@ runtime_pids (const struct runtime_context *ctx, const char *id, pid_t **out, si
   struct container_state st;
   *out = NULL;
   *n = 0;
-  if (load (ctx, id, &rootfd, &st, err) < 0)
-    return -1;
+  int lr = load (ctx, id, &rootfd, &st, err);
+  if (lr < 0)
+    return lr;
   int ret = 0;
   struct cgroup *cg = open_cgroup (&st);
   if (cg)
@@ -272,8 +303,9 @@ freeze (const struct runtime_context *ctx, const char *id, bool on, struct error
 {
   _cleanup_close_ int rootfd = -1;
   struct container_state st;
-  if (load (ctx, id, &rootfd, &st, err) < 0)
-    return -1;
+  int lr = load (ctx, id, &rootfd, &st, err);
+  if (lr < 0)
+    return lr;
   int ret = 0;
   enum container_status s = state_status (rootfd, &st);
   struct cgroup *cg = open_cgroup (&st);
@@ -309,10 +341,11 @@ runtime_update (const struct runtime_context *ctx, const char *id,
 {
   _cleanup_close_ int rootfd = -1;
   struct container_state st;
-  if (load (ctx, id, &rootfd, &st, err) < 0)
-    return -1;
+  int lr = load (ctx, id, &rootfd, &st, err);
+  if (lr < 0)
+    return lr;
   _cleanup_close_ int lockfd = state_lock (rootfd, id, err);
-  int ret = lockfd < 0 ? -1 : 0;
+  int ret = lockfd < 0 ? lockfd : 0;
   struct cgroup *cg = ret == 0 ? open_cgroup (&st) : NULL;
   if (ret == 0 && state_status (rootfd, &st) == STATUS_STOPPED)
     ret = error_set (err, EINVAL, "container `%s` is not running", id);
@@ -366,8 +399,9 @@ runtime_stats (const struct runtime_context *ctx, const char *id, json_object **
 {
   _cleanup_close_ int rootfd = -1;
   struct container_state st;
-  if (load (ctx, id, &rootfd, &st, err) < 0)
-    return -1;
+  int lr = load (ctx, id, &rootfd, &st, err);
+  if (lr < 0)
+    return lr;
   int ret = 0;
   struct cgroup *cg = open_cgroup (&st);
   if (state_status (rootfd, &st) == STATUS_STOPPED)
@@ -394,8 +428,9 @@ runtime_events (const struct runtime_context *ctx, const char *id, int interval_
 {
   _cleanup_close_ int rootfd = -1;
   struct container_state st;
-  if (load (ctx, id, &rootfd, &st, err) < 0)
-    return -1;
+  int lr = load (ctx, id, &rootfd, &st, err);
+  if (lr < 0)
+    return lr;
   int ret = 0;
   struct cgroup *cg = open_cgroup (&st);
   _cleanup_close_ int pidfd = pidfd_open_checked (st.pid, st.start_time);

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -382,6 +383,15 @@ static int
 mount_cgroup (struct create_ctx *c, const struct oci_mount *m, int target, struct error **err)
 {
   bool cgns = c->cfg->linux_.ns[OCI_NS_CGROUP].present;
+  /* Without a cgroup namespace we bind our own cgroup directories, read
+   * from /proc/self/cgroup: be in them first.  Until the parent has moved
+   * us we are in the runtime's cgroup (the hierarchy roots for a runtime
+   * started from a shell), and those would be what the container got. */
+  if (!cgns && init_wait_cgroup (c, err) < 0)
+    return -1;
+  /* In a user namespace those directories still belong to the host: the
+   * container sees its own cgroup, read-only. */
+  unsigned long bind_flags = m->flags | (c->cfg->linux_.ns[OCI_NS_USER].present ? MS_RDONLY : 0);
   struct statfs sfs;
   if (statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
     {
@@ -395,7 +405,7 @@ mount_cgroup (struct create_ctx *c, const struct oci_mount *m, int target, struc
           own_cgroup_path (&h, path, sizeof path);
           char src[700];
           snprintf (src, sizeof src, "/sys/fs/cgroup%s", path);
-          mfd = make_bind (AT_FDCWD, src, true, m->flags, false, err);
+          mfd = make_bind (AT_FDCWD, src, true, bind_flags, false, err);
         }
       if (mfd < 0)
         return -1;
@@ -455,7 +465,7 @@ mount_cgroup (struct create_ctx *c, const struct oci_mount *m, int target, struc
           if (strcmp (hs[i].root, "/") != 0 && str_has_prefix (path, hs[i].root))
             rel = path + strlen (hs[i].root);
           snprintf (src, sizeof src, "%s%s", hs[i].mnt, rel);
-          mfd = make_bind (AT_FDCWD, src, false, m->flags, false, err);
+          mfd = make_bind (AT_FDCWD, src, false, bind_flags, false, err);
         }
       if (mfd < 0)
         return error_prefix (err, "cgroup hierarchy `%s`", name);
@@ -576,14 +586,146 @@ copy_tree (int target, int mfd, const char *dest, struct error **err)
   return 0;
 }
 
-static int
-do_mount (struct create_ctx *c, const struct oci_mount *m, int idmap_fd, struct error **err)
+/* The source of a bind mount as a path in the runtime's view: relative
+ * sources are relative to the bundle.  malloc'd. */
+static char *
+bind_source (const struct create_ctx *c, const struct oci_mount *m)
 {
+  return m->source[0] == '/' ? strdup (m->source) : fs_path_join (c->bundle, m->source);
+}
+
+/* A detached, fully configured bind of m's source (attributes, idmap). */
+static int
+open_bind (struct create_ctx *c, const struct oci_mount *m, int idmap_fd, struct error **err)
+{
+  const char *dest = m->destination;
+  _cleanup_free_ char *src = bind_source (c, m);
+  _cleanup_close_ int mfd
+      = make_bind (AT_FDCWD, src, (m->flags & MS_REC) != 0, m->flags, false, err);
+  if (mfd < 0)
+    return error_prefix (err, "mount `%s`", dest);
+  if (m->attr_set || m->attr_clr)
+    {
+      /* the r* options: recursive by definition */
+      struct mount_attr ma = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
+      if (mount_setattr (mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof ma) < 0)
+        return error_errno (err, errno, "mount `%s`: set attributes", dest);
+    }
+  if (m->idmap)
+    {
+      /* the user namespace carrying the mapping was made by the parent */
+      struct mount_attr ma = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) idmap_fd };
+      if (idmap_fd < 0
+          || mount_setattr (mfd, "", AT_EMPTY_PATH | (m->idmap_recursive ? AT_RECURSIVE : 0), &ma,
+                            sizeof ma) < 0)
+        return error_errno (err, idmap_fd < 0 ? EINVAL : errno, "mount `%s`: idmap", dest);
+    }
+  return TAKE_FD (mfd);
+}
+
+int
+mounts_open_bind_sources (struct create_ctx *c, int min_fd, struct error **err)
+{
+  for (size_t i = 0; i < c->cfg->n_mounts; i++)
+    {
+      const struct oci_mount *m = &c->cfg->mounts[i];
+      if (!is_bind (m) || m->source == NULL)
+        continue;
+      if (c->bind_fds == NULL)
+        {
+          c->bind_fds = malloc (c->cfg->n_mounts * sizeof (int));
+          if (c->bind_fds == NULL)
+            return error_set (err, ENOMEM, "out of memory");
+          for (size_t j = 0; j < c->cfg->n_mounts; j++)
+            c->bind_fds[j] = -1;
+        }
+      int fd = open_bind (c, m, c->idmap_fds ? c->idmap_fds[i] : -1, err);
+      if (fd < 0)
+        return -1;
+      if (fd < min_fd)
+        {
+          int nfd = fcntl (fd, F_DUPFD_CLOEXEC, min_fd);
+          close (fd);
+          if (nfd < 0)
+            return error_errno (err, errno, "mount `%s`: dup", m->destination);
+          fd = nfd;
+        }
+      c->bind_fds[i] = fd;
+    }
+  return 0;
+}
+
+/* Fresh read-only filesystems that later mounts (or /dev's devices) need
+ * mount points in are made writable and turned read-only only when the
+ * root is complete (a read-only /dev tmpfs: EROFS creating /dev/pts). */
+static int *deferred_ro;
+static size_t n_deferred_ro;
+
+static bool
+needs_deferred_ro (const struct create_ctx *c, size_t idx)
+{
+  const struct oci_mount *m = &c->cfg->mounts[idx];
+  if (!(m->flags & MS_RDONLY) || is_bind (m))
+    return false;
+  _cleanup_free_ char *d = fs_path_clean (m->destination);
+  if (d == NULL)
+    return false;
+  if (strcmp (d, "/dev") == 0)
+    return true;
+  size_t l = strlen (d);
+  for (size_t j = idx + 1; j < c->cfg->n_mounts; j++)
+    {
+      _cleanup_free_ char *o = fs_path_clean (c->cfg->mounts[j].destination);
+      if (o && strncmp (o, d, l) == 0 && (o[l] == '/' || strcmp (d, "/") == 0))
+        return true;
+    }
+  return false;
+}
+
+static int
+apply_deferred_ro (struct error **err)
+{
+  int ret = 0;
+  for (size_t i = 0; i < n_deferred_ro; i++)
+    {
+      struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY };
+      if (ret == 0 && mount_setattr (deferred_ro[i], "", AT_EMPTY_PATH, &ma, sizeof ma) < 0)
+        ret = error_errno (err, errno, "make a mount read-only");
+      close (deferred_ro[i]);
+    }
+  free (deferred_ro);
+  deferred_ro = NULL;
+  n_deferred_ro = 0;
+  return ret;
+}
+
+static int
+do_mount (struct create_ctx *c, size_t idx, struct error **err)
+{
+  const struct oci_mount *m = &c->cfg->mounts[idx];
+  int idmap_fd = c->idmap_fds ? c->idmap_fds[idx] : -1;
   const char *dest = m->destination;
   bool bind = is_bind (m);
   _cleanup_free_ char *src_abs = NULL;
   const char *src = m->source;
   bool want_file = false;
+
+  _cleanup_close_ int premade = -1;
+  if (bind && c->bind_fds && c->bind_fds[idx] >= 0)
+    {
+      /* opened by the runtime before the user namespace (see
+       * mounts_open_bind_sources): attach it as it is */
+      premade = TAKE_FD (c->bind_fds[idx]);
+      struct stat st;
+      if (fstat (premade, &st) < 0)
+        return error_errno (err, errno, "mount `%s`: source", dest);
+      _cleanup_close_ int target = mount_target (rootfd, dest, !S_ISDIR (st.st_mode), err);
+      if (target < 0)
+        return error_prefix (err, "mount `%s`", dest);
+      if (attach (premade, target, dest, err) < 0)
+        return -1;
+      return set_propagation (premade, m->propagation, err, dest);
+    }
 
   if (bind)
     {
@@ -601,6 +743,20 @@ do_mount (struct create_ctx *c, const struct oci_mount *m, int idmap_fd, struct 
       want_file = !S_ISDIR (st.st_mode);
     }
 
+  if (!bind && m->type && (strcmp (m->type, "proc") == 0 || strcmp (m->type, "sysfs") == 0))
+    {
+      /* procfs and sysfs go on a real directory: a symlink there (the
+       * image's /proc -> somewhere) would put them where the image says,
+       * and the masks and read-only paths, made by path, would miss them. */
+      _cleanup_error_ struct error *e = NULL;
+      _cleanup_close_ int fd = fs_open_in_root (rootfd, dest, O_PATH | O_NOFOLLOW, 0, &e);
+      struct stat st;
+      if (fd >= 0 && fstat (fd, &st) == 0 && S_ISLNK (st.st_mode))
+        return error_set (err, ELOOP,
+                          "mount `%s`: %s must be mounted on a directory, not a symlink", dest,
+                          m->type);
+    }
+
   _cleanup_close_ int target = mount_target (rootfd, dest, want_file, err);
   if (target < 0)
     return error_prefix (err, "mount `%s`", dest);
@@ -609,13 +765,19 @@ do_mount (struct create_ctx *c, const struct oci_mount *m, int idmap_fd, struct 
     return mount_cgroup (c, m, target, err) < 0 ? error_prefix (err, "mount `%s`", dest) : 0;
 
   _cleanup_close_ int mfd = -1;
+  bool defer_ro = false;
   if (bind)
-    mfd = make_bind (AT_FDCWD, src, (m->flags & MS_REC) != 0, m->flags, false, err);
+    {
+      mfd = open_bind (c, m, idmap_fd, err);
+      if (mfd < 0)
+        return -1;
+    }
   else
     {
       if (m->type == NULL)
         return error_set (err, EINVAL, "mount `%s`: no type", dest);
-      mfd = make_fs (m->type, src, m->data, m->flags, err);
+      defer_ro = needs_deferred_ro (c, idx);
+      mfd = make_fs (m->type, src, m->data, defer_ro ? m->flags & ~MS_RDONLY : m->flags, err);
       if (mfd < 0 && (*err)->code == EPERM
           && (strcmp (m->type, "sysfs") == 0 || strcmp (m->type, "mqueue") == 0))
         {
@@ -629,29 +791,29 @@ do_mount (struct create_ctx *c, const struct oci_mount *m, int idmap_fd, struct 
     }
   if (mfd < 0)
     return error_prefix (err, "mount `%s`", dest);
-  if (m->attr_set || m->attr_clr)
+  if (!bind && (m->attr_set || m->attr_clr))
     {
       /* the r* options: recursive by definition */
       struct mount_attr ma = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
       if (mount_setattr (mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof ma) < 0)
         return error_errno (err, errno, "mount `%s`: set attributes", dest);
     }
-  if (m->idmap)
-    {
-      if (!bind)
-        return error_set (err, EINVAL, "mount `%s`: idmap needs a bind mount", dest);
-      /* the user namespace carrying the mapping was made by the parent */
-      struct mount_attr ma = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) idmap_fd };
-      if (idmap_fd < 0
-          || mount_setattr (mfd, "", AT_EMPTY_PATH | (m->idmap_recursive ? AT_RECURSIVE : 0), &ma,
-                            sizeof ma) < 0)
-        return error_errno (err, idmap_fd < 0 ? EINVAL : errno, "mount `%s`: idmap", dest);
-    }
+  if (m->idmap && !bind)
+    return error_set (err, EINVAL, "mount `%s`: idmap needs a bind mount", dest);
   if (m->tmpcopyup && !bind && m->type && strcmp (m->type, "tmpfs") == 0
       && copy_tree (target, mfd, dest, err) < 0)
     return -1;
   if (attach (mfd, target, dest, err) < 0)
     return -1;
+  if (defer_ro)
+    {
+      if (deferred_ro == NULL && (deferred_ro = calloc (c->cfg->n_mounts, sizeof (int))) == NULL)
+        return error_set (err, ENOMEM, "out of memory");
+      int keep = dup (mfd);
+      if (keep < 0)
+        return error_errno (err, errno, "mount `%s`: dup", dest);
+      deferred_ro[n_deferred_ro++] = keep;
+    }
   return set_propagation (mfd, m->propagation, err, dest);
 }
 
@@ -691,10 +853,93 @@ mounts_setup_rootfs (struct create_ctx *c, struct error **err)
     return error_errno (err, errno, "make the rootfs private");
 
   for (size_t i = 0; i < c->cfg->n_mounts; i++)
-    if (do_mount (c, &c->cfg->mounts[i], c->idmap_fds ? c->idmap_fds[i] : -1, err) < 0)
+    if (do_mount (c, i, err) < 0)
       return -1;
 
-  return devices_setup (c, rootfd, err);
+  if (devices_setup (c, rootfd, err) < 0)
+    return -1;
+  return apply_deferred_ro (err);
+}
+
+/* --no-pivot leaves the old root under the new one in our mount namespace,
+ * and with it every host mount: a full procfs or sysfs there lets a nested
+ * user namespace mount a fresh one past the masked paths.  Detach every
+ * mount that is neither the rootfs, inside it, nor one of its ancestors
+ * (those hold it and end up hidden under it), deepest first.  Each is made a
+ * slave first so that the unmount never propagates to the host's peers.  A
+ * mount we may not unmount (rootless) is covered with an empty tmpfs. */
+static int
+detach_outside (const char *rootfs, struct error **err)
+{
+  _cleanup_fclose_ FILE *f = fopen ("/proc/self/mountinfo", "re");
+  if (f == NULL)
+    return error_errno (err, errno, "read mountinfo");
+  char *line = NULL;
+  size_t cap = 0, n = 0, max = 0;
+  char **mps = NULL;
+  size_t rl = strlen (rootfs);
+  while (getline (&line, &cap, f) > 0)
+    {
+      char mp[4096];
+      if (sscanf (line, "%*s %*s %*s %*s %4095s", mp) != 1)
+        continue;
+      /* mountinfo escapes blanks and backslashes as \ooo */
+      char *w = mp;
+      for (const char *r = mp; *r; r++)
+        if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0'
+            && r[3] <= '7')
+          {
+            *w++ = (char) (((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+            r += 3;
+          }
+        else
+          *w++ = *r;
+      *w = '\0';
+      size_t l = strlen (mp);
+      bool inside = strncmp (mp, rootfs, rl) == 0 && (mp[rl] == '/' || mp[rl] == '\0');
+      bool ancestor = strcmp (mp, "/") == 0
+                      || (strncmp (rootfs, mp, l) == 0 && (rootfs[l] == '/' || rootfs[l] == '\0'));
+      if (inside || ancestor)
+        continue;
+      if (n == max)
+        {
+          max = max ? max * 2 : 64;
+          char **nm = realloc (mps, max * sizeof *mps);
+          if (nm == NULL)
+            break;
+          mps = nm;
+        }
+      mps[n++] = strdup (mp);
+    }
+  free (line);
+  /* deepest first: a longer mount point is never the parent of a shorter */
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = i + 1; j < n; j++)
+      if (strlen (mps[j]) > strlen (mps[i]))
+        {
+          char *t = mps[i];
+          mps[i] = mps[j];
+          mps[j] = t;
+        }
+  int ret = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *mp = mps[i];
+      if (ret == 0 && mount (NULL, mp, NULL, MS_SLAVE, NULL) < 0 && errno != ENOENT
+          && errno != EINVAL)
+        ret = error_errno (err, errno, "--no-pivot: make `%s` a slave", mp);
+      if (ret == 0 && umount2 (mp, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != ENOENT
+          && errno != EINVAL)
+        {
+          if (errno == EPERM && mount ("tmpfs", mp, "tmpfs", MS_RDONLY, "size=0,mode=0") == 0)
+            ;
+          else
+            ret = error_errno (err, errno, "--no-pivot: detach `%s`", mp);
+        }
+      free (mps[i]);
+    }
+  free (mps);
+  return ret;
 }
 
 int
@@ -705,6 +950,8 @@ mounts_pivot (struct create_ctx *c, struct error **err)
   if (c->opts->no_pivot)
     {
       /* --no-pivot: for roots on ramfs, where pivot_root is impossible. */
+      if (detach_outside (c->rootfs, err) < 0)
+        return -1;
       if (mount (c->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
         return error_errno (err, errno, "move rootfs to `/`");
       if (chroot (".") < 0)
@@ -768,14 +1015,94 @@ need_ipc:
   return 0;
 }
 
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+#define PROC_ROOT_INO 1
+
+/* A file of the container's procfs, opened so that nothing can redirect the
+ * write (the CVE-2025-52881 class: a racing or planted mount over /proc or
+ * one of its files turns a sysctl write into a write somewhere else).  The
+ * handle must be the root of a procfs instance (PROC_SUPER_MAGIC, inode 1),
+ * reached without following a symlink; below it no symlink is followed and
+ * no mount is crossed (RESOLVE_NO_XDEV: an overmounted file is refused), and
+ * the file we get is checked to be procfs again. */
+int
+mounts_proc_open (int root, const char *sub, int flags, struct error **err)
+{
+  _cleanup_error_ struct error *e = NULL;
+  _cleanup_close_ int proc
+      = fs_open_in_root (root, "/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0, &e);
+  if (proc < 0)
+    return error_errno (err, e->code, "open `/proc`");
+  struct statfs sfs;
+  struct stat st;
+  if (fstatfs (proc, &sfs) < 0 || fstat (proc, &st) < 0)
+    return error_errno (err, errno, "stat `/proc`");
+  if (sfs.f_type != PROC_SUPER_MAGIC || st.st_ino != PROC_ROOT_INO)
+    return error_set (err, EXDEV, "`/proc` is not the root of a procfs mount");
+  struct open_how how = { .flags = (unsigned long long) (flags | O_CLOEXEC | O_NOFOLLOW),
+                          .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS
+                                     | RESOLVE_NO_XDEV };
+  int fd;
+  do
+    fd = (int) syscall (SYS_openat2, proc, sub, &how, sizeof how);
+  while (fd < 0 && errno == EAGAIN);
+  if (fd < 0 && errno == ENOSYS)
+    {
+      /* No openat2: walk one component at a time, never following a
+       * symlink, and require every step to stay on the procfs mount. */
+      struct statx sx;
+      if (statx (proc, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID))
+        return error_errno (err, errno ? errno : ENOSYS, "`/proc`: mount id");
+      uint64_t mnt = sx.stx_mnt_id;
+      _cleanup_free_ char *copy = strdup (sub);
+      int dir = dup (proc);
+      char *save = NULL;
+      fd = -1;
+      for (char *t = strtok_r (copy, "/", &save); t && dir >= 0; t = strtok_r (NULL, "/", &save))
+        {
+          bool last = save == NULL || *save == '\0';
+          if (strcmp (t, "..") == 0)
+            {
+              errno = EXDEV;
+              break;
+            }
+          int nfd = openat (dir, t, (last ? flags : O_PATH | O_DIRECTORY) | O_NOFOLLOW | O_CLOEXEC);
+          close (dir);
+          dir = -1;
+          if (nfd < 0)
+            break;
+          if (statx (nfd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) < 0 || sx.stx_mnt_id != mnt)
+            {
+              close (nfd);
+              errno = EXDEV;
+              break;
+            }
+          if (last)
+            fd = nfd;
+          else
+            dir = nfd;
+        }
+      safe_close (dir);
+    }
+  if (fd < 0)
+    {
+      if (errno == EXDEV)
+        return error_set (err, EXDEV, "`/proc/%s` is overmounted: refusing to write it", sub);
+      return error_errno (err, errno, "open `/proc/%s`", sub);
+    }
+  if (fstatfs (fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+    {
+      close (fd);
+      return error_set (err, EXDEV, "`/proc/%s` is not on procfs", sub);
+    }
+  return fd;
+}
+
 static int
 apply_sysctls (struct create_ctx *c, struct error **err)
 {
-  if (c->cfg->linux_.n_sysctl == 0)
-    return 0;
-  _cleanup_close_ int sysfd = open ("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (sysfd < 0)
-    return error_errno (err, errno, "open `/proc/sys`");
   for (size_t i = 0; i < c->cfg->linux_.n_sysctl; i++)
     {
       const struct oci_key_value *kv = &c->cfg->linux_.sysctl[i];
@@ -791,14 +1118,10 @@ apply_sysctls (struct create_ctx *c, struct error **err)
           *p = '/';
       if (strstr (key, "..") || key[0] == '/')
         return error_set (err, EINVAL, "invalid sysctl `%s`", kv->key);
-      struct open_how how = { .flags = O_WRONLY | O_TRUNC | O_CLOEXEC,
-                              .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS
-                                         | RESOLVE_NO_MAGICLINKS };
-      int fd = (int) syscall (SYS_openat2, sysfd, key, &how, sizeof how);
-      if (fd < 0 && errno == ENOSYS)
-        fd = openat (sysfd, key, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+      _cleanup_free_ char *sub = fs_path_join ("sys", key);
+      int fd = mounts_proc_open (rootfd, sub, O_WRONLY | O_TRUNC, err);
       if (fd < 0)
-        return error_errno (err, errno, "sysctl `%s`", kv->key);
+        return error_prefix (err, "sysctl `%s`", kv->key);
       ssize_t w = write (fd, kv->value, strlen (kv->value));
       int e = errno;
       close (fd);
@@ -808,8 +1131,35 @@ apply_sysctls (struct create_ctx *c, struct error **err)
   return 0;
 }
 
+/* The container's /dev/null, as the source of masks over files (the
+ * CVE-2025-31133 class): /dev may be a directory another party can write (a
+ * shared bind), so the node is opened without following a symlink and must
+ * be the null device itself; the masks are cloned from this fd, so a swap
+ * after the check changes nothing. */
 static int
-mask_path (const char *path, struct error **err)
+open_verified_null (struct error **err)
+{
+  _cleanup_error_ struct error *e = NULL;
+  int fd = fs_open_in_root (rootfd, "/dev/null", O_PATH | O_NOFOLLOW, 0, &e);
+  if (fd < 0)
+    return error_errno (err, e->code, "masked paths: open `/dev/null`");
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    {
+      int r = error_errno (err, errno, "masked paths: stat `/dev/null`");
+      close (fd);
+      return r;
+    }
+  if (!S_ISCHR (st.st_mode) || st.st_rdev != makedev (1, 3))
+    {
+      close (fd);
+      return error_set (err, EPERM, "masked paths: `/dev/null` is not the null device (1:3)");
+    }
+  return fd;
+}
+
+static int
+mask_path (const char *path, int *nullfd, struct error **err)
 {
   _cleanup_error_ struct error *e = NULL;
   _cleanup_close_ int fd = fs_open_in_root (rootfd, path, O_PATH, 0, &e);
@@ -826,7 +1176,11 @@ mask_path (const char *path, struct error **err)
   if (S_ISDIR (st.st_mode))
     mfd = make_fs ("tmpfs", "tmpfs", "size=0,mode=0", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
   else
-    mfd = make_bind (AT_FDCWD, "/dev/null", false, 0, false, err);
+    {
+      if (*nullfd < 0 && (*nullfd = open_verified_null (err)) < 0)
+        return -1;
+      mfd = make_bind (*nullfd, "", false, 0, false, err);
+    }
   if (mfd < 0)
     return error_prefix (err, "masked path `%s`", path);
   return attach (mfd, fd, path, err);
@@ -856,8 +1210,9 @@ mounts_finalize (struct create_ctx *c, struct error **err)
   /* sysctls first: /proc/sys is about to become read-only */
   if (apply_sysctls (c, err) < 0)
     return -1;
+  _cleanup_close_ int nullfd = -1;
   for (char **p = lx->masked_paths; p && *p; p++)
-    if (mask_path (*p, err) < 0)
+    if (mask_path (*p, &nullfd, err) < 0)
       return -1;
   for (char **p = lx->readonly_paths; p && *p; p++)
     if (readonly_path (*p, err) < 0)
@@ -868,9 +1223,13 @@ mounts_finalize (struct create_ctx *c, struct error **err)
       if (mount_setattr (rootfd, "", AT_EMPTY_PATH, &ma, sizeof ma) < 0)
         return error_errno (err, errno, "make root read-only");
     }
-  if (lx->rootfs_propagation & MS_SHARED)
+  /* Shared and unbindable rootfsPropagation apply to the final root (the
+   * rootfs was kept private while we mounted into it: an unbindable one
+   * could not even have been bound onto itself).  private and slave hold
+   * already, and re-applying them would undo a bind's own `rshared`. */
+  if (lx->rootfs_propagation & (MS_SHARED | MS_UNBINDABLE))
     if (mount (NULL, "/", NULL, lx->rootfs_propagation, NULL) < 0)
-      return error_errno (err, errno, "make root shared");
+      return error_errno (err, errno, "set the root's propagation");
   safe_close (rootfd);
   rootfd = -1;
   return 0;

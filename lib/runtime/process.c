@@ -69,8 +69,16 @@ process_apply_limits (const struct oci_process *p, struct error **err)
     {
       char v[16];
       int n = snprintf (v, sizeof v, "%d", p->oom_score_adj);
-      _cleanup_close_ int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-      if (fd < 0 || write (fd, v, (size_t) n) < 0)
+      /* we are inside the container's root: its /proc, verified (a mount
+       * over the file must not receive the write) */
+      char sub[64];
+      snprintf (sub, sizeof sub, "%d/oom_score_adj", (int) getpid ());
+      _cleanup_close_ int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      _cleanup_close_ int fd = root < 0 ? -1 : mounts_proc_open (root, sub, O_WRONLY, err);
+      if (fd < 0)
+        return root < 0 ? error_errno (err, errno, "open `/`")
+                        : error_prefix (err, "set oom_score_adj to %d", p->oom_score_adj);
+      if (write (fd, v, (size_t) n) < 0)
         return error_errno (err, errno, "set oom_score_adj to %d", p->oom_score_adj);
     }
   if (p->scheduler.present)
@@ -211,6 +219,31 @@ env_get (char **env, const char *name)
     if (strncmp (*e, name, n) == 0 && (*e)[n] == '=')
       return *e + n + 1;
   return NULL;
+}
+
+int
+process_env_listen (struct oci_process *p, int listen_fds, struct error **err)
+{
+  size_t n = 0;
+  for (char **e = p->env; e && *e; e++)
+    n++;
+  char **env = calloc (n + 4, sizeof (char *));
+  if (env == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  size_t k = 0;
+  for (char **e = p->env; e && *e; e++)
+    if (strncmp (*e, "LISTEN_FDS=", 11) != 0 && strncmp (*e, "LISTEN_PID=", 11) != 0
+        && strncmp (*e, "LISTEN_FDNAMES=", 15) != 0)
+      env[k++] = *e;
+  const char *names = getenv ("LISTEN_FDNAMES");
+  if (asprintf (&env[k++], "LISTEN_FDS=%d", listen_fds) < 0
+      || asprintf (&env[k++], "LISTEN_PID=%d", (int) getpid ()) < 0
+      || (names && asprintf (&env[k++], "LISTEN_FDNAMES=%s", names) < 0))
+    return error_set (err, ENOMEM, "out of memory");
+  /* the old array's strings now belong to both: the old array leaks, which
+   * is fine in a process about to execve */
+  p->env = env;
+  return 0;
 }
 
 static bool

@@ -41,6 +41,10 @@ struct runtime_create_options
   int preserve_fds;
   bool no_pivot;
   bool no_new_keyring;
+  /* Socket activation: the first listen_fds of the preserved fds are
+   * LISTEN_FDS; the process gets LISTEN_FDS, LISTEN_PID (its own pid) and the
+   * caller's LISTEN_FDNAMES in its environment, as runc passes them. */
+  int listen_fds;
   /* run only: */
   bool detach;                 /* run -d */
   bool keep;                   /* run --keep: do not delete after exit */
@@ -85,6 +89,8 @@ struct runtime_exec_options
   const char *console_socket;
   int preserve_fds;
   int stdio_fds[3];
+  /* --cgroup: sub-cgroups of the container's, runc's [CONTROLLER:]PATH */
+  char **cgroup_subs;
 };
 int runtime_exec (const struct runtime_context *ctx, const char *id,
                   const struct runtime_exec_options *o, int *exit_status,

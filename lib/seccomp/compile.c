@@ -572,6 +572,35 @@ uses_notify (const struct oci_seccomp *s)
   return false;
 }
 
+int
+seccomp_notify_check (const struct oci_seccomp *s, struct error **err)
+{
+  if (!uses_notify (s))
+    return 0;
+  /* Without an agent nobody would ever answer: every notified syscall
+   * would block the container for good. */
+  if (s->listener_path == NULL || s->listener_path[0] == '\0')
+    return error_set (err, EINVAL, "`linux.seccomp`: SCMP_ACT_NOTIFY needs a `listenerPath`");
+  /* Between loading the filter and the agent holding the listener, the
+   * container process hands the fd to the runtime (sendmsg) and waits for
+   * its word (recvmsg): a notified one of these would wait for an agent
+   * that cannot have the fd yet (runc refuses `write` for the same reason). */
+  static const char *const needed[] = { "sendmsg", "recvmsg" };
+  for (size_t i = 0; i < s->n_syscalls; i++)
+    {
+      if (s->syscalls[i].action != OCI_SECCOMP_NOTIFY)
+        continue;
+      for (char **n = s->syscalls[i].names; n && *n; n++)
+        for (size_t k = 0; k < sizeof needed / sizeof needed[0]; k++)
+          if (strcmp (*n, needed[k]) == 0)
+            return error_set (err, EINVAL,
+                              "`linux.seccomp.syscalls[%zu]`: SCMP_ACT_NOTIFY cannot be used for "
+                              "`%s` (the runtime needs it to hand the listener over)",
+                              i, *n);
+    }
+  return 0;
+}
+
 void
 seccomp_filter_free (struct seccomp_filter *f)
 {
@@ -590,6 +619,9 @@ seccomp_filter_compile_ex (const struct oci_seccomp *s, const char *cache_dir,
   if (s == NULL || !s->present)
     return error_set (err, EINVAL, "no seccomp profile to compile");
 
+  int r0 = seccomp_notify_check (s, err);
+  if (r0 < 0)
+    return r0;
   _cleanup_free_ struct seccomp_filter *f = calloc (1, sizeof *f);
   if (f == NULL)
     return error_set (err, ENOMEM, "out of memory");

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
@@ -92,17 +93,28 @@ seccomp_send_listener (const char *listener_path, int listener_fd, const char *s
                        struct error **err)
 {
   struct sockaddr_un sun = { .sun_family = AF_UNIX };
-  size_t plen = strlen (listener_path);
-  if (plen == 0 || plen >= sizeof sun.sun_path)
+  size_t plen = listener_path ? strlen (listener_path) : 0;
+  if (plen == 0)
+    return error_set (err, EINVAL, "no seccomp listener path");
+  if (plen >= sizeof sun.sun_path)
     return error_set (err, ENAMETOOLONG, "seccomp listener path `%s` is too long", listener_path);
   memcpy (sun.sun_path, listener_path, plen);
+  socklen_t alen = (socklen_t) (offsetof (struct sockaddr_un, sun_path) + plen);
+  if (listener_path[0] == '@')
+    {
+      if (plen == 1)
+        return error_set (err, EINVAL, "seccomp listener path `@` names no abstract socket");
+      sun.sun_path[0] = '\0'; /* abstract: no file, the name is the bytes after */
+    }
+  else
+    alen = sizeof sun;
 
   _cleanup_close_ int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return error_errno (err, errno, "socket");
   int r;
   do
-    r = connect (fd, (struct sockaddr *)&sun, sizeof sun);
+    r = connect (fd, (struct sockaddr *)&sun, alen);
   while (r < 0 && errno == EINTR);
   if (r < 0)
     return error_errno (err, errno, "connect to seccomp agent `%s`", listener_path);

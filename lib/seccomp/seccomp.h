@@ -38,9 +38,16 @@ void seccomp_filter_free (struct seccomp_filter *f);
  * -errno on failure. */
 int seccomp_filter_load (const struct seccomp_filter *f);
 
+/* A profile using SCMP_ACT_NOTIFY needs a listenerPath, and may not notify
+ * the syscalls that hand the listener over (sendmsg, recvmsg).  Called by
+ * the compile functions; 0 for profiles without NOTIFY. */
+struct oci_seccomp;
+int seccomp_notify_check (const struct oci_seccomp *s, struct error **err);
+
 /* Send the notify listener fd and the container process state (the JSON
  * seccomp_listener_payload() builds) to the socket at listener_path, one
- * connection per container (runtime-spec: seccomp notify). */
+ * connection per container (runtime-spec: seccomp notify).  A path starting
+ * with `@` names an abstract socket, as Go's net.Dial (runc) reads it. */
 int seccomp_send_listener (const char *listener_path, int listener_fd,
                            const char *state_json, struct error **err);
 

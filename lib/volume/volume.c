@@ -7,13 +7,13 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/strv.h"
+#include "db/db.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +25,8 @@
 
 struct volume_store
 {
-  sqlite3 *db;
-  char *dir; /* ROOT/volumes */
+  struct db *db; /* borrowed */
+  char *dir;     /* ROOT/volumes */
 };
 
 static const char *const migrations[] = {
@@ -45,93 +45,11 @@ static const char *const migrations[] = {
   "CREATE INDEX volume_refs_ctr ON volume_refs(ctr_id);",
 };
 
-static void
-finalizep (sqlite3_stmt **st)
-{
-  if (*st)
-    sqlite3_finalize (*st);
-}
-#define _cleanup_stmt_ __attribute__ ((cleanup (finalizep)))
-
-static int
-db_error (struct volume_store *vs, const char *what, struct error **err)
-{
-  int rc = sqlite3_errcode (vs->db);
-  return error_set (err, rc == SQLITE_BUSY ? EBUSY : rc == SQLITE_CONSTRAINT ? EEXIST : EIO,
-                    "database: %s: %s", what, sqlite3_errmsg (vs->db));
-}
-
-static int
-exec_sql (struct volume_store *vs, const char *sql, struct error **err)
-{
-  char *msg = NULL;
-  if (sqlite3_exec (vs->db, sql, NULL, NULL, &msg) != SQLITE_OK)
-    {
-      int r = error_set (err, EIO, "database: %s", msg ? msg : "error");
-      sqlite3_free (msg);
-      return r;
-    }
-  return 0;
-}
-
-static int
-prepare (struct volume_store *vs, const char *sql, sqlite3_stmt **st, struct error **err)
-{
-  if (sqlite3_prepare_v2 (vs->db, sql, -1, st, NULL) != SQLITE_OK)
-    return db_error (vs, "prepare", err);
-  return 0;
-}
-
-static int
-migrate (struct volume_store *vs, struct error **err)
-{
-  int want = (int) ARRAY_SIZE (migrations), v = 0;
-  {
-    _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2 (vs->db, "SELECT version FROM schema_modules WHERE module = 'volume'",
-                            -1, &st, NULL)
-            == SQLITE_OK
-        && sqlite3_step (st) == SQLITE_ROW)
-      v = sqlite3_column_int (st, 0);
-  }
-  if (v == want)
-    return 0;
-  if (v > want)
-    return error_set (err, EPROTO, "database: module `volume` has schema version %d, newer than "
-                                   "this hull (%d)", v, want);
-  int r = exec_sql (vs, "BEGIN IMMEDIATE", err);
-  if (r < 0)
-    return r;
-  r = exec_sql (vs, "CREATE TABLE IF NOT EXISTS schema_modules ("
-                    "  module TEXT PRIMARY KEY, version INTEGER NOT NULL)", err);
-  if (r == 0)
-    {
-      _cleanup_stmt_ sqlite3_stmt *st = NULL;
-      v = 0;
-      if (sqlite3_prepare_v2 (vs->db, "SELECT version FROM schema_modules WHERE module = 'volume'",
-                              -1, &st, NULL)
-              == SQLITE_OK
-          && sqlite3_step (st) == SQLITE_ROW)
-        v = sqlite3_column_int (st, 0);
-    }
-  for (; r == 0 && v < want; v++)
-    r = exec_sql (vs, migrations[v], err);
-  if (r == 0)
-    {
-      char sql[128];
-      snprintf (sql, sizeof sql, "INSERT OR REPLACE INTO schema_modules VALUES ('volume', %d)", want);
-      r = exec_sql (vs, sql, err);
-    }
-  if (r < 0)
-    {
-      sqlite3_exec (vs->db, "ROLLBACK", NULL, NULL, NULL);
-      return r;
-    }
-  return exec_sql (vs, "COMMIT", err);
-}
+static const struct db_module volume_module
+    = { "volume", migrations, ARRAY_SIZE (migrations), false };
 
 int
-volume_store_open (void *db, const char *root, struct volume_store **out, struct error **err)
+volume_store_open (struct db *db, const char *root, struct volume_store **out, struct error **err)
 {
   _cleanup_free_ struct volume_store *vs = calloc (1, sizeof *vs);
   if (vs == NULL)
@@ -140,7 +58,7 @@ volume_store_open (void *db, const char *root, struct volume_store **out, struct
   vs->dir = fs_path_join (root, "volumes");
   if (vs->dir == NULL)
     return error_set (err, ENOMEM, "out of memory");
-  int r = migrate (vs, err);
+  int r = db_migrate (db, &volume_module, err);
   if (r < 0 || (r = fs_mkdir_p (AT_FDCWD, vs->dir, 0700, err)) < 0)
     {
       free (vs->dir);
@@ -228,8 +146,9 @@ int
 volume_get (struct volume_store *vs, const char *name, struct volume **out, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prepare (vs, "SELECT name, driver, created, labels, anonymous FROM volumes WHERE name = ?",
-                   &st, err);
+  int r = db_prepare (vs->db,
+                      "SELECT name, driver, created, labels, anonymous FROM volumes WHERE name = ?",
+                      &st, err);
   if (r < 0)
     return r;
   sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
@@ -237,7 +156,7 @@ volume_get (struct volume_store *vs, const char *name, struct volume **out, stru
   if (r == SQLITE_DONE)
     return error_set (err, ENOENT, "no such volume: `%s`", name);
   if (r != SQLITE_ROW)
-    return db_error (vs, "volume", err);
+    return db_error (vs->db, "volume", err);
   if ((*out = from_row (vs, st)) == NULL)
     return error_set (err, ENOMEM, "out of memory");
   return 0;
@@ -247,8 +166,9 @@ int
 volume_list (struct volume_store *vs, struct volume ***out, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prepare (vs, "SELECT name, driver, created, labels, anonymous FROM volumes ORDER BY name",
-                   &st, err);
+  int r = db_prepare (vs->db,
+                      "SELECT name, driver, created, labels, anonymous FROM volumes ORDER BY name",
+                      &st, err);
   if (r < 0)
     return r;
   struct volume **l = calloc (1, sizeof *l);
@@ -269,7 +189,7 @@ volume_list (struct volume_store *vs, struct volume ***out, struct error **err)
   if (r != SQLITE_DONE)
     {
       volume_list_free (l);
-      return db_error (vs, "list volumes", err);
+      return db_error (vs->db, "list volumes", err);
     }
   *out = l;
   return 0;
@@ -307,13 +227,14 @@ volume_create (struct volume_store *vs, const char *name, char **labels, bool an
     lj = strdup (json_object_to_json_string_ext (a, JSON_C_TO_STRING_PLAIN));
     json_object_put (a);
   }
-  int r = exec_sql (vs, "BEGIN IMMEDIATE", err);
+  int r = db_begin (vs->db, err);
   if (r < 0)
     return r;
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if ((r = prepare (vs, "INSERT OR IGNORE INTO volumes (name, driver, created, labels, anonymous) "
-                        "VALUES (?, 'local', ?, ?, ?)",
-                    &st, err))
+  if ((r = db_prepare (vs->db,
+                       "INSERT OR IGNORE INTO volumes (name, driver, created, labels, anonymous) "
+                       "VALUES (?, 'local', ?, ?, ?)",
+                       &st, err))
       < 0)
     goto fail;
   struct timespec ts;
@@ -324,25 +245,25 @@ volume_create (struct volume_store *vs, const char *name, char **labels, bool an
   sqlite3_bind_int (st, 4, anonymous);
   if (sqlite3_step (st) != SQLITE_DONE)
     {
-      r = db_error (vs, "create volume", err);
+      r = db_error (vs->db, "create volume", err);
       goto fail;
     }
-  bool made = sqlite3_changes (vs->db) > 0;
+  bool made = db_changes (vs->db) > 0;
   /* the directory first, the commit after: a crash leaves at most an
    * empty directory nobody refers to, never a row without its directory */
   if (made && ((r = fs_mkdir_p (AT_FDCWD, dir, 0700, err)) < 0
                || (mkdir (data, 0755) < 0 && errno != EEXIST
                    && (r = error_errno (err, errno, "mkdir `%s`", data)) < 0)))
     goto fail;
-  if ((r = exec_sql (vs, "COMMIT", err)) < 0)
-    goto fail;
+  if ((r = db_commit (vs->db, err)) < 0)
+    return r;
   if (created)
     *created = made;
   if (out)
     return volume_get (vs, name, out, err);
   return 0;
 fail:
-  sqlite3_exec (vs->db, "ROLLBACK", NULL, NULL, NULL);
+  db_rollback (vs->db);
   return r;
 }
 
@@ -350,7 +271,8 @@ int
 volume_users (struct volume_store *vs, const char *name, char ***ids, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prepare (vs, "SELECT ctr_id FROM volume_refs WHERE volume = ? ORDER BY ctr_id", &st, err);
+  int r = db_prepare (vs->db, "SELECT ctr_id FROM volume_refs WHERE volume = ? ORDER BY ctr_id",
+                      &st, err);
   if (r < 0)
     return r;
   sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
@@ -371,12 +293,12 @@ remove_locked (struct volume_store *vs, const char *name, struct error **err)
   if (users && users[0])
     return error_set (err, EBUSY, "volume `%s` is in use by container `%.12s`", name, users[0]);
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if ((r = prepare (vs, "DELETE FROM volumes WHERE name = ?", &st, err)) < 0)
+  if ((r = db_prepare (vs->db, "DELETE FROM volumes WHERE name = ?", &st, err)) < 0)
     return r;
   sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
   if (sqlite3_step (st) != SQLITE_DONE)
-    return db_error (vs, "remove volume", err);
-  if (sqlite3_changes (vs->db) == 0)
+    return db_error (vs->db, "remove volume", err);
+  if (db_changes (vs->db) == 0)
     return error_set (err, ENOENT, "no such volume: `%s`", name);
   _cleanup_close_ int dfd = open (vs->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
@@ -390,30 +312,31 @@ volume_remove (struct volume_store *vs, const char *name, struct error **err)
 {
   if (!volume_name_valid (name))
     return error_set (err, EINVAL, "invalid volume name `%s`", name);
-  int r = exec_sql (vs, "BEGIN IMMEDIATE", err);
+  int r = db_begin (vs->db, err);
   if (r < 0)
     return r;
   if ((r = remove_locked (vs, name, err)) < 0)
     {
-      sqlite3_exec (vs->db, "ROLLBACK", NULL, NULL, NULL);
+      db_rollback (vs->db);
       return r;
     }
-  return exec_sql (vs, "COMMIT", err);
+  return db_commit (vs->db, err);
 }
 
 int
 volume_ref (struct volume_store *vs, const char *name, const char *ctr_id, struct error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  int r = prepare (vs, "INSERT OR IGNORE INTO volume_refs (volume, ctr_id) "
-                       "SELECT name, ? FROM volumes WHERE name = ?",
-                   &st, err);
+  int r = db_prepare (vs->db,
+                      "INSERT OR IGNORE INTO volume_refs (volume, ctr_id) "
+                      "SELECT name, ? FROM volumes WHERE name = ?",
+                      &st, err);
   if (r < 0)
     return r;
   sqlite3_bind_text (st, 1, ctr_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 2, name, -1, SQLITE_STATIC);
   if (sqlite3_step (st) != SQLITE_DONE)
-    return db_error (vs, "volume reference", err);
+    return db_error (vs->db, "volume reference", err);
   return 0;
 }
 
@@ -421,15 +344,16 @@ int
 volume_unref (struct volume_store *vs, const char *ctr_id, bool remove_anonymous,
               struct error **err)
 {
-  int r = exec_sql (vs, "BEGIN IMMEDIATE", err);
+  int r = db_begin (vs->db, err);
   if (r < 0)
     return r;
   _cleanup_strv_ char **anon = NULL;
   {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if ((r = prepare (vs, "SELECT v.name FROM volume_refs r JOIN volumes v ON v.name = r.volume "
-                          "WHERE r.ctr_id = ? AND v.anonymous = 1",
-                      &st, err))
+    if ((r = db_prepare (vs->db,
+                         "SELECT v.name FROM volume_refs r JOIN volumes v ON v.name = r.volume "
+                         "WHERE r.ctr_id = ? AND v.anonymous = 1",
+                         &st, err))
         < 0)
       goto fail;
     sqlite3_bind_text (st, 1, ctr_id, -1, SQLITE_STATIC);
@@ -438,12 +362,12 @@ volume_unref (struct volume_store *vs, const char *ctr_id, bool remove_anonymous
   }
   {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if ((r = prepare (vs, "DELETE FROM volume_refs WHERE ctr_id = ?", &st, err)) < 0)
+    if ((r = db_prepare (vs->db, "DELETE FROM volume_refs WHERE ctr_id = ?", &st, err)) < 0)
       goto fail;
     sqlite3_bind_text (st, 1, ctr_id, -1, SQLITE_STATIC);
     if (sqlite3_step (st) != SQLITE_DONE)
       {
-        r = db_error (vs, "volume references", err);
+        r = db_error (vs->db, "volume references", err);
         goto fail;
       }
   }
@@ -452,9 +376,9 @@ volume_unref (struct volume_store *vs, const char *ctr_id, bool remove_anonymous
       _cleanup_error_ struct error *e2 = NULL;
       remove_locked (vs, anon[i], &e2); /* still used elsewhere: kept */
     }
-  return exec_sql (vs, "COMMIT", err);
+  return db_commit (vs->db, err);
 fail:
-  sqlite3_exec (vs->db, "ROLLBACK", NULL, NULL, NULL);
+  db_rollback (vs->db);
   return r;
 }
 
@@ -465,7 +389,7 @@ volume_refs_prune (struct volume_store *vs, bool (*exists) (const char *id, void
   _cleanup_strv_ char **ids = NULL;
   {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    int r = prepare (vs, "SELECT DISTINCT ctr_id FROM volume_refs", &st, err);
+    int r = db_prepare (vs->db, "SELECT DISTINCT ctr_id FROM volume_refs", &st, err);
     if (r < 0)
       return r;
     while (sqlite3_step (st) == SQLITE_ROW)
@@ -603,13 +527,13 @@ int
 volume_fill (struct volume_store *vs, const char *name, int rootfd, const char *path,
              struct error **err)
 {
-  int r = exec_sql (vs, "BEGIN IMMEDIATE", err);
+  int r = db_begin (vs->db, err);
   if (r < 0)
     return r;
   int filled = 1;
   {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if ((r = prepare (vs, "SELECT filled FROM volumes WHERE name = ?", &st, err)) < 0)
+    if ((r = db_prepare (vs->db, "SELECT filled FROM volumes WHERE name = ?", &st, err)) < 0)
       goto out;
     sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
     if (sqlite3_step (st) == SQLITE_ROW)
@@ -654,19 +578,19 @@ volume_fill (struct volume_store *vs, const char *name, int rootfd, const char *
   }
   {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if ((r = prepare (vs, "UPDATE volumes SET filled = 1 WHERE name = ?", &st, err)) < 0)
+    if ((r = db_prepare (vs->db, "UPDATE volumes SET filled = 1 WHERE name = ?", &st, err)) < 0)
       goto out;
     sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
     if (sqlite3_step (st) != SQLITE_DONE)
-      r = db_error (vs, "volume", err);
+      r = db_error (vs->db, "volume", err);
   }
 out:
   if (r < 0)
     {
-      sqlite3_exec (vs->db, "ROLLBACK", NULL, NULL, NULL);
+      db_rollback (vs->db);
       return r;
     }
-  return exec_sql (vs, "COMMIT", err);
+  return db_commit (vs->db, err);
 }
 
 json_object *

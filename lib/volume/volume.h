@@ -17,9 +17,12 @@
 
 struct error;
 struct volume_store;
+struct db;
 typedef struct json_object json_object;
 
-int volume_store_open (void *db, const char *root, struct volume_store **out, struct error **err);
+/* DB (hull.db, borrowed) gets the volume tables (module "volume"). */
+int volume_store_open (struct db *db, const char *root, struct volume_store **out,
+                       struct error **err);
 void volume_store_close (struct volume_store *vs);
 
 struct volume

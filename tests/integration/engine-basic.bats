@@ -170,3 +170,46 @@ teardown() { engine_teardown; }
   run h rmi bb
   assert_status 0
 }
+
+@test "run -d --rm is finished at its exit, before any other hull command" {
+  run hd run -d --rm bb sh -c 'sleep 0.3; exit 2'
+  assert_status 0
+  id=$output
+  # From here no hull command runs until the end: the monitor becomes the
+  # engine's exit command (hull-cleanup), which removes the container.
+  gone() { [ ! -e "$ROOT/containers/$id" ] && [ ! -e "$RUNROOT/containers/$id" ] && [ -z "$(monitor_pids)" ]; }
+  wait_until 15 gone || fail "still there: $(ls "$ROOT/containers" "$RUNROOT/containers" 2>&1)"
+  assert_nothing_left
+}
+
+@test "the attach socket refuses what it cannot read; the container runs on" {
+  run hd run -d --name g bb sleep 100
+  assert_status 0
+  id=$output
+  wait_until 5 test -S "$RUNROOT/containers/$id/attach"
+  # a datagram of the old one-byte format asking for SIGKILL, a frame of
+  # another protocol version asking the same, and bytes that are no frame
+  (cd "$RUNROOT/containers/$id" && python3 -c '
+import socket, struct
+for d in (b"k\x09\x00\x00\x00",
+          b"h\x09\x0b\x00" + struct.pack("<I", 9) + b"\x01" + struct.pack("<Ii", 4, 9),
+          b"\x00" * 40):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect("attach")
+    s.send(d)
+    s.settimeout(5)
+    assert s.recv(100) == b"", "the monitor answered"
+    s.close()
+')
+  run h ps --filter name=g --format '{{.Status}}'
+  assert_match "$output" "^Up "
+  run cat "$RUNROOT/containers/$id/monitor.log"
+  assert_contains "$output" "truncated: 5 bytes, the header alone is 8"
+  assert_contains "$output" "protocol version 9, this build speaks 1"
+  assert_contains "$output" "not a monitor message (bad magic 0x00)"
+  run h stop -t 1 g
+  assert_status 0
+  run h ps -a --filter name=g --format '{{.Status}}'
+  assert_match "$output" "^Exited "
+  h rm g
+}

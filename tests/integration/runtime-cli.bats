@@ -92,3 +92,73 @@ teardown() { hull_teardown; }
     assert_nothing_left "$ID"
   fi
 }
+
+@test "spec: runc's default namespaces (no cgroup namespace added)" {
+  mkdir "$TEST_DIR/s"
+  rt spec --bundle "$TEST_DIR/s"
+  assert_eq "$(jq -c '[.linux.namespaces[].type]' "$TEST_DIR/s/config.json")" \
+    '["pid","network","ipc","uts","mount"]' namespaces
+}
+
+@test "exec exits with the process's status, and 255 when the runtime fails" {
+  set_args /probe sleep 60
+  rt_detached run -d --bundle "$BUNDLE" "$ID"
+  run rt exec "$ID" /probe exit 0
+  assert_status 0
+  for n in 1 7 126 127; do
+    run rt exec "$ID" /probe exit $n
+    assert_status $n
+  done
+  run rt exec "$ID" /no/such/binary
+  assert_status 255
+  run rt exec --cwd /no/such/dir "$ID" /probe exit 0
+  assert_status 255
+  run rt exec "$ID" /etc/passwd
+  assert_status 255
+  assert_eq "$(state_of "$ID")" running "after the failed execs"
+  [ "$(runtime_name)" != crun ] || skip "crun 1.8 exits 1 for an unknown container"
+  run rt exec "$ID-nope" /probe exit 0
+  assert_status 255
+}
+
+@test "--debug lines go to --log (text and json), not to stderr" {
+  [ "$(runtime_name)" != crun ] || skip "crun 1.8 logs no debug lines for run"
+  set_args /probe exit 0
+  run rt --debug --log "$TEST_DIR/log.txt" run --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  assert_not_contains "$output" "debug"
+  grep -q 'level=debug' "$TEST_DIR/log.txt" || fail "no debug line in: $(cat "$TEST_DIR/log.txt")"
+  while read -r line; do
+    assert_match "$line" '^time="[^"]+" level=[a-z]+ msg="'
+  done <"$TEST_DIR/log.txt"
+  run rt --debug --log "$TEST_DIR/log.json" --log-format json run --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  assert_not_contains "$output" "debug"
+  jq -e -s 'length > 0 and all(.level and .msg and .time) and any(.level == "debug")' \
+    "$TEST_DIR/log.json" || fail "$(cat "$TEST_DIR/log.json")"
+}
+
+@test "list: runc's columns, aligned, one row per container sorted by id" {
+  [ "$(runtime_name)" != crun ] || skip "crun 1.8 names its columns NAME and BUNDLE PATH"
+  set_args /probe sleep 60
+  rt_detached create --bundle "$BUNDLE" "$ID-b"
+  rt_detached run -d --bundle "$BUNDLE" "$ID-a-longer-name"
+  run rt list
+  assert_status 0
+  mapfile -t lines <<<"$output"
+  assert_eq "${#lines[@]}" 3 "lines"
+  assert_eq "$(echo ${lines[0]})" "ID PID STATUS BUNDLE CREATED OWNER" header
+  read -r id pid st bundle created owner <<<"${lines[1]}"
+  assert_eq "$id" "$ID-a-longer-name" "first row"
+  assert_eq "$pid" "$(pid_of "$ID-a-longer-name")" pid
+  assert_eq "$st" running
+  assert_eq "$bundle" "$BUNDLE"
+  assert_match "$created" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$'
+  assert_eq "$owner" "$(id -un)" owner
+  assert_eq "$(echo ${lines[2]} | cut -d' ' -f1,3)" "$ID-b created" "second row"
+  # every column starts where its header does
+  for col in PID STATUS BUNDLE CREATED OWNER; do
+    h=${lines[0]%%"$col"*}
+    [[ ${lines[1]:${#h}-1:1} == " " && ${lines[1]:${#h}:1} != " " ]] || fail "column $col misaligned" "${lines[@]}"
+  done
+}

@@ -137,3 +137,71 @@ hook() {
   assert_status nz
   assert_nothing_left "$ID"
 }
+
+# record NAME: a hook of kind NAME that saves its stdin, cwd and environment.
+record() {
+  cfg ".hooks.$1 += [\$h]" --argjson h "$(jq -n --arg n "$1" --arg d "$H" \
+    '{path: "/bin/sh", args: ["sh", "-c", "cat > \($d)/\($n).json; pwd > \($d)/\($n).cwd; env > \($d)/\($n).env"]}')"
+}
+
+@test "hooks read the statuses the spec names: created before start, running after, stopped at the end" {
+  for h in prestart createRuntime poststart poststop; do record $h; done
+  set_args /probe exit 0
+  rt_detached create --bundle "$BUNDLE" "$ID"
+  rt start "$ID"
+  wait_until 5 status_is "$ID" stopped
+  rt delete "$ID"
+  assert_eq "$(jq -r .status "$H/poststop.json")" stopped poststop
+  # runc 1.1 says "creating" to prestart and runs poststart before start
+  # ("created"); runtime-spec and the runtime-tools suite want these:
+  [ "$(runtime_name)" != runc ] || skip "runc 1.1: prestart creating, poststart created"
+  assert_eq "$(jq -r .status "$H/prestart.json")" created prestart
+  assert_eq "$(jq -r .status "$H/createRuntime.json")" created createRuntime
+  assert_eq "$(jq -r .status "$H/poststart.json")" running poststart
+}
+
+@test "a hook without env gets the runtime's environment; one with env gets exactly that" {
+  record prestart
+  cfg '.hooks.poststop = [{"path": "/bin/sh", "args": ["sh", "-c", "env > \($h)/withenv.env"], "env": ["ONLY=this"]}]' --arg h "$H"
+  set_args /probe exit 0
+  HULL_HOOK_SEES=yes run rt run --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  grep -qx HULL_HOOK_SEES=yes "$H/prestart.env" || fail "prestart env: $(cat "$H/prestart.env")"
+  grep -q '^PATH=' "$H/prestart.env" || fail "no PATH in the prestart env"
+  ! grep -q HULL_HOOK_SEES "$H/withenv.env" || fail "env given, yet ours leaked: $(cat "$H/withenv.env")"
+  grep -qx ONLY=this "$H/withenv.env"
+}
+
+@test "hooks run in the bundle; createContainer in the rootfs, as runc runs it" {
+  for h in prestart createRuntime createContainer poststart poststop; do record $h; done
+  set_args /probe exit 0
+  rt run --bundle "$BUNDLE" "$ID"
+  for h in prestart createRuntime poststart poststop; do
+    assert_eq "$(cat "$H/$h.cwd")" "$BUNDLE" "$h cwd"
+  done
+  [ "$(runtime_name)" != crun ] || skip "crun 1.8 runs createContainer in the bundle"
+  assert_eq "$(cat "$H/createContainer.cwd")" "$BUNDLE/rootfs" "createContainer cwd"
+}
+
+@test "a failing poststart hook is a warning: start succeeds and the container runs on" {
+  [ "$(runtime_name)" != runc ] || skip "runc 1.1 fails create and kills the container"
+  [ "$(runtime_name)" != crun ] || skip "crun 1.8 fails start and kills the container"
+  cfg '.hooks.poststart = [{"path": "/bin/sh", "args": ["sh", "-c", "exit 7"]},
+                           {"path": "/bin/sh", "args": ["sh", "-c", "echo second > \($h)/second"]}]' --arg h "$H"
+  set_args /probe sleep 30
+  rt_detached create --bundle "$BUNDLE" "$ID"
+  run rt start "$ID"
+  assert_status 0
+  assert_contains "$output" "poststart"
+  assert_eq "$(state_of "$ID")" running
+  assert_eq "$(cat "$H/second")" second "the next hook ran"
+}
+
+@test "a failing poststart hook in run: the process still runs to its end and its status is returned" {
+  [ "$(runtime_name)" = hullrt ] || skip "runc 1.1 and crun 1.8 fail run on a poststart error"
+  cfg '.hooks.poststart = [{"path": "/bin/false"}]'
+  set_args /probe exit 5
+  run rt run --bundle "$BUNDLE" "$ID"
+  assert_status 5
+  assert_nothing_left "$ID"
+}

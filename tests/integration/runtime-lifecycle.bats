@@ -229,3 +229,45 @@ teardown() { hull_teardown; }
   assert_eq "$(state_of "$ID")" running
   assert_eq "$(pid_of "$ID")" "$pid"
 }
+
+@test "delete of a created container without --force fails and leaves it untouched" {
+  # runtime-spec: deleting a container that is not stopped MUST have no
+  # effect and MUST fail; runc 1.1 and crun 1.8 kill and delete it
+  is_hullrt || skip "runc 1.1 and crun 1.8 delete a created container"
+  set_args /probe exit 3
+  rt_detached create --bundle "$BUNDLE" "$ID"
+  pid=$(pid_of "$ID")
+  run rt delete "$ID"
+  assert_error_mentions "$ID" created
+  assert_eq "$(state_of "$ID")" created "after the refused delete"
+  kill -0 "$pid"
+  rt start "$ID"
+  wait_until 5 status_is "$ID" stopped
+  rt delete "$ID"
+  assert_nothing_left "$ID"
+}
+
+@test "LISTEN_FDS: socket activation fds pass through with LISTEN_PID of the process" {
+  set_args /bin/sh -c "/probe fds; /probe env"
+  # a listening socket as fd 3, with the variables systemd would set for us
+  run timeout 20 python3 -c '
+import os, socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
+env = dict(os.environ, LISTEN_FDS="1", LISTEN_PID=str(os.getpid()))
+os.execve(sys.argv[1], sys.argv[1:], env)' "$RUNTIME" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+  assert_status 0
+  assert_match "$(kv fd.3)" '^socket:'
+  assert_eq "$(kv env.LISTEN_PID)" 1 LISTEN_PID
+  [ "$(runtime_name)" != crun ] || skip "crun 1.8 drops LISTEN_FDS"
+  assert_eq "$(kv env.LISTEN_FDS)" 1 LISTEN_FDS
+}
+
+@test "LISTEN_FDS meant for another process (LISTEN_PID not ours) is ignored" {
+  [ "$(runtime_name)" != crun ] || skip "crun 1.8 passes the fds whatever LISTEN_PID says"
+  set_args /bin/sh -c "/probe fds; /probe env"
+  run env LISTEN_FDS=1 LISTEN_PID=1 "$RUNTIME" --root "$ROOT" run --bundle "$BUNDLE" "$ID" 3</dev/null
+  assert_status 0
+  assert_eq "$(kv fd.3)" "" "fd 3 in the container"
+  assert_eq "$(kv env.LISTEN_FDS)" "" LISTEN_FDS
+}

@@ -205,3 +205,101 @@ EOF
   run "$RUNTIME" --root "$ROOT" list -q
   [ "$output" = "" ]
 }
+
+# start_agent SOCKET [ARGS...]: tests/lib/seccomp-agent.py on SOCKET, states
+# in $T/agent/state.N.json
+start_agent() {
+  mkdir -p "$T/agent"
+  python3 "$SRC/tests/lib/seccomp-agent.py" "$1" "$T/agent" "${@:2}" 3>&- &
+  AGENT=$!
+  for _ in $(seq 100); do [ -e "$T/agent/ready" ] && return 0; sleep 0.05; done
+  return 1
+}
+# notify_profile SOCKET NAMES...: allow all, notify NAMES
+notify_profile() {
+  local names
+  names=$(printf '%s\n' "${@:2}" | jq -R . | jq -s -c .)
+  jq -n -c --arg p "$1" --argjson n "$names" \
+    '{defaultAction: "SCMP_ACT_ALLOW", listenerPath: $p, syscalls: [{names: $n, action: "SCMP_ACT_NOTIFY"}]}'
+}
+skip_crun_notify() {
+  [[ "$RUNTIME" != *crun ]] || skip "crun 1.8 connects to listenerPath but sends nothing"
+}
+
+@test "SCMP_ACT_NOTIFY on close: the agent has the listener before the init can trap itself" {
+  skip_crun_notify
+  start_agent "$T/agent.sock" --answer keyctl=EXDEV
+  probe_syscall "$(notify_profile "$T/agent.sock" close keyctl)" keyctl
+  [ "$status" -ne 124 ] || { echo "# the runtime hung"; return 1; }
+  [ "$status" -eq 0 ]
+  [ "$output" = "syscall.keyctl=EXDEV" ]
+}
+
+@test "exec with SCMP_ACT_NOTIFY rules: the exec'd process's own listener reaches the agent" {
+  skip_crun_notify
+  start_agent "$T/agent.sock" --answer keyctl=EXDEV
+  with_seccomp "$(notify_profile "$T/agent.sock" keyctl)" sleep 60
+  "$RUNTIME" --root "$ROOT" run -d -b "$T/bundle" "$ID" </dev/null >/dev/null 2>&1
+  run timeout 30 "$RUNTIME" --root "$ROOT" exec "$ID" /probe syscall keyctl
+  [ "$status" -eq 0 ]
+  [ "$output" = "syscall.keyctl=EXDEV" ]
+  [ -f "$T/agent/state.1.json" ]
+  jq -e --arg id "$ID" '.state.id == $id and .pid > 0 and .fds == ["seccompFd"]' "$T/agent/state.1.json"
+}
+
+@test "SCMP_ACT_NOTIFY with startContainer hooks: create, start and the hook all go through" {
+  skip_crun_notify
+  start_agent "$T/agent.sock" --answer keyctl=EXDEV
+  with_seccomp "$(notify_profile "$T/agent.sock" close keyctl)" syscall keyctl
+  jq '.hooks.startContainer = [{"path": "/probe", "args": ["probe", "exit", "0"]}]' \
+    "$T/bundle/config.json" >"$T/c" && mv "$T/c" "$T/bundle/config.json"
+  timeout 30 "$RUNTIME" --root "$ROOT" create -b "$T/bundle" "$ID" </dev/null >"$T/out" 2>"$T/err"
+  run timeout 30 "$RUNTIME" --root "$ROOT" start "$ID"
+  [ "$status" -eq 0 ] || { echo "# start: $output"; return 1; }
+  for _ in $(seq 100); do grep -q keyctl "$T/out" && break; sleep 0.05; done
+  [ "$(cat "$T/out")" = "syscall.keyctl=EXDEV" ] || { echo "# out: $(cat "$T/out" "$T/err")"; return 1; }
+}
+
+@test "SCMP_ACT_NOTIFY without a listenerPath is refused, leaving nothing" {
+  [[ "$RUNTIME" != *crun ]] || skip "crun 1.8 runs it (the syscall then fails)"
+  sc='{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["keyctl"],"action":"SCMP_ACT_NOTIFY"}]}'
+  probe_syscall "$sc" keyctl
+  [ "$status" -ne 0 ]
+  [ "$status" -ne 124 ]
+  ! "$RUNTIME" --root "$ROOT" state "$ID" >/dev/null 2>&1
+  [[ "$RUNTIME" != *hullrt ]] || [[ "$output" == *listenerPath* ]]
+}
+
+@test "a listenerPath nobody listens on fails create clearly, leaving nothing" {
+  probe_syscall "$(notify_profile "$T/nobody.sock" keyctl)" keyctl
+  [ "$status" -ne 0 ]
+  [ "$status" -ne 124 ]
+  [[ "$output" == *nobody.sock* ]]
+  ! "$RUNTIME" --root "$ROOT" state "$ID" >/dev/null 2>&1
+  [ -z "$(ls "$ROOT" 2>/dev/null | grep -v '^~')" ]
+}
+
+@test "an abstract listenerPath (@name) reaches an agent on the abstract socket" {
+  skip_crun_notify
+  name="@hull-agent-$$-$RANDOM"
+  start_agent "$name" --answer keyctl=EXDEV
+  probe_syscall "$(notify_profile "$name" keyctl)" keyctl
+  [ "$status" -eq 0 ]
+  [ "$output" = "syscall.keyctl=EXDEV" ]
+}
+
+@test "SCMP_ACT_NOTIFY on sendmsg (needed for the handover) is refused clearly" {
+  [[ "$RUNTIME" == *hullrt ]] || skip "runc and crun refuse other syscalls (write) or none"
+  probe_syscall "$(notify_profile "$T/agent.sock" sendmsg)" keyctl
+  [ "$status" -ne 0 ]
+  [[ "$output" == *sendmsg* ]]
+}
+
+@test "an agent that dies after taking the listener: notified syscalls fail with ENOSYS, no hang" {
+  skip_crun_notify
+  start_agent "$T/agent.sock" --die
+  probe_syscall "$(notify_profile "$T/agent.sock" keyctl)" keyctl
+  [ "$status" -ne 124 ] || { echo "# the runtime hung"; return 1; }
+  [ "$status" -eq 0 ]
+  [ "$output" = "syscall.keyctl=ENOSYS" ]
+}

@@ -15,6 +15,12 @@ and for GET .../manifests/...:
   manifest-junk   answer "{not json" as the manifest
   schema1         answer a Docker schema1 manifest
   manifest-digest send a wrong Docker-Content-Digest
+  sig-manifest-cut  only signature and referrer tags (.../manifests/sha256-...):
+               answer their first N bytes (a truncated manifest)
+  referrers    act as a registry with the OCI 1.1 referrers API: answer
+               GET /v2/<repo>/referrers/<digest>[?artifactType=T] from the
+               upstream's sha256-<hex> tag index (filtered; an empty index
+               when there is none), and 404 for that tag itself
   redirect     answer 307 to the same path on --target HOST:PORT (every time)
 and for any request:
   503          answer 503 with Retry-After: 1 (the first K times)
@@ -22,10 +28,13 @@ and for any request:
 Every request is logged as "METHOD PATH range=<Range or -> auth=<scheme or ->".
 """
 import argparse
+import json
+import re
 import socket
 import socketserver
 import sys
 import threading
+import urllib.parse
 
 lock = threading.Lock()
 count = {}
@@ -89,6 +98,23 @@ def main():
             count[key] = n + 1
             return n < args.times
 
+    def referrers(repo, hexd, artifact_type):
+        import http.client
+        conn = http.client.HTTPConnection(up_host, int(up_port), timeout=10)
+        conn.request("GET", "/v2/%s/manifests/sha256-%s" % (repo, hexd),
+                     headers={"Accept": "application/vnd.oci.image.index.v1+json"})
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        idx = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+               "manifests": []}
+        if r.status == 200:
+            idx["manifests"] = [d for d in json.loads(data).get("manifests", [])
+                                if not artifact_type or d.get("artifactType") == artifact_type]
+        body = json.dumps(idx).encode()
+        return (b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.index.v1+json\r\n"
+                b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)) + body
+
     class Handler(socketserver.BaseRequestHandler):
         def handle(self):
             c = self.request
@@ -114,6 +140,16 @@ def main():
                 c.sendall(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
                           b"Content-Length: 0\r\nConnection: close\r\n\r\n")
                 return
+            if args.mode == "referrers" and method == "GET":
+                m = re.match(r"^/v2/(.+)/referrers/sha256:([0-9a-f]{64})(?:\?artifactType=(.*))?$", path)
+                if m:
+                    at = urllib.parse.unquote(m.group(3)) if m.group(3) else None
+                    c.sendall(referrers(m.group(1), m.group(2), at))
+                    return
+                if re.match(r"^/v2/.+/manifests/sha256-[0-9a-f]{64}$", path):
+                    c.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+                              b"Content-Length: 2\r\nConnection: close\r\n\r\n{}")
+                    return
             out = [lines[0]]
             for line in lines[1:]:
                 k = line.partition(":")[0].strip().lower()
@@ -153,6 +189,10 @@ def main():
                     rh["docker-content-digest"] = "sha256:" + "0" * 64
                 if mode != "manifest-digest":
                     rh.pop("docker-content-digest", None)
+                rh["content-length"] = str(len(rbody))
+            elif is_manifest and ok and mode == "sig-manifest-cut" and "/manifests/sha256-" in path:
+                rbody = rbody[:args.bytes]
+                rh.pop("docker-content-digest", None)
                 rh["content-length"] = str(len(rbody))
             elif is_blob and ok and mode in ("cut", "corrupt", "truncate", "oversize") \
                     and budget(mode + ":" + path):

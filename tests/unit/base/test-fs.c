@@ -106,6 +106,34 @@ test_mkdir_in_root (void)
   fs_force_resolve_fallback = false;
 }
 
+/* /proc/self/fd/N is a magic link whose text is a path of our own view:
+ * neither resolution follows it, and the text is never turned into
+ * directories (the text of a removed directory's fd: "D (deleted)"). */
+static void
+test_magic_links_refused (void)
+{
+  char d[] = "/tmp/hull-test-fs-gone.XXXXXX";
+  REQUIRE (mkdtemp (d) != NULL);
+  _cleanup_close_ int gone = open (d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  REQUIRE (gone >= 0);
+  rmdir (d);
+  char link[64], text[128];
+  snprintf (link, sizeof link, "/proc/self/fd/%d", gone);
+  snprintf (text, sizeof text, "%s (deleted)", d);
+  _cleanup_close_ int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  for (int fb = 0; fb < 2; fb++)
+    {
+      fs_force_resolve_fallback = fb;
+      _cleanup_error_ struct error *err = NULL;
+      CHECK_INT (fs_mkdir_in_root (root, link, 0755, &err), ==, -ELOOP);
+      CHECK_INT (fs_open_in_root (root, link, O_PATH | O_DIRECTORY, 0, &err), ==, -ELOOP);
+      struct stat st;
+      CHECK_INT (stat (text, &st), ==, -1);
+      rmdir (text);
+    }
+  fs_force_resolve_fallback = false;
+}
+
 static void
 test_path_clean (void)
 {
@@ -155,6 +183,7 @@ main (void)
   RUN (test_resolve_in_root);
   RUN (test_resolve_in_root_fallback);
   RUN (test_mkdir_in_root);
+  RUN (test_magic_links_refused);
   RUN (test_path_clean);
   RUN (test_read_write);
   RUN (teardown);

@@ -426,6 +426,8 @@ test_flag_parsers (void)
     { ctr_parse_volume, "/a:/b:xx", "unknown option" },
     { ctr_parse_volume, "/a:b", "absolute" },
     { ctr_parse_volume, "/a:/", "absolute" },
+    { ctr_parse_volume, "/a:/x/../..", "other than /" }, /* the root once clean */
+    { ctr_parse_volume, "/a:/x/..", "other than /" },
     { ctr_parse_volume, "/a::/b", "invalid volume" },
     { ctr_parse_volume, "/a:/b:ro:x", "invalid volume" },
     { ctr_parse_mount, "type=bind,source=/a,target=/b,readonly", NULL },
@@ -438,6 +440,8 @@ test_flag_parsers (void)
     { ctr_parse_tmpfs, "/t:size=1m,noexec", NULL },
     { ctr_parse_tmpfs, "/t:bogus", "unknown option" },
     { ctr_parse_tmpfs, "t", "absolute" },
+    { ctr_parse_tmpfs, "//", "other than /" },
+    { ctr_parse_mount, "type=tmpfs,target=/./", "other than /" },
   };
   for (size_t i = 0; i < sizeof mounts / sizeof *mounts; i++)
     {
@@ -628,6 +632,27 @@ test_spec_json_roundtrip (void)
   ctr_spec_clear (&t);
 }
 
+/* A malformed record is an error, not a crash: the early failures return
+ * through the same cleanup as the late ones. */
+static void
+test_spec_json_malformed (void)
+{
+  static const char *const docs[] = {
+    "{\"Config\": {\"Hostname\": 5}, \"HostConfig\": {}}",
+    "{\"Config\": {\"Env\": \"x\"}, \"HostConfig\": {\"SecurityOpt\": [\"a\"]}}",
+    "{\"Config\": {}, \"HostConfig\": {\"SecurityOpt\": 1}}",
+  };
+  for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
+    {
+      _cleanup_json_ json_object *j = json_tokener_parse (docs[i]);
+      REQUIRE (j != NULL);
+      struct ctr_spec t;
+      _cleanup_error_ struct error *err = NULL;
+      CHECK_INT (ctr_spec_from_json (j, &t, &err), ==, -EINVAL);
+      CHECK (err != NULL);
+    }
+}
+
 int
 main (void)
 {
@@ -653,6 +678,7 @@ main (void)
   RUN (test_env);
   RUN (test_merge_image);
   RUN (test_spec_json_roundtrip);
+  RUN (test_spec_json_malformed);
   json_object_put (profile);
   close (rootfd);
   struct error *e2 = NULL;

@@ -8,7 +8,7 @@
 #include "base/strv.h"
 #include "engine/engine.h"
 #include "engine/internal.h"
-#include "engine/proto.h"
+#include "monitor/monitor.h"
 #include "engine/spec.h"
 
 #include <fcntl.h>

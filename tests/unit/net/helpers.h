@@ -4,6 +4,8 @@
 #ifndef HULL_TESTS_NET_HELPERS_H
 #define HULL_TESTS_NET_HELPERS_H
 
+#include "../../lib/tap-error.h"
+
 #include "base/error.h"
 #include "base/fs.h"
 #include "net/internal.h"
@@ -42,23 +44,24 @@ private_namespaces (void)
   return r == 0;
 }
 
-static sqlite3 *
+static struct db *
 open_db (const char *dir)
 {
   char p[512];
   snprintf (p, sizeof p, "%s/hull.db", dir);
-  sqlite3 *db = NULL;
-  if (sqlite3_open_v2 (p, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                       NULL)
-      != SQLITE_OK)
-    return NULL;
-  sqlite3_busy_timeout (db, 60000);
-  sqlite3_exec (db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
+  struct db *db = NULL;
+  struct error *e = NULL;
+  if (db_open (p, &db, &e) < 0)
+    {
+      printf ("# db_open: %s\n", e->msg);
+      error_free (e);
+      return NULL;
+    }
   return db;
 }
 
 static struct net *
-open_net (sqlite3 *db, const char *prefix, const char *subnet)
+open_net (struct db *db, const char *prefix, const char *subnet)
 {
   struct net_options o = { .db = db, .runroot = test_dir, .prefix = prefix, .default_subnet = subnet };
   struct net *n = NULL;
@@ -79,41 +82,5 @@ rm_test_dir (void)
   fs_rm_rf_at (AT_FDCWD, test_dir, &e);
   error_free (e);
 }
-
-#define CHECK_OK(expr)                                                         \
-  do                                                                           \
-    {                                                                          \
-      struct error *_e = NULL;                                                 \
-      struct error **err = &_e;                                                \
-      int _r = (expr);                                                         \
-      if (_r < 0)                                                              \
-        {                                                                      \
-          printf ("#   %s:%d: %s: %d %s\n", __FILE__, __LINE__, #expr, _r,     \
-                  _e ? _e->msg : "");                                          \
-          tap_cur_failed = 1;                                                  \
-        }                                                                      \
-      error_free (_e);                                                         \
-    }                                                                          \
-  while (0)
-
-/* expr must fail with code; its message must contain want */
-#define CHECK_FAIL(expr, code, want)                                           \
-  do                                                                           \
-    {                                                                          \
-      struct error *_e = NULL;                                                 \
-      struct error **err = &_e;                                                \
-      int _r = (expr);                                                         \
-      if (_r != -(code) || _e == NULL || strstr (_e->msg, want) == NULL)       \
-        {                                                                      \
-          printf ("#   %s:%d: %s: want %d containing \"%s\", got %d \"%s\"\n", \
-                  __FILE__, __LINE__, #expr, -(code), want, _r,                \
-                  _e ? _e->msg : "(no error)");                                \
-          tap_cur_failed = 1;                                                  \
-        }                                                                      \
-      else                                                                     \
-        printf ("#   %s\n", _e->msg);                                          \
-      error_free (_e);                                                         \
-    }                                                                          \
-  while (0)
 
 #endif

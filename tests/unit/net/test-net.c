@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 
 static struct net *N;
-static sqlite3 *DB;
+static struct db *DB;
 
 static void
 test_cidr (void)
@@ -243,7 +243,7 @@ test_ipam_concurrent (void)
       pids[i] = fork ();
       if (pids[i] == 0)
         {
-          sqlite3 *db = open_db (test_dir);
+          struct db *db = open_db (test_dir);
           struct net *n = db ? open_net (db, "tu", NULL) : NULL;
           if (n == NULL)
             _exit (2);
@@ -251,9 +251,9 @@ test_ipam_concurrent (void)
           snprintf (id, sizeof id, "p%d", i);
           struct ndb_attach a = { .ctr_id = id, .ifname = "eth0", .veth = id, .netns = "x" };
           struct error *e = NULL;
-          int r = ndb_begin (n, &e);
+          int r = db_begin (n->db, &e);
           if (r == 0 && (r = ndb_attach_insert (n, nw, &a, 0, &e)) == 0)
-            r = ndb_commit (n, &e);
+            r = db_commit (n->db, &e);
           if (r < 0)
             printf ("# child %d: %s\n", i, e->msg);
           _exit (r < 0 ? 1 : 0);
@@ -268,7 +268,8 @@ test_ipam_concurrent (void)
     }
   CHECK_INT (ok, ==, K);
   sqlite3_stmt *st = NULL;
-  sqlite3_prepare_v2 (DB, "SELECT count(*), count(DISTINCT ip) FROM net_attach WHERE network_id = ?",
+  sqlite3_prepare_v2 (db_sqlite (DB),
+                      "SELECT count(*), count(DISTINCT ip) FROM net_attach WHERE network_id = ?",
                       -1, &st, NULL);
   sqlite3_bind_text (st, 1, nw->id, -1, SQLITE_STATIC);
   REQUIRE (sqlite3_step (st) == SQLITE_ROW);
@@ -360,7 +361,7 @@ main (void)
       RUN (test_render);
     }
   net_close (N);
-  sqlite3_close (DB);
+  db_close (DB);
   rm_test_dir ();
   return tap_done ();
 }

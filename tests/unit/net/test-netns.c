@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 
 static struct net *N;
-static sqlite3 *DB;
+static struct db *DB;
 
 static const char *
 id_of (int i)
@@ -276,7 +276,8 @@ check_nothing_left (const char *prefix)
   if (d)
     closedir (d);
   sqlite3_stmt *st = NULL;
-  sqlite3_prepare_v2 (DB, "SELECT (SELECT count(*) FROM net_attach) + (SELECT count(*) FROM net_ports)",
+  sqlite3_prepare_v2 (db_sqlite (DB),
+                      "SELECT (SELECT count(*) FROM net_attach) + (SELECT count(*) FROM net_ports)",
                       -1, &st, NULL);
   CHECK (sqlite3_step (st) == SQLITE_ROW && sqlite3_column_int (st, 0) == 0);
   sqlite3_finalize (st);
@@ -467,7 +468,7 @@ test_concurrent (void)
   for (int i = 0; i < K; i++)
     if ((pids[i] = fork ()) == 0)
       {
-        sqlite3 *db = open_db (test_dir);
+        struct db *db = open_db (test_dir);
         N = db ? open_net (db, "tn", NULL) : NULL;
         if (N == NULL)
           _exit (2);
@@ -488,8 +489,10 @@ test_concurrent (void)
     ok += wait_exit (pids[i]) == 0;
   CHECK_INT (ok, ==, K);
   sqlite3_stmt *st = NULL;
-  sqlite3_prepare_v2 (DB, "SELECT count(*), count(DISTINCT ip), (SELECT count(DISTINCT host_port) "
-                          "FROM net_ports) FROM net_attach", -1, &st, NULL);
+  sqlite3_prepare_v2 (db_sqlite (DB),
+                      "SELECT count(*), count(DISTINCT ip), (SELECT count(DISTINCT host_port) "
+                      "FROM net_ports) FROM net_attach",
+                      -1, &st, NULL);
   REQUIRE (sqlite3_step (st) == SQLITE_ROW);
   CHECK_INT (sqlite3_column_int (st, 0), ==, K);
   CHECK_INT (sqlite3_column_int (st, 1), ==, K);
@@ -525,7 +528,7 @@ main (void)
       RUN (test_concurrent);
     }
   net_close (N);
-  sqlite3_close (DB);
+  db_close (DB);
   rm_test_dir ();
   return tap_done ();
 }

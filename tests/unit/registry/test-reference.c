@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #define D64 "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define D64H "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 static const struct
 {
@@ -30,6 +31,13 @@ static const struct
     "library/busybox", "1", NULL, true },
   { "docker.io/library/a/b", "docker.io/library/a/b:latest", "library/a/b:latest", "docker.io",
     "library/a/b", "latest", NULL, true },
+  /* a namespace that would read as a registry: the short form keeps docker.io */
+  { "docker.io/a.b/x", "docker.io/a.b/x:latest", "docker.io/a.b/x:latest", "docker.io", "a.b/x",
+    "latest", NULL, true },
+  { "library/" D64H, "docker.io/library/" D64H ":latest", "library/" D64H ":latest", "docker.io",
+    "library/" D64H, "latest", NULL, false },
+  { "index.docker.io/localhost/x", "docker.io/localhost/x:latest", "docker.io/localhost/x:latest",
+    "docker.io", "localhost/x", "latest", NULL, true },
   { "localhost/foo", "localhost/foo:latest", "localhost/foo:latest", "localhost", "foo", "latest",
     NULL, true },
   { "localhost:5000/foo/bar:v1", "localhost:5000/foo/bar:v1", "localhost:5000/foo/bar:v1",

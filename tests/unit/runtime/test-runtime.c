@@ -1,6 +1,7 @@
 /* Unit tests for lib/runtime pieces that need no container: ids, state
  * files and status derivation, the sync channel, the executable lookup. */
 #include "runtime/internal.h"
+#include "runtime/execinput.h"
 
 #include "base/cleanup.h"
 #include "base/error.h"
@@ -158,6 +159,71 @@ test_find_exec (void)
   unlink (f);
 }
 
+static void
+test_passwd_home (void)
+{
+  const char pw[] = "root:x:0:0:root:/root:/bin/sh\n"
+                    "short:x:7\n"
+                    "rel:x:8:8::home/rel:/bin/sh\n"
+                    "user:x:1000:1000:user:/home/user:/bin/sh\n"
+                    "dup:x:1000:1000::/second:/bin/sh\n"
+                    "big:x:99999999999:0::/big:/bin/sh\n"
+                    "last:x:42:42::/no/newline:/bin/sh";
+  char *h;
+  CHECK_STR ((h = passwd_home_for_uid (pw, strlen (pw), 0)), "/root");
+  free (h);
+  CHECK_STR ((h = passwd_home_for_uid (pw, strlen (pw), 1000)), "/home/user");
+  free (h);
+  CHECK_STR ((h = passwd_home_for_uid (pw, strlen (pw), 42)), "/no/newline");
+  free (h);
+  /* too few fields, a relative home, an overlong uid: no match */
+  CHECK (passwd_home_for_uid (pw, strlen (pw), 7) == NULL);
+  CHECK (passwd_home_for_uid (pw, strlen (pw), 8) == NULL);
+  CHECK (passwd_home_for_uid (pw, strlen (pw), 4242) == NULL);
+  /* the length is honoured: the last line cut short does not match */
+  CHECK (passwd_home_for_uid (pw, strlen (pw) - 12, 42) == NULL);
+}
+
+static void
+test_exec_build_process (void)
+{
+  _cleanup_json_ json_object *cfg = json_tokener_parse (
+      "{\"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", \"env\": [\"A=1\", \"B=2\"]}}");
+  REQUIRE (cfg != NULL);
+  char *argv[] = { (char *) "id", NULL };
+  char *env[] = { (char *) "B=3", (char *) "C=4", NULL };
+  char *gids[] = { (char *) "5", NULL };
+  struct runtime_exec_options o
+      = { .argv = argv, .env = env, .user = "1000:100", .additional_gids = gids, .cwd = "/tmp" };
+  struct oci_process p;
+  _cleanup_error_ struct error *err = NULL;
+  REQUIRE (exec_build_process (cfg, &o, &p, &err) == 0);
+  CHECK_STR (p.args[0], "id");
+  CHECK_STR (p.cwd, "/tmp");
+  CHECK_INT (p.uid, ==, 1000);
+  CHECK_INT (p.gid, ==, 100);
+  CHECK_STR (p.env[1], "B=3");
+  CHECK_STR (p.env[2], "C=4");
+  oci_process_clear (&p);
+  static const char *const bad[] = { "-1", "1:", ":1", " 1", "4294967295", "1:4294967295", "x" };
+  for (size_t i = 0; i < ARRAY_SIZE (bad); i++)
+    {
+      o.user = bad[i];
+      error_free (err), err = NULL;
+      CHECK_INT (exec_build_process (cfg, &o, &p, &err), ==, -EINVAL);
+      CHECK (err && strstr (err->msg, "--user") != NULL);
+    }
+  o.user = "0";
+  gids[0] = (char *) "-5";
+  error_free (err), err = NULL;
+  CHECK_INT (exec_build_process (cfg, &o, &p, &err), ==, -EINVAL);
+  /* a config whose process.env is not an array: an error, not an abort */
+  _cleanup_json_ json_object *odd = json_tokener_parse ("{\"process\": {\"env\": \"x\"}}");
+  o.additional_gids = NULL;
+  error_free (err), err = NULL;
+  CHECK_INT (exec_build_process (odd, &o, &p, &err), ==, -EINVAL);
+}
+
 int
 main (void)
 {
@@ -165,5 +231,7 @@ main (void)
   RUN (test_state_roundtrip);
   RUN (test_sync_channel);
   RUN (test_find_exec);
+  RUN (test_passwd_home);
+  RUN (test_exec_build_process);
   return tap_done ();
 }

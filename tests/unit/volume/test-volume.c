@@ -2,16 +2,16 @@
  * in-use removal, anonymous volumes going with their container, prune,
  * and the copy-up from a hostile image root (symlinks copied, never
  * followed; a symlinked mount point resolved inside the root). */
-#include "../../lib/tap.h"
+#include "../../lib/tap-error.h"
 
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/strv.h"
+#include "db/db.h"
 #include "volume/volume.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,36 +20,6 @@
 
 static char dir[] = "/tmp/hull-volume-test-XXXXXX";
 static struct volume_store *VS;
-
-#define OK(expr)                                                               \
-  do                                                                           \
-    {                                                                          \
-      struct error *_e = NULL;                                                 \
-      struct error **err = &_e;                                                \
-      if ((expr) < 0)                                                          \
-        {                                                                      \
-          printf ("#   %s:%d: %s: %s\n", __FILE__, __LINE__, #expr, _e->msg);  \
-          tap_cur_failed = 1;                                                  \
-        }                                                                      \
-      error_free (_e);                                                         \
-    }                                                                          \
-  while (0)
-
-#define FAILS(expr, code, want)                                                \
-  do                                                                           \
-    {                                                                          \
-      struct error *_e = NULL;                                                 \
-      struct error **err = &_e;                                                \
-      int _r = (expr);                                                         \
-      if (_r != -(code) || !_e || !strstr (_e->msg, want))                     \
-        {                                                                      \
-          printf ("#   %s:%d: %s: %d %s\n", __FILE__, __LINE__, #expr, _r,     \
-                  _e ? _e->msg : "(none)");                                    \
-          tap_cur_failed = 1;                                                  \
-        }                                                                      \
-      error_free (_e);                                                         \
-    }                                                                          \
-  while (0)
 
 static void
 put (const char *rel, const char *text)
@@ -70,9 +40,9 @@ test_names_and_refs (void)
   CHECK (!volume_name_valid (""));
   struct volume *v = NULL;
   bool created = false;
-  FAILS (volume_create (VS, "a/b", NULL, false, &v, NULL, err), EINVAL, "invalid volume name `a/b`");
+  CHECK_FAIL (volume_create (VS, "a/b", NULL, false, &v, NULL, err), EINVAL, "invalid volume name `a/b`");
   char *labels[] = { "k=v", NULL };
-  OK (volume_create (VS, "named", labels, false, &v, &created, err));
+  CHECK_OK (volume_create (VS, "named", labels, false, &v, &created, err));
   REQUIRE (v);
   CHECK (created);
   CHECK (!v->anonymous);
@@ -80,18 +50,18 @@ test_names_and_refs (void)
   struct stat st;
   CHECK (stat (v->mountpoint, &st) == 0 && S_ISDIR (st.st_mode));
   volume_free (v), v = NULL;
-  OK (volume_create (VS, "named", NULL, false, &v, &created, err));
+  CHECK_OK (volume_create (VS, "named", NULL, false, &v, &created, err));
   CHECK (!created); /* an existing one is returned */
   volume_free (v), v = NULL;
-  OK (volume_ref (VS, "named", "ctr1", err));
-  OK (volume_ref (VS, "named", "ctr2", err));
-  FAILS (volume_remove (VS, "named", err), EBUSY, "volume `named` is in use by container `ctr1`");
-  OK (volume_unref (VS, "ctr1", true, err));
-  FAILS (volume_remove (VS, "named", err), EBUSY, "in use by container `ctr2`");
-  OK (volume_unref (VS, "ctr2", true, err));
-  OK (volume_remove (VS, "named", err));
-  FAILS (volume_remove (VS, "named", err), ENOENT, "no such volume: `named`");
-  FAILS (volume_get (VS, "named", &v, err), ENOENT, "no such volume");
+  CHECK_OK (volume_ref (VS, "named", "ctr1", err));
+  CHECK_OK (volume_ref (VS, "named", "ctr2", err));
+  CHECK_FAIL (volume_remove (VS, "named", err), EBUSY, "volume `named` is in use by container `ctr1`");
+  CHECK_OK (volume_unref (VS, "ctr1", true, err));
+  CHECK_FAIL (volume_remove (VS, "named", err), EBUSY, "in use by container `ctr2`");
+  CHECK_OK (volume_unref (VS, "ctr2", true, err));
+  CHECK_OK (volume_remove (VS, "named", err));
+  CHECK_FAIL (volume_remove (VS, "named", err), ENOENT, "no such volume: `named`");
+  CHECK_FAIL (volume_get (VS, "named", &v, err), ENOENT, "no such volume");
 }
 
 static bool
@@ -104,32 +74,32 @@ static void
 test_anonymous_and_prune (void)
 {
   struct volume *a = NULL, *b = NULL;
-  OK (volume_create (VS, NULL, NULL, true, &a, NULL, err));
-  OK (volume_create (VS, "keep", NULL, false, &b, NULL, err));
+  CHECK_OK (volume_create (VS, NULL, NULL, true, &a, NULL, err));
+  CHECK_OK (volume_create (VS, "keep", NULL, false, &b, NULL, err));
   REQUIRE (a && b);
   CHECK (a->anonymous && strlen (a->name) == 64);
-  OK (volume_ref (VS, a->name, "gone", err));
-  OK (volume_ref (VS, "keep", "live", err));
+  CHECK_OK (volume_ref (VS, a->name, "gone", err));
+  CHECK_OK (volume_ref (VS, "keep", "live", err));
   /* the reference of a container that no longer exists is dropped */
-  OK (volume_refs_prune (VS, only_live, NULL, err));
+  CHECK_OK (volume_refs_prune (VS, only_live, NULL, err));
   char **removed = NULL;
-  OK (volume_prune (VS, false, &removed, err));
+  CHECK_OK (volume_prune (VS, false, &removed, err));
   CHECK (removed && strcmp (removed[0], a->name) == 0 && removed[1] == NULL);
   strv_free (removed), removed = NULL;
-  OK (volume_prune (VS, true, &removed, err));
+  CHECK_OK (volume_prune (VS, true, &removed, err));
   CHECK (removed == NULL); /* "keep" is in use */
-  OK (volume_unref (VS, "live", true, err));
-  OK (volume_prune (VS, true, &removed, err));
+  CHECK_OK (volume_unref (VS, "live", true, err));
+  CHECK_OK (volume_prune (VS, true, &removed, err));
   CHECK (removed && strcmp (removed[0], "keep") == 0);
   strv_free (removed);
   /* an anonymous volume goes with its container */
   struct volume *c = NULL;
-  OK (volume_create (VS, NULL, NULL, true, &c, NULL, err));
+  CHECK_OK (volume_create (VS, NULL, NULL, true, &c, NULL, err));
   REQUIRE (c);
-  OK (volume_ref (VS, c->name, "x", err));
-  OK (volume_unref (VS, "x", true, err));
+  CHECK_OK (volume_ref (VS, c->name, "x", err));
+  CHECK_OK (volume_unref (VS, "x", true, err));
   struct volume *g = NULL;
-  FAILS (volume_get (VS, c->name, &g, err), ENOENT, "no such volume");
+  CHECK_FAIL (volume_get (VS, c->name, &g, err), ENOENT, "no such volume");
   volume_free (a);
   volume_free (b);
   volume_free (c);
@@ -154,9 +124,9 @@ test_fill (void)
   int rootfd = open (p, O_PATH | O_DIRECTORY | O_CLOEXEC);
   REQUIRE (rootfd >= 0);
   struct volume *v = NULL;
-  OK (volume_create (VS, "fill", NULL, false, &v, NULL, err));
+  CHECK_OK (volume_create (VS, "fill", NULL, false, &v, NULL, err));
   REQUIRE (v);
-  OK (volume_fill (VS, "fill", rootfd, "/link", err));
+  CHECK_OK (volume_fill (VS, "fill", rootfd, "/link", err));
   char q[600], *t = NULL;
   size_t len;
   snprintf (q, sizeof q, "%s/f", v->mountpoint);
@@ -176,12 +146,12 @@ test_fill (void)
   unlink (q);
   snprintf (q, sizeof q, "%s/sub", v->mountpoint);
   fs_rm_rf_at (AT_FDCWD, q, &e);
-  OK (volume_fill (VS, "fill", rootfd, "/data", err));
+  CHECK_OK (volume_fill (VS, "fill", rootfd, "/data", err));
   CHECK (access (q, F_OK) < 0);
   /* a mount point the image does not have: nothing to copy, no error */
   struct volume *w = NULL;
-  OK (volume_create (VS, "nothing", NULL, false, &w, NULL, err));
-  OK (volume_fill (VS, "nothing", rootfd, "/not/there", err));
+  CHECK_OK (volume_create (VS, "nothing", NULL, false, &w, NULL, err));
+  CHECK_OK (volume_fill (VS, "nothing", rootfd, "/not/there", err));
   close (rootfd);
   volume_free (v);
   volume_free (w);
@@ -195,18 +165,18 @@ main (void)
     return 1;
   char p[512];
   snprintf (p, sizeof p, "%s/hull.db", dir);
-  sqlite3 *db = NULL;
+  struct db *db = NULL;
   struct error *e = NULL;
-  if (sqlite3_open (p, &db) != SQLITE_OK || volume_store_open (db, dir, &VS, &e) < 0)
+  if (db_open (p, &db, &e) < 0 || volume_store_open (db, dir, &VS, &e) < 0)
     {
-      printf ("Bail out! %s\n", e ? e->msg : "sqlite");
+      printf ("Bail out! %s\n", e->msg);
       return 1;
     }
   RUN (test_names_and_refs);
   RUN (test_anonymous_and_prune);
   RUN (test_fill);
   volume_store_close (VS);
-  sqlite3_close (db);
+  db_close (db);
   fs_rm_rf_at (AT_FDCWD, dir, &e);
   error_free (e);
   return tap_done ();
