@@ -89,5 +89,7 @@ int cmd_commit (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_system (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_container (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_container_inspect (struct hull_ctx *ctx, int argc, char **argv);
+/* Vulnerability scanning (lib/scan). */
+int cmd_sbom (struct hull_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -54,5 +54,9 @@ const struct hull_verb hull_verbs[] = {
 #ifdef HULL_HAVE_VOLUME
   { "volume", cmd_volume, "Manage volumes (hull volume create|ls|rm|inspect|prune)", NULL },
 #endif
+#ifdef HULL_HAVE_SCAN
+  /* vulnerability scanning (lib/scan) */
+  { "sbom", cmd_sbom, "List the packages in an image or a container", NULL },
+#endif
   { NULL, NULL, NULL, NULL },
 };

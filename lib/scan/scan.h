@@ -77,6 +77,8 @@ struct scan_pkg
   bool drift; /* the container added or changed it (not in the image) */
 };
 
+void scan_pkg_clear (struct scan_pkg *p);
+
 struct scan_inventory
 {
   struct scan_os os; /* fields NULL when unknown */
@@ -140,6 +142,27 @@ char *scan_sbom_cyclonedx (const struct scan_inventory *inv, const char *name);
 char *scan_sbom_spdx (const struct scan_inventory *inv, const char *name);
 /* Package URL of a package ("pkg:deb/debian/openssl@3.0.11-1?arch=amd64&distro=debian-12"). */
 char *scan_pkg_purl (const struct scan_pkg *p, const struct scan_os *os);
+
+/* ------------------------------------------------------------ subjects */
+
+/* What a name on the command line is: a container (tried first, by id,
+ * name or id prefix) or else an image, as the layer directories and the
+ * upper directory to read. */
+struct engine;
+struct scan_subject
+{
+  char *name; /* as shown: the image's first name or id, the container's name */
+  char *kind; /* "image" or "container" */
+  char *id;   /* image id / container id */
+  char *image_id;
+  char **layers; /* directories, bottom first */
+  char *upper;   /* containers only */
+};
+void scan_subject_clear (struct scan_subject *s);
+int scan_subject_resolve (struct engine *e, const char *ref, struct scan_subject *out,
+                          struct error **err);
+/* Every image, then every container of the store. */
+int scan_subjects_all (struct engine *e, struct scan_subject **out, size_t *n, struct error **err);
 
 /* ------------------------------------------------------------ advisories */
 
