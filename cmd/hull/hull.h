@@ -91,5 +91,6 @@ int cmd_container (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_container_inspect (struct hull_ctx *ctx, int argc, char **argv);
 /* Vulnerability scanning (lib/scan). */
 int cmd_sbom (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_scan (struct hull_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -217,6 +217,7 @@ enum scan_status
   SCAN_STATUS_AFFECTED,     /* no fix yet */
   SCAN_STATUS_WILL_NOT_FIX, /* the distribution calls it unimportant */
   SCAN_STATUS_END_OF_LIFE,
+  SCAN_STATUS_UNDER_INVESTIGATION, /* the distribution has not decided yet */
 };
 const char *scan_status_name (enum scan_status s); /* Trivy's spellings */
 
