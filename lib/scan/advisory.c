@@ -443,8 +443,9 @@ tracker (struct scan_db *db, json_object *doc, const char *path, struct scan_imp
       if (!valid_id (id) || !json_object_is_type (info, json_type_object))
         return error_set (err, EINVAL, "`%s`: `%s.%.64s`: not an id with an object", path, pkg, id);
       json_object *rels = get (info, "releases");
-      if (rels && !json_object_is_type (rels, json_type_object))
-        return error_set (err, EINVAL, "`%s`: `%s.%s.releases`: not an object", path, pkg, id);
+      if (!json_object_is_type (rels, json_type_object))
+        return error_set (err, EINVAL, "`%s`: `%s.%s.releases`: missing or not an object", path,
+                          pkg, id);
       bool any = false;
       json_object_object_foreach (rels, rel, ri)
       {

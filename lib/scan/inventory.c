@@ -546,7 +546,8 @@ compose (struct layer_scan *const *layers, size_t n, struct scan_inventory **out
       if (!inv->os.version_id && detail->kind == K_ALPREL)
         inv->os.version_id = strdup (inv->os.detail);
     }
-  qsort (inv->pkgs, inv->n_pkgs, sizeof *inv->pkgs, pkg_key_cmp);
+  if (inv->n_pkgs > 1)
+    qsort (inv->pkgs, inv->n_pkgs, sizeof *inv->pkgs, pkg_key_cmp);
   /* language packages may be listed twice (a lock file and node_modules):
    * keep one per name and version */
   size_t w = 0;

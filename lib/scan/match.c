@@ -168,8 +168,13 @@ range_affected (enum scan_pkg_type type, const char *version, json_object *event
   *fixed = NULL;
   for (size_t i = 0; i < json_object_array_length (events) && n < EVENTS_MAX; i++)
     {
-      json_object_object_foreach (json_object_array_get_idx (events, i), k, v)
+      json_object *e = json_object_array_get_idx (events, i);
+      if (!json_object_is_type (e, json_type_object))
+        continue;
+      json_object_object_foreach (e, k, v)
       {
+        if (!json_object_is_type (v, json_type_string))
+          continue;
         ev[n].v = json_object_get_string (v);
         ev[n].kind = strcmp (k, "introduced") == 0      ? EV_INTRODUCED
                      : strcmp (k, "fixed") == 0         ? EV_FIXED
@@ -467,7 +472,8 @@ scan_match (struct scan_db *db, const struct scan_inventory *inv, struct scan_re
     scan_problem (&res->problems, "unknown OS release (%s %s): its packages were not matched",
                   inv->os.id ? inv->os.id : "no os-release",
                   inv->os.version_id ? inv->os.version_id : "");
-  qsort (res->f, res->n, sizeof *res->f, finding_cmp);
+  if (res->n > 1)
+    qsort (res->f, res->n, sizeof *res->f, finding_cmp);
   *out = res;
   return 0;
 }
