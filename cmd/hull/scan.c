@@ -289,11 +289,10 @@ cmd_scan (struct hull_ctx *ctx, int argc, char **argv)
     if (scan_filter_load_vex (flt, vex[i], &err) < 0)
       return hull_report (&err);
   _cleanup_scan_db_ struct scan_db *db = NULL;
-  struct scan_db_status dbst;
-  if (scan_db_open (ctx->root, &db, &err) < 0 || scan_db_get_status (db, &dbst, &err) < 0)
+  if (scan_db_open (ctx->root, &db, &err) < 0)
     return hull_report (&err);
+  struct scan_db_status dbst = { .updated = scan_db_updated (db) };
   warn_age (&dbst, limit);
-  scan_db_status_clear (&dbst);
 
   _cleanup_engine_ struct engine *e = NULL;
   if (hull_open_engine (ctx, &e, &err) < 0)

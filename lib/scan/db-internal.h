@@ -13,8 +13,12 @@ struct scan_db
 {
   sqlite3 *db;
   char *path;
-  sqlite3_stmt *st[8]; /* prepared statements, by use (advisory.c, match.c) */
+  sqlite3_stmt *st[8];    /* prepared statements, by use (advisory.c, match.c) */
+  struct scan_memo *memo; /* match.c: results per package and version */
 };
+
+/* match.c: the memo of match results, freed with the handle */
+void scan_memo_free (struct scan_memo *m);
 
 enum
 {

@@ -598,6 +598,13 @@ scan_inventory_layers (struct scan_reader *r, char *const *layers, const char *u
   if (ret < 0)
     return ret;
   ls[n] = up;
+  if (up->n == 0 && !up->whiteouts && !up->opaque && !up->problems)
+    {
+      /* the container changed no package database (the common case): its
+       * inventory is its image's, without drift */
+      layer_scan_free (up);
+      return compose (ls, n, out, err);
+    }
   _cleanup_scan_inventory_ struct scan_inventory *image = NULL;
   struct scan_inventory *all = NULL;
   ret = compose (ls, n, &image, err);

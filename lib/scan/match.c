@@ -289,8 +289,8 @@ sev_of (const char *s)
 }
 
 static int
-match_pkg (struct scan_db *db, const struct scan_inventory *inv, size_t idx, const char *eco,
-           struct scan_result *res, struct error **err)
+match_pkg_db (struct scan_db *db, const struct scan_inventory *inv, size_t idx, const char *eco,
+              struct scan_result *res, struct error **err)
 {
   const struct scan_pkg *p = &inv->pkgs[idx];
   const char *name = p->name, *version = p->version;
@@ -431,6 +431,170 @@ match_pkg (struct scan_db *db, const struct scan_inventory *inv, size_t idx, con
     }
   sqlite3_reset (st);
   return r;
+}
+
+/* ------------------------------------------------------------ the memo */
+
+/* Images and containers share most packages at the same versions: a scan
+ * of many subjects asks the database once per (type, ecosystem, name,
+ * version) and copies the findings after that. */
+#define MEMO_MAX 65536
+
+struct memo_entry
+{
+  char *key;
+  struct scan_result r; /* findings with pkg = 0 */
+};
+
+struct scan_memo
+{
+  struct memo_entry *e;
+  size_t cap, n;
+};
+
+static void
+result_clear (struct scan_result *r)
+{
+  for (size_t i = 0; i < r->n; i++)
+    finding_clear (&r->f[i]);
+  free (r->f);
+  strv_free (r->problems);
+  memset (r, 0, sizeof *r);
+}
+
+void
+scan_memo_free (struct scan_memo *m)
+{
+  if (!m)
+    return;
+  for (size_t i = 0; i < m->cap; i++)
+    if (m->e[i].key)
+      {
+        free (m->e[i].key);
+        result_clear (&m->e[i].r);
+      }
+  free (m->e);
+  free (m);
+}
+
+static char *
+dupn (const char *s)
+{
+  return s ? strdup (s) : NULL;
+}
+
+static int
+finding_copy (const struct scan_finding *src, size_t pkg, struct scan_finding *dst)
+{
+  memset (dst, 0, sizeof *dst);
+  dst->pkg = pkg;
+  dst->vuln_id = dupn (src->vuln_id);
+  dst->advisory_id = dupn (src->advisory_id);
+  dst->aliases = src->aliases ? strv_dup (src->aliases) : NULL;
+  dst->fixed_version = dupn (src->fixed_version);
+  dst->status = src->status;
+  dst->severity = src->severity;
+  dst->title = dupn (src->title);
+  dst->source = dupn (src->source);
+  if (!dst->vuln_id || !dst->advisory_id || !dst->source || (src->aliases && !dst->aliases)
+      || (src->title && !dst->title) || (src->fixed_version && !dst->fixed_version))
+    {
+      finding_clear (dst);
+      return -ENOMEM;
+    }
+  return 0;
+}
+
+static size_t
+memo_hash (const char *k)
+{
+  size_t h = 1469598103934665603ULL;
+  for (; *k; k++)
+    h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+  return h;
+}
+
+static struct memo_entry *
+memo_slot (struct scan_memo *m, const char *key)
+{
+  size_t i = memo_hash (key) & (m->cap - 1);
+  while (m->e[i].key && strcmp (m->e[i].key, key) != 0)
+    i = (i + 1) & (m->cap - 1);
+  return &m->e[i];
+}
+
+/* Append copies of r's findings (for package idx) and problems to res. */
+static int
+append (struct scan_result *res, const struct scan_result *r, size_t idx, struct error **err)
+{
+  for (size_t i = 0; i < r->n; i++)
+    {
+      struct scan_finding f;
+      if (finding_copy (&r->f[i], idx, &f) < 0)
+        return error_errno (err, ENOMEM, "finding");
+      int ret = add_finding (res, &f, err);
+      if (ret < 0)
+        return ret;
+    }
+  for (size_t i = 0; r->problems && r->problems[i]; i++)
+    scan_problem (&res->problems, "%s", r->problems[i]);
+  return 0;
+}
+
+static int
+match_pkg (struct scan_db *db, const struct scan_inventory *inv, size_t idx, const char *eco,
+           struct scan_result *res, struct error **err)
+{
+  const struct scan_pkg *p = &inv->pkgs[idx];
+  _cleanup_free_ char *key = NULL;
+  if (asprintf (&key, "%d|%s|%s|%s|%s|%s", (int)p->type, eco ? eco : "", p->name, p->version,
+                p->src_name ? p->src_name : "", p->src_version ? p->src_version : "")
+      < 0)
+    return error_errno (err, ENOMEM, "memo");
+  if (!db->memo)
+    {
+      db->memo = calloc (1, sizeof *db->memo);
+      if (!db->memo || !(db->memo->e = calloc (1024, sizeof *db->memo->e)))
+        return error_errno (err, ENOMEM, "memo");
+      db->memo->cap = 1024;
+    }
+  struct scan_memo *m = db->memo;
+  struct memo_entry *slot = memo_slot (m, key);
+  if (slot->key)
+    return append (res, &slot->r, idx, err);
+  /* a package seen for the first time: ask the database, alone */
+  struct scan_result one = { 0 };
+  struct scan_inventory single = *inv;
+  single.pkgs = (struct scan_pkg *)p;
+  single.n_pkgs = 1;
+  int r = match_pkg_db (db, &single, 0, eco, &one, err);
+  if (r == 0)
+    r = append (res, &one, idx, err);
+  if (r < 0 || m->n >= MEMO_MAX)
+    {
+      result_clear (&one);
+      return r;
+    }
+  if ((m->n + 1) * 2 > m->cap)
+    {
+      /* grow: rehash into twice the slots */
+      struct scan_memo bigger = { calloc (m->cap * 2, sizeof *m->e), m->cap * 2, m->n };
+      if (!bigger.e)
+        {
+          result_clear (&one);
+          return 0; /* not remembered: still correct */
+        }
+      for (size_t i = 0; i < m->cap; i++)
+        if (m->e[i].key)
+          *memo_slot (&bigger, m->e[i].key) = m->e[i];
+      free (m->e);
+      *m = bigger;
+      slot = memo_slot (m, key);
+    }
+  slot->key = TAKE_PTR (key);
+  slot->r = one;
+  m->n++;
+  return 0;
 }
 
 static int

@@ -201,6 +201,8 @@ struct scan_db_status
   char **sources; /* "osv Debian:12 120" lines: kind, ecosystem, rows */
 };
 void scan_db_status_clear (struct scan_db_status *st);
+/* When the last import was (unix seconds; 0 unknown): cheap, for age checks. */
+int64_t scan_db_updated (struct scan_db *db);
 int scan_db_get_status (struct scan_db *db, struct scan_db_status *st, struct error **err);
 
 /* Parse one advisory document into a database (for tests and fuzzing:
