@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "base/strv.h"
 #include "engine/engine.h"
+#include "registry/client.h"
 #include "scan/scan.h"
 
 #include <errno.h>
@@ -85,17 +86,91 @@ warn_age (const struct scan_db_status *st, int64_t limit)
   return true;
 }
 
+/* hull scan db push|pull REF [--tls-verify=false] [--authfile F] [--creds U:P]
+ * [--cert-dir D]: the database as an OCI artifact. */
+static int
+cmd_scan_db_transfer (struct hull_ctx *ctx, bool push, int argc, char **argv)
+{
+  struct registry_options ro = { 0 };
+  const char *ref = NULL;
+  _cleanup_free_ char *user = NULL;
+  const char *verb = push ? "scan db push" : "scan db pull";
+  for (int i = 2; i < argc; i++)
+    {
+      const char *a = argv[i], *v = NULL;
+      const char *names[] = { "--tls-verify", "--authfile", "--creds", "--cert-dir" };
+      size_t which = 4;
+      for (size_t k = 0; k < 4 && which == 4; k++)
+        {
+          size_t l = strlen (names[k]);
+          if (strncmp (a, names[k], l) == 0 && (a[l] == '=' || a[l] == 0))
+            {
+              which = k;
+              v = a[l] == '=' ? a + l + 1 : (i + 1 < argc ? argv[++i] : NULL);
+            }
+        }
+      if (which == 4)
+        {
+          if (a[0] == '-' || ref)
+            return hull_usage_error (verb, "unexpected argument `%s`", a);
+          ref = a;
+          continue;
+        }
+      if (!v)
+        return hull_usage_error (verb, "%s needs a value", names[which]);
+      switch (which)
+        {
+        case 0:
+          ro.tls = strcmp (v, "false") == 0 ? REGISTRY_TLS_NO_VERIFY : REGISTRY_TLS_VERIFY;
+          break;
+        case 1:
+          ro.authfile = v;
+          break;
+        case 2:
+          {
+            free (user);
+            user = strdup (v);
+            char *colon = user ? strchr (user, ':') : NULL;
+            if (!colon)
+              return hull_usage_error (verb, "--creds needs USER:PASSWORD");
+            *colon = 0;
+            ro.username = user;
+            ro.password = colon + 1;
+            break;
+          }
+        case 3:
+          ro.cert_dir = v;
+          break;
+        }
+    }
+  if (!ref)
+    return hull_usage_error (verb, "requires a reference (REGISTRY/REPOSITORY[:TAG])");
+  _cleanup_error_ struct error *err = NULL;
+  _cleanup_free_ char *digest = NULL;
+  int r = push ? scan_db_push (ctx->root, ref, &ro, &digest, &err)
+               : scan_db_pull (ctx->root, ref, &ro, &digest, &err);
+  if (r < 0)
+    return hull_report (&err);
+  printf ("%s %s: %s\n", push ? "Pushed" : "Pulled", ref, digest ? digest : "");
+  return 0;
+}
+
 static int
 cmd_scan_db (struct hull_ctx *ctx, int argc, char **argv)
 {
   if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
     {
       printf ("Usage: hull scan db import PATH...\n"
-              "       hull scan db status [--max-age AGE]\n\n"
+              "       hull scan db status [--max-age AGE]\n"
+              "       hull scan db push|pull REF [--tls-verify=false] [--authfile F] "
+              "[--creds U:P] [--cert-dir D]\n\n"
               "import: OSV JSON (one advisory or an array), the Debian security tracker's JSON\n"
               "and Alpine secdb files, or directories of them (*.json).  All or nothing.\n"
               "status: when the database was updated, what it holds; a warning (exit 1) when\n"
-              "it is older than AGE (default 7d, or $HULL_SCAN_DB_MAX_AGE).\n");
+              "it is older than AGE (default 7d, or $HULL_SCAN_DB_MAX_AGE).\n"
+              "push/pull: the database as an OCI artifact in a registry (mirrors for\n"
+              "machines without internet access); a pulled database replaces the current\n"
+              "one only once it is complete and checked.\n");
       return argc < 2 ? HULL_EXIT_USAGE : 0;
     }
   _cleanup_error_ struct error *err = NULL;
@@ -152,7 +227,9 @@ cmd_scan_db (struct hull_ctx *ctx, int argc, char **argv)
       scan_db_status_clear (&st);
       return old ? HULL_EXIT_FAIL : 0;
     }
-  return hull_usage_error ("scan db", "unknown command `%s` (import, status)", argv[1]);
+  if (strcmp (argv[1], "push") == 0 || strcmp (argv[1], "pull") == 0)
+    return cmd_scan_db_transfer (ctx, strcmp (argv[1], "push") == 0, argc, argv);
+  return hull_usage_error ("scan db", "unknown command `%s` (import, status, push, pull)", argv[1]);
 }
 
 static int

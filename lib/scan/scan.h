@@ -211,6 +211,17 @@ int scan_db_open_memory (struct scan_db **out, struct error **err);
 int scan_db_load_document (struct scan_db *db, const char *data, size_t len, const char *path,
                            struct scan_import_stats *st, struct error **err);
 
+/* The database as an OCI artifact (air-gapped mirrors): push the current
+ * file; pull one, check it (schema, SQLite's quick_check) and put it in
+ * place as atomically as an import.  *digest: the manifest's (may be NULL). */
+#define SCAN_DB_ARTIFACT_TYPE "application/vnd.hull.scan.advisories.v1"
+#define SCAN_DB_LAYER_TYPE "application/vnd.hull.scan.advisories.db.v1.sqlite3"
+struct registry_options;
+int scan_db_push (const char *root, const char *ref, const struct registry_options *opts,
+                  char **digest, struct error **err);
+int scan_db_pull (const char *root, const char *ref, const struct registry_options *opts,
+                  char **digest, struct error **err);
+
 /* ------------------------------------------------------------ matching */
 
 enum scan_status

@@ -8,6 +8,7 @@
 
 bats_require_minimum_version 1.5.0
 load ../lib/engine
+source "$BATS_TEST_DIRNAME/../lib/registry.bash"
 
 setup_file() { engine_setup_file; }
 setup() {
@@ -15,7 +16,10 @@ setup() {
   ADV=$TEST_DIR/adv
   mkdir -p "$ADV"
 }
-teardown() { engine_teardown; }
+teardown() {
+  [ -n "${REG_TMP:-}" ] && registry_teardown
+  engine_teardown
+}
 
 # ------------------------------------------------------------ fixtures
 
@@ -417,4 +421,38 @@ requests CVE-2023-32681 fixed 2.31.0"
     "c1=5 c2=5 docker.io/library/al:latest=1 docker.io/library/bb:latest=0 docker.io/library/deb:latest=5"
   run h scan --all deb
   assert_status 125
+}
+
+@test "scan db push/pull: the database as an OCI artifact through a registry" {
+  registry_setup
+  # the registry listens in this test's network namespace, where hull runs
+  REG=$(nsenter --net="$NS" bash -c "source '$BATS_TEST_DIRNAME/../lib/registry.bash'; REG_TMP='$REG_TMP'; registry_start_plain REG >&2; echo \$REG")
+  [ -n "$REG" ] || fail "registry did not start"
+  write_advisories
+  h scan db import "$ADV" >/dev/null
+  run h scan db push "$REG/hull/advisories:today"
+  assert_status 0
+  assert_match "$output" "^Pushed $REG/hull/advisories:today: sha256:[0-9a-f]{64}$"
+  local pushed=${output##* }
+  # the manifest says what it is
+  run nsenter --net="$NS" curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    "http://$REG/v2/hull/advisories/manifests/today"
+  assert_eq "$(jq -r '.artifactType + " " + .layers[0].mediaType + " " + .annotations["io.hull.scan.db.schema"]' <<<"$output")" \
+    "application/vnd.hull.scan.advisories.v1 application/vnd.hull.scan.advisories.db.v1.sqlite3 1"
+  # another store pulls it: the same file, the same findings
+  h2() { nsenter --net="$NS" timeout 60 "$HULL" --root "$TEST_DIR/root2" --runroot "$TEST_DIR/run2" "$@"; }
+  run h2 scan db pull "$REG/hull/advisories:today"
+  assert_status 0
+  assert_eq "$output" "Pulled $REG/hull/advisories:today: $pushed"
+  cmp "$ROOT/scan/advisories.db" "$TEST_DIR/root2/scan/advisories.db" || fail "pulled database differs"
+  # not an advisory database, or no such tag: an error, the database kept
+  h push bb "$REG/hull/bb:1" >/dev/null 2>&1
+  run h2 scan db pull "$REG/hull/bb:1"
+  assert_status 1
+  assert_contains "$output" "is not a hull advisory database"
+  run h2 scan db pull "$REG/hull/advisories:nope"
+  assert_status 1
+  assert_contains "$output" "manifest unknown"
+  cmp "$ROOT/scan/advisories.db" "$TEST_DIR/root2/scan/advisories.db" || fail "database changed"
+  [ ! -e "$TEST_DIR/root2/scan/advisories.db.new" ] || fail "temporary file left behind"
 }
