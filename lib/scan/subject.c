@@ -36,7 +36,7 @@ image_layers (struct image_store *st, const struct image_info *img, char ***out,
       if (!p || strv_consume (&v, p) < 0)
         return error_errno (err, ENOMEM, "layers");
     }
-  if (!v && strv_push (&v, NULL) < 0)
+  if (!v && !(v = calloc (1, sizeof *v))) /* an image without layers: an empty list */
     return error_errno (err, ENOMEM, "layers");
   *out = TAKE_PTR (v);
   return 0;
