@@ -221,6 +221,29 @@ test_symlink_not_followed (void)
   CHECK_STR (eco, "Alpine:v3.19");
 }
 
+static void
+test_huge_file (void)
+{
+  /* a package database above the limit: one problem line, not read, the
+   * rest still read */
+  _cleanup_free_ char *l = layer ("huge"), *st = NULL;
+  put (l, "etc/os-release", "ID=alpine\nVERSION_ID=3.19.1\n");
+  put (l, "var/lib/dpkg/status", "");
+  put (l, "usr/lib/python3/x.dist-info/METADATA", "Name: x\nVersion: 1.0\n");
+  CHECK (asprintf (&st, "%s/var/lib/dpkg/status", l) > 0);
+  CHECK_INT (truncate (st, 65ll << 20), ==, 0);
+  _cleanup_scan_reader_ struct scan_reader *r = NULL;
+  _cleanup_error_ struct error *err = NULL;
+  REQUIRE (scan_reader_new (&r, &err) == 0);
+  _cleanup_scan_inventory_ struct scan_inventory *inv = NULL;
+  REQUIRE (scan_inventory_dir (r, l, &inv, &err) == 0);
+  CHECK_INT (inv->n_pkgs, ==, 1);
+  CHECK_INT (strv_len (inv->problems), ==, 1);
+  CHECK (inv->problems
+         && strstr (inv->problems[0], "var/lib/dpkg/status: 68157440 bytes, more "
+                                      "than the limit"));
+}
+
 int
 main (void)
 {
@@ -230,6 +253,7 @@ main (void)
   RUN (test_apk_installed);
   RUN (test_layers);
   RUN (test_symlink_not_followed);
+  RUN (test_huge_file);
   _cleanup_error_ struct error *err = NULL;
   fs_rm_rf_at (AT_FDCWD, tmp, &err);
   return tap_done ();
