@@ -413,7 +413,8 @@ cmd_scan (struct hull_ctx *ctx, int argc, char **argv)
           break;
         }
       scan_filter_apply (flt, invs[i], res[i]);
-      targets[i] = (struct scan_target){ subs[i].name, subs[i].kind, invs[i], res[i] };
+      targets[i]
+          = (struct scan_target){ subs[i].name, subs[i].kind, subs[i].image_id, invs[i], res[i] };
       for (size_t j = 0; invs[i]->problems && invs[i]->problems[j]; j++)
         fprintf (stderr, "hull: warning: %s: %s\n", subs[i].name, invs[i]->problems[j]);
       for (size_t j = 0; res[i]->problems && res[i]->problems[j]; j++)

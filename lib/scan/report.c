@@ -149,6 +149,7 @@ report_one (const struct scan_target *t, const struct scan_report_opts *o)
       put_str (os, "Name", t->inv->os.version_id);
       json_object_object_add (meta, "OS", os);
     }
+  put_str (meta, "ImageID", t->image_id);
   json_object *probs = json_object_new_array ();
   for (size_t i = 0; t->inv->problems && t->inv->problems[i]; i++)
     json_object_array_add (probs, json_object_new_string (t->inv->problems[i]));

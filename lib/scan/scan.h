@@ -307,8 +307,9 @@ void scan_filter_apply (const struct scan_filter *f, const struct scan_inventory
 
 struct scan_target
 {
-  const char *name; /* "debian:12 (image)", a container name */
-  const char *kind; /* "image" or "container" */
+  const char *name;     /* "debian:12 (image)", a container name */
+  const char *kind;     /* "image" or "container" */
+  const char *image_id; /* may be NULL */
   const struct scan_inventory *inv;
   const struct scan_result *res;
 };

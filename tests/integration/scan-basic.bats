@@ -386,6 +386,7 @@ requests CVE-2023-32681 fixed 2.31.0"
   run h scan --format json live
   assert_eq "$(jq '[.Results[].Vulnerabilities[] | select(.Drift)] | length' <<<"$output")" 0
   assert_eq "$(jq -r .ArtifactType <<<"$output")" container
+  assert_eq "$(jq -r .Metadata.ImageID <<<"$output")" "$(h image inspect deb | jq -r '.[0].Id')"
   # "install" a vulnerable package in the running container
   h exec live sh -c 'printf "Package: libssl-dev\nStatus: install ok installed\nSource: openssl\nVersion: 3.0.11-1~deb12u1\nArchitecture: amd64\n\n" >> /var/lib/dpkg/status'
   run h scan --format json live
