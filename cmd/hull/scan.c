@@ -252,6 +252,46 @@ parse_severities (const char *list, unsigned *mask)
   return 0;
 }
 
+/* hull scan summary: the last scan's counts of every image and container
+ * (what a listing's vulnerability column shows), without scanning. */
+static int
+cmd_scan_summary (struct hull_ctx *ctx, int argc, char **argv)
+{
+  if (argc > 1)
+    return hull_usage_error ("scan summary", "takes no arguments");
+  _cleanup_error_ struct error *err = NULL;
+  _cleanup_engine_ struct engine *e = NULL;
+  struct scan_subject *subs = NULL;
+  size_t n = 0;
+  if (hull_open_engine (ctx, &e, &err) < 0 || scan_subjects_all (e, &subs, &n, &err) < 0)
+    return hull_report (&err);
+  struct table *t = table_new (4);
+  const char *head[] = { "NAME", "KIND", "SCANNED", "VULNERABILITIES" };
+  table_add (t, head);
+  time_t now = time (NULL);
+  for (size_t i = 0; i < n; i++)
+    {
+      struct scan_summary sm;
+      _cleanup_error_ struct error *e2 = NULL;
+      _cleanup_free_ char *counts = NULL;
+      char ago[80] = "never";
+      if (scan_summary_load (ctx->root, subs[i].id, &sm, &e2) == 0)
+        {
+          char h[64];
+          human_age ((int64_t)now - sm.when, h, sizeof h);
+          snprintf (ago, sizeof ago, "%s ago", h);
+          counts = scan_summary_format (&sm);
+        }
+      const char *row[] = { subs[i].name, subs[i].kind, ago, counts ? counts : "-" };
+      table_add (t, row);
+      scan_subject_clear (&subs[i]);
+    }
+  free (subs);
+  table_print (t);
+  table_free (t);
+  return 0;
+}
+
 struct scan_job
 {
   struct scan_subject sub;
@@ -264,6 +304,8 @@ cmd_scan (struct hull_ctx *ctx, int argc, char **argv)
 {
   if (argc >= 2 && strcmp (argv[1], "db") == 0)
     return cmd_scan_db (ctx, argc - 1, argv + 1);
+  if (argc >= 2 && strcmp (argv[1], "summary") == 0)
+    return cmd_scan_summary (ctx, argc - 1, argv + 1);
   static const struct option opts[] = {
     { "all", no_argument, NULL, 'a' },
     { "format", required_argument, NULL, 'f' },
@@ -413,6 +455,10 @@ cmd_scan (struct hull_ctx *ctx, int argc, char **argv)
           break;
         }
       scan_filter_apply (flt, invs[i], res[i]);
+      /* for listings: the last scan's counts (not fatal: a report matters more) */
+      _cleanup_error_ struct error *se = NULL;
+      if (scan_summary_save (ctx->root, subs[i].id, res[i], &ro, &se) < 0)
+        fprintf (stderr, "hull: warning: %s: %s\n", subs[i].name, se->msg);
       targets[i]
           = (struct scan_target){ subs[i].name, subs[i].kind, subs[i].image_id, invs[i], res[i] };
       for (size_t j = 0; invs[i]->problems && invs[i]->problems[j]; j++)

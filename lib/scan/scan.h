@@ -323,6 +323,22 @@ struct scan_report_opts
 /* Whether a finding is shown under opts (not suppressed, severity, fix). */
 bool scan_finding_shown (const struct scan_finding *f, const struct scan_report_opts *o);
 
+/* The last scan's counts per subject (ROOT/scan/summary/<id>), for a
+ * summary column in listings: saved by `hull scan` for every image and
+ * container it scans (shown findings only). */
+struct scan_summary
+{
+  size_t count[SCAN_SEV_CRITICAL + 1]; /* by severity */
+  int64_t when;                        /* unix seconds */
+};
+int scan_summary_save (const char *root, const char *id, const struct scan_result *res,
+                       const struct scan_report_opts *o, struct error **err);
+/* -ENOENT when the subject was never scanned. */
+int scan_summary_load (const char *root, const char *id, struct scan_summary *out,
+                       struct error **err);
+/* "C:1 H:3 M:2 L:0 U:0" */
+char *scan_summary_format (const struct scan_summary *s);
+
 char *scan_report_json (const struct scan_target *t, size_t n, const struct scan_report_opts *o);
 char *scan_report_sarif (const struct scan_target *t, size_t n, const struct scan_report_opts *o);
 char *scan_report_cyclonedx (const struct scan_target *t, size_t n,

@@ -422,6 +422,14 @@ requests CVE-2023-32681 fixed 2.31.0"
     "c1=5 c2=5 docker.io/library/al:latest=1 docker.io/library/bb:latest=0 docker.io/library/deb:latest=5"
   run h scan --all deb
   assert_status 125
+  # what the last scans found, per image and container, without scanning
+  run h scan summary
+  assert_status 0
+  assert_match "$output" "c1 +container +[0-9]+ seconds ago +C:0 H:3 M:2 L:0 U:0"
+  assert_match "$output" "docker.io/library/al:latest +image +[0-9]+ seconds ago +C:0 H:0 M:0 L:0 U:1"
+  h create --name c3 al true >/dev/null
+  run h scan summary
+  assert_match "$output" "c3 +container +never +-"
 }
 
 @test "scan db push/pull: the database as an OCI artifact through a registry" {
