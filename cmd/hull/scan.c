@@ -444,22 +444,28 @@ cmd_scan (struct hull_ctx *ctx, int argc, char **argv)
   struct scan_target *targets = calloc (n + 1, sizeof *targets);
   int ret = (!invs || !res || !targets) ? error_set (&err, ENOMEM, "out of memory")
                                         : scan_reader_new (&rd, &err);
+  /* A subject that cannot be read (a damaged layer, an upper directory
+   * gone) is one error line; the others are still scanned and reported,
+   * and the exit status says that something failed. */
+  size_t nt = 0, failed = 0;
   for (size_t i = 0; ret == 0 && i < n; i++)
     {
-      ret = scan_inventory_layers (rd, subs[i].layers, subs[i].upper, &invs[i], &err);
-      if (ret == 0)
-        ret = scan_match (db, invs[i], &res[i], &err);
-      if (ret < 0)
+      _cleanup_error_ struct error *se = NULL;
+      int r1 = scan_inventory_layers (rd, subs[i].layers, subs[i].upper, &invs[i], &se);
+      if (r1 == 0)
+        r1 = scan_match (db, invs[i], &res[i], &se);
+      if (r1 < 0)
         {
-          error_prefix (&err, "%s `%s`", subs[i].kind, subs[i].name);
-          break;
+          fprintf (stderr, "hull: error: %s `%s`: %s\n", subs[i].kind, subs[i].name, se->msg);
+          failed++;
+          continue;
         }
       scan_filter_apply (flt, invs[i], res[i]);
       /* for listings: the last scan's counts (not fatal: a report matters more) */
-      _cleanup_error_ struct error *se = NULL;
+      error_free (se), se = NULL;
       if (scan_summary_save (ctx->root, subs[i].id, res[i], &ro, &se) < 0)
         fprintf (stderr, "hull: warning: %s: %s\n", subs[i].name, se->msg);
-      targets[i]
+      targets[nt++]
           = (struct scan_target){ subs[i].name, subs[i].kind, subs[i].image_id, invs[i], res[i] };
       for (size_t j = 0; invs[i]->problems && invs[i]->problems[j]; j++)
         fprintf (stderr, "hull: warning: %s: %s\n", subs[i].name, invs[i]->problems[j]);
@@ -469,14 +475,14 @@ cmd_scan (struct hull_ctx *ctx, int argc, char **argv)
   bool found = false;
   if (ret == 0)
     {
-      for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < res[i]->n; j++)
-          found = found || scan_finding_shown (&res[i]->f[j], &ro);
+      for (size_t i = 0; i < nt; i++)
+        for (size_t j = 0; j < targets[i].res->n; j++)
+          found = found || scan_finding_shown (&targets[i].res->f[j], &ro);
       _cleanup_free_ char *out
-          = strcmp (format, "json") == 0        ? scan_report_json (targets, n, &ro)
-            : strcmp (format, "sarif") == 0     ? scan_report_sarif (targets, n, &ro)
-            : strcmp (format, "cyclonedx") == 0 ? scan_report_cyclonedx (targets, n, &ro)
-                                                : scan_report_table (targets, n, &ro);
+          = strcmp (format, "json") == 0        ? scan_report_json (targets, nt, &ro)
+            : strcmp (format, "sarif") == 0     ? scan_report_sarif (targets, nt, &ro)
+            : strcmp (format, "cyclonedx") == 0 ? scan_report_cyclonedx (targets, nt, &ro)
+                                                : scan_report_table (targets, nt, &ro);
       if (!out)
         ret = error_set (&err, ENOMEM, "report: out of memory");
       else
@@ -494,5 +500,7 @@ cmd_scan (struct hull_ctx *ctx, int argc, char **argv)
   free (subs);
   if (ret < 0)
     return hull_report (&err);
+  if (failed)
+    return HULL_EXIT_FAIL;
   return found ? exit_code : 0;
 }

@@ -430,6 +430,15 @@ requests CVE-2023-32681 fixed 2.31.0"
   h create --name c3 al true >/dev/null
   run h scan summary
   assert_match "$output" "c3 +container +never +-"
+  # a container that cannot be read: one error line, the others reported
+  local id
+  id=$(h inspect --format '{{.Id}}' c3)
+  rm -rf "$ROOT/snapshots/$id/upper"
+  run --separate-stderr h scan --all --format json
+  assert_status 1
+  assert_contains "$stderr" "hull: error: container \`c3\`: open layer"
+  assert_eq "$(jq -r '[.[].ArtifactName] | sort | join(" ")' <<<"$output")" \
+    "c1 c2 docker.io/library/al:latest docker.io/library/bb:latest docker.io/library/deb:latest"
 }
 
 @test "scan db push/pull: the database as an OCI artifact through a registry" {
