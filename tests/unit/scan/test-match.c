@@ -4,6 +4,7 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/json.h"
 #include "base/strv.h"
 #include "scan/scan.h"
 #include "tap.h"
@@ -387,6 +388,65 @@ test_filters (void)
   fs_rm_rf_at (AT_FDCWD, dir, &err);
 }
 
+static void
+test_purl_and_report (void)
+{
+  _cleanup_scan_inventory_ struct scan_inventory *inv = inventory ("debian", "12");
+  struct scan_pkg p = pkg (SCAN_PKG_DEB, "libc6", "1:2.36-9+b1", "glibc", "2.36-9");
+  p.arch = strdup ("amd64");
+  add (inv, p);
+  add (inv, pkg (SCAN_PKG_NPM, "@types/node", "20.1.0", NULL, NULL));
+  add (inv, pkg (SCAN_PKG_PYTHON, "Zope.Interface", "5.0", NULL, NULL));
+  _cleanup_free_ char *a = scan_pkg_purl (&inv->pkgs[0], &inv->os);
+  _cleanup_free_ char *b = scan_pkg_purl (&inv->pkgs[1], &inv->os);
+  _cleanup_free_ char *c = scan_pkg_purl (&inv->pkgs[2], &inv->os);
+  CHECK_STR (a, "pkg:deb/debian/libc6@1%3A2.36-9%2Bb1?arch=amd64&distro=debian-12");
+  CHECK_STR (b, "pkg:npm/%40types/node@20.1.0");
+  CHECK_STR (c, "pkg:pypi/zope-interface@5.0");
+
+  _cleanup_scan_db_ struct scan_db *db = NULL;
+  _cleanup_error_ struct error *err = NULL;
+  REQUIRE (scan_db_open_memory (&db, &err) == 0);
+  CHECK_INT (load (db, tracker, &err), ==, 0);
+  _cleanup_scan_result_ struct scan_result *r = NULL;
+  REQUIRE (scan_match (db, inv, &r, &err) == 0);
+  struct scan_target t = { "img", "image", "sha256:00", inv, r };
+  struct scan_report_opts o = { .severities = 1u << SCAN_SEV_HIGH };
+  _cleanup_free_ char *text = scan_report_json (&t, 1, &o);
+  _cleanup_json_ json_object *doc = NULL;
+  REQUIRE (text && jsonx_parse (text, strlen (text), &doc, &err) == 0);
+  json_object *results, *r0, *vulns, *v0, *x;
+  REQUIRE (json_object_object_get_ex (doc, "Results", &results));
+  CHECK_INT (json_object_array_length (results), ==, 3);
+  r0 = json_object_array_get_idx (results, 0);
+  REQUIRE (json_object_object_get_ex (r0, "Vulnerabilities", &vulns));
+  /* --severity HIGH: CVE-2023-4911 only (2024-2 is MEDIUM, 2024-3 UNKNOWN) */
+  CHECK_INT (json_object_array_length (vulns), ==, 1);
+  v0 = json_object_array_get_idx (vulns, 0);
+  static const char *const want[][2] = {
+    { "VulnerabilityID", "CVE-2023-4911" },
+    { "PkgName", "libc6" },
+    { "InstalledVersion", "1:2.36-9+b1" },
+    { "FixedVersion", "2.36-9+deb12u3" },
+    { "Status", "fixed" },
+    { "Severity", "HIGH" },
+    { "SrcName", "glibc" },
+    { "SrcVersion", "2.36-9" },
+  };
+  for (size_t i = 0; i < ARRAY_SIZE (want); i++)
+    {
+      x = NULL;
+      json_object_object_get_ex (v0, want[i][0], &x);
+      CHECK_STR (x ? json_object_get_string (x) : NULL, want[i][1]);
+    }
+  CHECK (json_object_object_get_ex (r0, "Class", &x)
+         && strcmp (json_object_get_string (x), "os-pkgs") == 0);
+  json_object *meta, *id;
+  CHECK (json_object_object_get_ex (doc, "Metadata", &meta)
+         && json_object_object_get_ex (meta, "ImageID", &id)
+         && strcmp (json_object_get_string (id), "sha256:00") == 0);
+}
+
 int
 main (void)
 {
@@ -395,5 +455,6 @@ main (void)
   RUN (test_bad_documents);
   RUN (test_import_atomic);
   RUN (test_filters);
+  RUN (test_purl_and_report);
   return tap_done ();
 }
