@@ -474,3 +474,22 @@ requests CVE-2023-32681 fixed 2.31.0"
   cmp "$ROOT/scan/advisories.db" "$TEST_DIR/root2/scan/advisories.db" || fail "database changed"
   [ ! -e "$TEST_DIR/root2/scan/advisories.db.new" ] || fail "temporary file left behind"
 }
+
+@test "sbom of a debootstrap'd Debian minbase lists what dpkg-query lists" {
+  local tarball
+  tarball=$(source "$BATS_TEST_DIRNAME/../lib/images.bash" && debian_rootfs_tar) ||
+    skip "no Debian rootfs (debootstrap failed)"
+  h import "$tarball" debmin >/dev/null
+  mkdir -p "$TEST_DIR/adm"
+  tar -C "$TEST_DIR/adm" -xf "$tarball" ./var/lib/dpkg/status
+  # installed (or held) packages: binary, source, source version
+  dpkg-query --admindir="$TEST_DIR/adm/var/lib/dpkg" -W \
+    -f='${db:Status-Abbrev} ${Package} ${source:Package} ${source:Version} ${Version}\n' |
+    awk '$1 ~ /^[ih]i/ {print $2, $3, $4, $5}' | sort >"$TEST_DIR/dpkg.txt"
+  h sbom --format cyclonedx debmin | jq -r '.components[] | select(.type == "library") |
+    (.properties | map({(.name): .value}) | add) as $p |
+    "\(.name) \($p["hull:SrcName"] // .name) \($p["hull:SrcVersion"] // .version) \(.version)"' |
+    sort >"$TEST_DIR/ours.txt"
+  [ "$(wc -l <"$TEST_DIR/dpkg.txt")" -gt 50 ] || fail "dpkg-query listed too few packages"
+  diff "$TEST_DIR/dpkg.txt" "$TEST_DIR/ours.txt" || fail "hull sbom and dpkg-query differ"
+}
