@@ -325,7 +325,7 @@ cmd_scan (struct hull_ctx *ctx, int argc, char **argv)
   int exit_code = 0, c;
   _cleanup_strv_ char **ignorefiles = NULL, **vex = NULL;
   optind = 1;
-  while ((c = getopt_long (argc, argv, "+f:s:h", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "f:s:h", opts, NULL)) != -1)
     switch (c)
       {
       case 'a':
