@@ -56,7 +56,7 @@ cmd_sbom (struct hull_ctx *ctx, int argc, char **argv)
   };
   const char *format = "table";
   int c;
-  optind = 1;
+  optind = 0; /* 0: glibc starts over (permuting, whatever main used) */
   while ((c = getopt_long (argc, argv, "f:h", opts, NULL)) != -1)
     switch (c)
       {

@@ -324,7 +324,7 @@ cmd_scan (struct hull_ctx *ctx, int argc, char **argv)
   struct scan_report_opts ro = { 0 };
   int exit_code = 0, c;
   _cleanup_strv_ char **ignorefiles = NULL, **vex = NULL;
-  optind = 1;
+  optind = 0; /* 0: glibc starts over (permuting, whatever main used) */
   while ((c = getopt_long (argc, argv, "f:s:h", opts, NULL)) != -1)
     switch (c)
       {

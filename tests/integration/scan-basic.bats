@@ -262,7 +262,7 @@ requests CVE-2023-32681 fixed 2.31.0"
   run vulns --show-unimportant deb
   assert_contains "$output" "libc6 CVE-2010-4756 will_not_fix "
   # severity, --ignore-unfixed, --exit-code
-  run vulns --severity HIGH,CRITICAL deb
+  run vulns deb --severity HIGH,CRITICAL
   assert_eq "$output" "libc6 CVE-2023-4911 fixed 2.36-9+deb12u3
 libssl3 CVE-2023-5363 fixed 3.0.11-1~deb12u2
 lodash CVE-2021-23337 fixed 4.17.21"
