@@ -57,7 +57,7 @@ const struct hull_verb hull_verbs[] = {
 #ifdef HULL_HAVE_SCAN
   /* vulnerability scanning (lib/scan) */
   { "sbom", cmd_sbom, "List the packages in an image or a container", NULL },
-  { "scan", cmd_scan, "Scan images and containers for vulnerabilities (hull scan db import|status)", NULL },
+  { "scan", cmd_scan, "Scan images and containers for vulnerabilities (also: scan db, scan summary)", NULL },
 #endif
   { NULL, NULL, NULL, NULL },
 };
