@@ -361,6 +361,17 @@ osv_one (struct scan_db *db, json_object *doc, const char *path, const char *whe
             return error_errno (err, ENOMEM, "name");
           name = norm;
         }
+      /* Ubuntu's OSV records say "Ubuntu:22.04:LTS"; an installed system
+       * says VERSION_ID="22.04" (Pro-only streams are not matched) */
+      _cleanup_free_ char *eco_norm = NULL;
+      if (str_has_prefix (eco, "Ubuntu:") && str_has_suffix (eco, ":LTS")
+          && !str_has_prefix (eco, "Ubuntu:Pro:"))
+        {
+          eco_norm = strndup (eco, strlen (eco) - 4);
+          if (!eco_norm)
+            return error_errno (err, ENOMEM, "ecosystem");
+          eco = eco_norm;
+        }
       /* Debian's OSV records carry the tracker's urgency */
       json_object *es = get (af, "ecosystem_specific");
       const char *urg = get_str (es, "urgency");

@@ -229,6 +229,22 @@ test_alpine_and_languages (void)
   CHECK_INT (r->n == 4 ? (int)r->f[3].severity : -1, ==, SCAN_SEV_CRITICAL);
   CHECK_INT (r->n == 4 ? (int)r->f[2].severity : -1, ==, SCAN_SEV_MEDIUM);
 
+  /* Ubuntu's ":LTS" ecosystems match an installed VERSION_ID */
+  CHECK_INT (
+      load (db,
+            "{\"id\":\"UBUNTU-CVE-2024-1\",\"modified\":\"x\",\"affected\":[{\"package\":"
+            "{\"ecosystem\":\"Ubuntu:22.04:LTS\",\"name\":\"openssl\"},\"ranges\":[{\"type\":"
+            "\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":\"3.0.2-0ubuntu1.15\"}]}]}"
+            "]}",
+            &err),
+      ==, 0);
+  _cleanup_scan_inventory_ struct scan_inventory *ub = inventory ("ubuntu", "22.04");
+  add (ub, pkg (SCAN_PKG_DEB, "libssl3", "3.0.2-0ubuntu1.14", "openssl", NULL));
+  _cleanup_scan_result_ struct scan_result *ru = NULL;
+  REQUIRE (scan_match (db, ub, &ru, &err) == 0);
+  _cleanup_free_ char *su = summary (ub, ru);
+  CHECK_STR (su, "libssl3:UBUNTU-CVE-2024-1:fixed:3.0.2-0ubuntu1.15");
+
   /* another Alpine release does not see v3.19's data */
   _cleanup_scan_inventory_ struct scan_inventory *other = inventory ("alpine", "3.18.4");
   add (other, pkg (SCAN_PKG_APK, "libcrypto3", "3.1.4-r0", "openssl", NULL));
