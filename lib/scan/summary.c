@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* "sha256:<hex>" -> "<hex>"; anything but [A-Za-z0-9_.-] refused (the id
  * becomes a file name). */
@@ -58,7 +59,22 @@ scan_summary_save (const char *root, const char *id, const struct scan_result *r
   int len = snprintf (line, sizeof line, "%" PRId64 " %zu %zu %zu %zu %zu\n", s.when,
                       s.count[SCAN_SEV_CRITICAL], s.count[SCAN_SEV_HIGH], s.count[SCAN_SEV_MEDIUM],
                       s.count[SCAN_SEV_LOW], s.count[SCAN_SEV_UNKNOWN]);
-  return fs_write_file_atomic (AT_FDCWD, path, line, (size_t)len, 0600, err);
+  /* Renamed into place (a reader never sees half a line) but not synced: a
+   * summary is a cache that the next scan rewrites, and an fsync per
+   * subject would cost `scan --all` more than the scan itself. */
+  _cleanup_free_ char *tmp = NULL;
+  if (asprintf (&tmp, "%s.%d.tmp", path, (int)getpid ()) < 0)
+    return error_errno (err, ENOMEM, "path");
+  _cleanup_close_ int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return error_errno (err, errno, "create `%s`", tmp);
+  if (fs_write_all (fd, line, (size_t)len) < 0 || rename (tmp, path) < 0)
+    {
+      r = error_errno (err, errno, "write `%s`", path);
+      unlink (tmp);
+      return r;
+    }
+  return 0;
 }
 
 int
