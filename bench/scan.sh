@@ -12,7 +12,7 @@
 # Defaults: 20 runs, 100 containers.  The advisory database is generated:
 # the Debian tracker's JSON shape with three CVEs for every source package
 # of the image (fixed above its version, fixed below it, open) and 20000
-# other packages with two each, about 60000 records in all.
+# other packages with two releases each, about 40000 records in all.
 # Goals (issue 14): one image <= 100 ms; --all of 100 containers <= 2 s.
 # BENCH_KEEP=1 keeps the work directory (its path is printed).
 set -euo pipefail
