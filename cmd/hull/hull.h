@@ -93,5 +93,8 @@ int cmd_container_inspect (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_key (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_sign (struct hull_ctx *ctx, int argc, char **argv);
 int cmd_verify (struct hull_ctx *ctx, int argc, char **argv);
+/* Vulnerability scanning (lib/scan). */
+int cmd_sbom (struct hull_ctx *ctx, int argc, char **argv);
+int cmd_scan (struct hull_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -60,5 +60,10 @@ const struct hull_verb hull_verbs[] = {
   { "sign", cmd_sign, "Sign an image in its registry", NULL },
   { "verify", cmd_verify, "Verify an image's signatures", NULL },
 #endif
+#ifdef HULL_HAVE_SCAN
+  /* vulnerability scanning (lib/scan) */
+  { "sbom", cmd_sbom, "List the packages in an image or a container", NULL },
+  { "scan", cmd_scan, "Scan images and containers for vulnerabilities (also: scan db, scan summary)", NULL },
+#endif
   { NULL, NULL, NULL, NULL },
 };
