@@ -91,8 +91,11 @@ join_in_child (struct create_ctx *c, struct error **err)
                    || c->ns_fds[OCI_NS_TIME] >= 0;
   if (!need_fork)
     return 0;
-  /* pid and time namespaces apply to children: the real init is our child */
-  pid_t pid = fork ();
+  /* pid and time namespaces apply to children: the real init is our
+   * sibling (CLONE_PARENT: the runtime's own child), so that its parent-death
+   * signal follows the runtime, not us, who exit right away (with fork the
+   * SIGKILL of our exit raced the real init's setup). */
+  pid_t pid = (pid_t) syscall (SYS_clone, CLONE_PARENT, 0, NULL, NULL, 0);
   if (pid < 0)
     return error_errno (err, errno, "fork init");
   if (pid > 0)
