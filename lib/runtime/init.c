@@ -259,7 +259,9 @@ init_body (struct create_ctx *c, struct error **err)
   if (mounts_finalize (c, err) < 0)
     return -1;
 
-  if (p->terminal && console_setup (p, c->console_sock, c->sync_child, err) < 0)
+  if (p->terminal
+      && (console_setup (p, c->console_sock, c->sync_child, err) < 0
+          || console_bind_dev_console (STDIN_FILENO, err) < 0))
     return -1;
   c->console_sock = safe_close (c->console_sock);
 
