@@ -909,7 +909,16 @@ detach_outside (const char *rootfs, struct error **err)
             break;
           mps = nm;
         }
-      mps[n++] = strdup (mp);
+      /* first byte: 'p' for a procfs or sysfs, which must not stay */
+      const char *sep = strstr (line, " - ");
+      bool full
+          = sep && (strncmp (sep + 3, "proc ", 5) == 0 || strncmp (sep + 3, "sysfs ", 6) == 0);
+      char *e = malloc (strlen (mp) + 2);
+      if (e == NULL)
+        break;
+      e[0] = full ? 'p' : '-';
+      strcpy (e + 1, mp);
+      mps[n++] = e;
     }
   free (line);
   /* deepest first: a longer mount point is never the parent of a shorter */
@@ -924,17 +933,22 @@ detach_outside (const char *rootfs, struct error **err)
   int ret = 0;
   for (size_t i = 0; i < n; i++)
     {
-      const char *mp = mps[i];
+      const char *mp = mps[i] + 1;
+      bool full = mps[i][0] == 'p';
       if (ret == 0 && mount (NULL, mp, NULL, MS_SLAVE, NULL) < 0 && errno != ENOENT
           && errno != EINVAL)
         ret = error_errno (err, errno, "--no-pivot: make `%s` a slave", mp);
       if (ret == 0 && umount2 (mp, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != ENOENT
           && errno != EINVAL)
         {
-          if (errno == EPERM && mount ("tmpfs", mp, "tmpfs", MS_RDONLY, "size=0,mode=0") == 0)
+          /* Not ours to unmount (rootless: locked).  A procfs or sysfs is
+           * covered, and must be: it is the hole; anything else left under
+           * the chroot is unreachable from the container. */
+          int e = errno;
+          if (e == EPERM && mount ("tmpfs", mp, "tmpfs", MS_RDONLY, "size=0,mode=0") == 0)
             ;
-          else
-            ret = error_errno (err, errno, "--no-pivot: detach `%s`", mp);
+          else if (full)
+            ret = error_errno (err, e, "--no-pivot: detach `%s`", mp);
         }
       free (mps[i]);
     }
