@@ -659,6 +659,7 @@ mounts_open_bind_sources (struct create_ctx *c, int min_fd, struct error **err)
  * mount points in are made writable and turned read-only only when the
  * root is complete (a read-only /dev tmpfs: EROFS creating /dev/pts). */
 static int *deferred_ro;
+static const char **deferred_ro_dest;
 static size_t n_deferred_ro;
 
 static bool
@@ -690,11 +691,13 @@ apply_deferred_ro (struct error **err)
     {
       struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY };
       if (ret == 0 && mount_setattr (deferred_ro[i], "", AT_EMPTY_PATH, &ma, sizeof ma) < 0)
-        ret = error_errno (err, errno, "make a mount read-only");
+        ret = error_errno (err, errno, "mount `%s`: make it read-only", deferred_ro_dest[i]);
       close (deferred_ro[i]);
     }
   free (deferred_ro);
+  free (deferred_ro_dest);
   deferred_ro = NULL;
+  deferred_ro_dest = NULL;
   n_deferred_ro = 0;
   return ret;
 }
@@ -807,11 +810,17 @@ do_mount (struct create_ctx *c, size_t idx, struct error **err)
     return -1;
   if (defer_ro)
     {
-      if (deferred_ro == NULL && (deferred_ro = calloc (c->cfg->n_mounts, sizeof (int))) == NULL)
-        return error_set (err, ENOMEM, "out of memory");
+      if (deferred_ro == NULL)
+        {
+          deferred_ro = calloc (c->cfg->n_mounts, sizeof (int));
+          deferred_ro_dest = calloc (c->cfg->n_mounts, sizeof (char *));
+          if (deferred_ro == NULL || deferred_ro_dest == NULL)
+            return error_set (err, ENOMEM, "out of memory");
+        }
       int keep = dup (mfd);
       if (keep < 0)
         return error_errno (err, errno, "mount `%s`: dup", dest);
+      deferred_ro_dest[n_deferred_ro] = dest;
       deferred_ro[n_deferred_ro++] = keep;
     }
   return set_propagation (mfd, m->propagation, err, dest);
