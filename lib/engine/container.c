@@ -265,11 +265,13 @@ monitor_lock_try (struct engine *e, const char *id, int *fd)
   return 1;
 }
 
-/* Wait (up to ms) until the monitor is gone. */
+/* Wait (up to ms) until the monitor is gone.  Polled: 1 ms at first (a
+ * monitor that just sent the exit is gone within a few, and a foreground
+ * run waits for that before it finishes the container), then 10 ms. */
 static bool
 monitor_wait_gone (struct engine *e, const char *id, int ms)
 {
-  for (int waited = 0;; waited += 10)
+  for (int waited = 0, i = 0;; i++)
     {
       int fd;
       if (monitor_lock_try (e, id, &fd) == 1)
@@ -279,8 +281,10 @@ monitor_wait_gone (struct engine *e, const char *id, int ms)
         }
       if (waited >= ms)
         return false;
-      struct timespec ts = { 0, 10000000 };
+      int step = i < 20 ? 1 : 10;
+      struct timespec ts = { 0, step * 1000000L };
       nanosleep (&ts, NULL);
+      waited += step;
     }
 }
 
