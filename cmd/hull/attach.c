@@ -59,7 +59,7 @@ cmd_attach (struct hull_ctx *ctx, int argc, char **argv)
   if (engine_attach_connect (e, r->id, &fd, &err) < 0)
     return hull_report (&err);
   int code = engine_attach_stream (fd, !no_stdin && r->spec->open_stdin, r->spec->tty, false,
-                                 sig_proxy && !r->spec->tty);
+                                   sig_proxy && !r->spec->tty);
   close (fd);
   if (code == -1)
     return 0;

@@ -73,7 +73,7 @@ cmd_start (struct hull_ctx *ctx, int argc, char **argv)
           return code;
         }
       code = engine_attach_stream (sv[0], interactive && r->spec->open_stdin, r->spec->tty, true,
-                                 true);
+                                   true);
       close (sv[0]);
       if (code == -1)
         return 0;
