@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -38,7 +37,7 @@ split_ref (const char *arg, const char **path)
   if (slash && slash < colon)
     return NULL;
   *path = colon + 1;
-  return strndup (arg, (size_t) (colon - arg));
+  return strndup (arg, (size_t)(colon - arg));
 }
 
 static char *
@@ -89,7 +88,7 @@ consume_host (void *arg, int rfd, struct error **err)
 static int
 consume_root (void *arg, int rfd, struct error **err)
 {
-  return copy_tar_into (*(int *) arg, rfd, err);
+  return copy_tar_into (*(int *)arg, rfd, err);
 }
 
 static int
@@ -103,7 +102,8 @@ from_container (struct engine *e, const char *ref, const char *path, const char 
   _cleanup_close_ int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return error_errno (err, errno, "open `%s`", root);
-  _cleanup_close_ int fd = fs_open_in_root (rootfd, *path ? path : "/", O_PATH | (follow ? 0 : O_NOFOLLOW), 0, err);
+  _cleanup_close_ int fd
+      = fs_open_in_root (rootfd, *path ? path : "/", O_PATH | (follow ? 0 : O_NOFOLLOW), 0, err);
   if (fd < 0)
     return error_prefix (err, "%s:%s", ref, path);
   struct stat st;
@@ -164,8 +164,10 @@ to_container (struct engine *e, const char *src, const char *ref, const char *pa
   if (strcmp (src, "-") == 0)
     {
       if (!is_dir)
-        return error_set (err, ENOTDIR, "`%s:%s` must be an existing directory to extract a tar "
-                                        "into", ref, path);
+        return error_set (err, ENOTDIR,
+                          "`%s:%s` must be an existing directory to extract a tar "
+                          "into",
+                          ref, path);
       return copy_tar_into (dfd, 0, err);
     }
   _cleanup_close_ int sfd = open (src, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
@@ -214,39 +216,25 @@ to_container (struct engine *e, const char *src, const char *ref, const char *pa
   return copy_pipe (produce, &ts, consume_root, &into, err);
 }
 
-int
-cmd_cp (struct hull_ctx *ctx, int argc, char **argv)
+struct cp_opts
 {
-  static const struct option opts[] = {
-    { "archive", no_argument, NULL, 'a' },
-    { "follow-link", no_argument, NULL, 'L' },
-    { "quiet", no_argument, NULL, 'q' },
-    { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  bool follow = false;
-  int c;
-  while ((c = getopt_long (argc, argv, "aLqh", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'a':
-      case 'q':
-        break;
-      case 'L':
-        follow = true;
-        break;
-      case 'h':
-        printf ("Usage: hull cp [-L] CONTAINER:SRC_PATH DEST_PATH|-\n"
-                "       hull cp [-L] SRC_PATH|- CONTAINER:DEST_PATH\n\n"
-                "Copy files between a container and the host (modes, owners and times kept).\n"
-                "  -L, --follow-link   follow a symlink given as SRC_PATH\n");
-        return 0;
-      default:
-        return hull_usage_error ("cp", "unknown option");
-      }
-  if (argc - optind != 2)
-    return hull_usage_error ("cp", "requires exactly 2 arguments");
-  const char *src = argv[optind], *dst = argv[optind + 1], *spath = NULL, *dpath = NULL;
+  bool archive, follow, quiet;
+};
+
+static const struct cli_option cp_options[] = {
+  CLI_OPT_FLAG ('a', "archive", struct cp_opts, archive, "accepted (owners are always kept)"),
+  CLI_OPT_FLAG ('L', "follow-link", struct cp_opts, follow, "follow a symlink given as SRC_PATH"),
+  CLI_OPT_FLAG ('q', "quiet", struct cp_opts, quiet, "accepted for compatibility"),
+  { 0 },
+};
+
+static int
+cp_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  bool follow = ((const struct cp_opts *)opts)->follow;
+  (void)argc;
+  const char *src = argv[0], *dst = argv[1], *spath = NULL, *dpath = NULL;
   _cleanup_free_ char *sref = split_ref (src, &spath), *dref = split_ref (dst, &dpath);
   if ((sref == NULL) == (dref == NULL))
     return hull_usage_error ("cp", "one side must be CONTAINER:PATH, the other a local path "
@@ -261,3 +249,15 @@ cmd_cp (struct hull_ctx *ctx, int argc, char **argv)
     return hull_report (&err);
   return 0;
 }
+
+const struct cli_command hull_cmd_cp = {
+  .name = "cp",
+  .summary = "Copy files between a container and the host",
+  .args = "CONTAINER:SRC_PATH DEST_PATH|-  or  SRC_PATH|- CONTAINER:DEST_PATH",
+  .description = "Copy files between a container and the host (modes, owners and times kept).",
+  .options = cp_options,
+  .opts_size = sizeof (struct cp_opts),
+  .min_args = 2,
+  .max_args = 2,
+  .run = cp_run,
+};

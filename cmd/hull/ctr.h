@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/cli.h"
+
 struct error;
 struct hull_ctx;
 struct engine;
@@ -62,11 +64,18 @@ struct run_opts
   bool detach, entrypoint_set, sig_proxy;
   char **attach;       /* -a STDIN|STDOUT|STDERR */
   const char *pull;    /* missing (default), never, always */
+  char *hcmd;          /* --health-cmd */
+  bool no_hc;          /* --no-healthcheck */
 };
-/* Parse from argv[1]; on success the image is argv[*image_idx] and the
- * command follows.  Returns 0, or an exit status (usage error: 125). */
-int hull_parse_run_flags (const char *verb, int argc, char **argv, struct run_opts *o,
-                          int *image_idx);
+/* The options of run and create: a cli_command's options, opts_size
+ * sizeof (struct run_opts), init, fini and on_option. */
+extern const struct cli_option hull_run_options[];
+void hull_run_opts_init (void *opts);
+void hull_run_opts_fini (void *opts);
+int hull_run_option (void *opts, int key, const char *v, struct error **err);
+/* After the options: the checks across them, the image argv[0] and the
+ * command after it.  Returns 0, or an exit status (usage error: 125). */
+int hull_run_flags_finish (const char *verb, struct run_opts *o, int argc, char **argv);
 void run_opts_clear (struct run_opts *o);
 
 /* Attach to a running container over its monitor's socket: stdin (when

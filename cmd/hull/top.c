@@ -18,25 +18,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int
-cmd_top (struct hull_ctx *ctx, int argc, char **argv)
+static int
+top_run (void *data, void *opts, int argc, char **argv)
 {
-  if (argc >= 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
-    {
-      printf ("Usage: hull top CONTAINER [ps OPTIONS]\n\nThe container's processes (ps -ef by "
-              "default).\n");
-      return 0;
-    }
-  if (argc < 2)
-    return hull_usage_error ("top", "requires at least 1 argument");
+  struct hull_ctx *ctx = data;
+  (void)opts;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   _cleanup_ctr_record_ struct ctr_record *r = NULL;
-  if (hull_open_engine (ctx, &e, &err) < 0 || engine_lookup (e, argv[1], &r, &err) < 0)
+  if (hull_open_engine (ctx, &e, &err) < 0 || engine_lookup (e, argv[0], &r, &err) < 0)
     return hull_report (&err);
   if (r->state != CTR_RUNNING && r->state != CTR_PAUSED)
     {
-      fprintf (stderr, "hull: container `%s` is not running\n", argv[1]);
+      fprintf (stderr, "hull: container `%s` is not running\n", argv[0]);
       return HULL_EXIT_FAIL;
     }
   struct runtime_context rt = { .state_root = engine_runtime_root (e) };
@@ -54,8 +48,8 @@ cmd_top (struct hull_ctx *ctx, int argc, char **argv)
       dup2 (p[1], 1);
       _cleanup_strv_ char **args = NULL;
       strv_push (&args, "ps");
-      if (argc > 2)
-        for (int i = 2; i < argc; i++)
+      if (argc > 1)
+        for (int i = 1; i < argc; i++)
           strv_push (&args, argv[i]);
       else
         strv_push (&args, "-ef");
@@ -103,7 +97,7 @@ cmd_top (struct hull_ctx *ctx, int argc, char **argv)
         t = strtok_r (NULL, " \t", &s3);
       if (t == NULL)
         continue;
-      pid_t pid = (pid_t) atoi (t);
+      pid_t pid = (pid_t)atoi (t);
       for (size_t i = 0; i < n; i++)
         if (pids[i] == pid)
           {
@@ -113,3 +107,14 @@ cmd_top (struct hull_ctx *ctx, int argc, char **argv)
     }
   return 0;
 }
+
+const struct cli_command hull_cmd_top = {
+  .name = "top",
+  .summary = "Show a container's processes",
+  .args = "CONTAINER [ps OPTIONS]",
+  .description = "The container's processes (ps -ef by default).",
+  .min_args = 1,
+  .max_args = -1,
+  .run = top_run,
+  .flags = CLI_NO_INTERSPERSE,
+};
