@@ -1,10 +1,10 @@
 /* hull exec [-i] [-t] [-d] [-e K=V] [-u USER] [-w DIR] CONTAINER CMD...
  *
- * In-process through lib/runtime: the process joins the container's
+ * In-process through engine_exec: the process joins the container's
  * namespaces, cgroup, capabilities and seccomp filter.  A process that
  * enters a container must not run from a file the container could reach
  * (/proc/self/exe, CVE-2019-5736): exec re-executes itself from a sealed
- * copy first (runtime_protect_self_exe). */
+ * copy first (engine_exec_prepare). */
 #include "ctr.h"
 #include "hull.h"
 
@@ -12,10 +12,8 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/strv.h"
-#include "engine/build.h"
 #include "engine/engine.h"
 #include "engine/spec.h"
-#include "runtime/runtime.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,24 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* Our whole command line (the verb only sees its part). */
-static char **
-self_argv (void)
-{
-  _cleanup_free_ char *text = NULL;
-  size_t len = 0;
-  struct error *e = NULL;
-  if (fs_read_file ("/proc/self/cmdline", 1 << 20, &text, &len, &e) < 0)
-    {
-      error_free (e);
-      return NULL;
-    }
-  char **v = NULL;
-  for (size_t i = 0; i < len; i += strlen (text + i) + 1)
-    strv_push (&v, text + i);
-  return v;
-}
 
 struct exec_opts
 {
@@ -101,11 +81,8 @@ exec_run (void *data, void *opts, int argc, char **argv)
   struct hull_ctx *ctx = data;
   struct exec_opts *opt = opts;
   _cleanup_error_ struct error *err = NULL;
-  {
-    _cleanup_strv_ char **all = self_argv ();
-    if (all == NULL || runtime_protect_self_exe (all, &err) < 0)
-      return hull_report (&err);
-  }
+  if (engine_exec_prepare (&err) < 0)
+    return hull_report (&err);
   bool interactive = opt->interactive, tty = opt->tty, detach = opt->detach;
   const char *user = opt->user, *workdir = opt->workdir;
   char **env = opt->env;
@@ -129,14 +106,8 @@ exec_run (void *data, void *opts, int argc, char **argv)
   const char *uspec = NULL;
   if (user)
     {
-      _cleanup_free_ char *root = NULL;
-      if (engine_mount_root (e, r, &root, &err) < 0)
+      if (engine_exec_user (e, r, user, ugid, &err) < 0)
         return hull_report (&err);
-      _cleanup_close_ int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-      uint32_t uid, gid;
-      if (rootfd < 0 || engine_resolve_user (rootfd, user, &uid, &gid, NULL, NULL, NULL, &err) < 0)
-        return hull_report (&err);
-      snprintf (ugid, sizeof ugid, "%u:%u", uid, gid);
       uspec = ugid;
     }
   _cleanup_close_ int nul = open ("/dev/null", O_RDWR | O_CLOEXEC);
@@ -146,11 +117,10 @@ exec_run (void *data, void *opts, int argc, char **argv)
       close (nul);
       nul = d;
     }
-  struct runtime_context rt = { .state_root = engine_runtime_root (e) };
-  struct runtime_exec_options o = {
+  struct engine_exec_opts o = {
     .argv = argv + 1,
     .tty = tty,
-    .cwd = workdir,
+    .workdir = workdir,
     .env = env,
     .user = uspec,
     .detach = detach,
@@ -164,7 +134,7 @@ exec_run (void *data, void *opts, int argc, char **argv)
   else if (!interactive && !tty)
     o.stdio_fds[0] = nul;
   int status = 0;
-  if (runtime_exec (&rt, r->id, &o, &status, &err) < 0)
+  if (engine_exec (e, r, &o, &status, &err) < 0)
     {
       int code = err->code == ENOENT ? 127 : err->code == EACCES ? 126 : HULL_EXIT_USAGE;
       hull_report (&err);

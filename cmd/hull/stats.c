@@ -11,7 +11,6 @@
 #include "base/strv.h"
 #include "engine/engine.h"
 #include "engine/proto.h"
-#include "runtime/runtime.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -28,67 +27,22 @@ struct sample
   bool ok;
 };
 
-static uint64_t
-u64 (json_object *o, const char *path)
-{
-  char part[64];
-  while (o && *path)
-    {
-      size_t n = strcspn (path, ".");
-      snprintf (part, sizeof part, "%.*s", (int)n, path);
-      if (!json_object_object_get_ex (o, part, &o))
-        return 0;
-      path += n + (path[n] == '.');
-    }
-  return o ? (uint64_t)json_object_get_int64 (o) : 0;
-}
-
-static uint64_t
-host_memory (void)
-{
-  long pages = sysconf (_SC_PHYS_PAGES), ps = sysconf (_SC_PAGESIZE);
-  return pages > 0 && ps > 0 ? (uint64_t)pages * (uint64_t)ps : 0;
-}
-
 static void
-take (struct runtime_context *rt, struct sample *s)
+take (struct engine *e, struct sample *s)
 {
-  _cleanup_json_ json_object *ev = NULL;
-  struct error *e = NULL;
-  s->ok = runtime_stats (rt, s->id, &ev, &e) == 0;
-  error_free (e);
+  struct engine_stats st;
+  struct error *err = NULL;
+  s->ok = engine_stats (e, s->id, &st, &err) == 0;
+  error_free (err);
   s->at = now_ns ();
   if (!s->ok)
     return;
-  json_object *d = NULL;
-  json_object_object_get_ex (ev, "data", &d);
-  s->cpu = u64 (d, "cpu.usage.total");
-  s->mem = u64 (d, "memory.usage.usage");
-  uint64_t inactive = u64 (d, "memory.raw.total_inactive_file");
-  if (inactive == 0)
-    inactive = u64 (d, "memory.raw.inactive_file");
-  if (inactive < s->mem)
-    s->mem -= inactive; /* docker's usage: without the reclaimable page cache */
-  s->limit = u64 (d, "memory.usage.limit");
-  uint64_t host = host_memory ();
-  if (s->limit == 0 || (host && s->limit > host))
-    s->limit = host;
-  s->pids = u64 (d, "pids.current");
-  s->rd = s->wr = 0;
-  json_object *blk = NULL, *arr = NULL;
-  if (json_object_object_get_ex (d, "blkio", &blk)
-      && json_object_object_get_ex (blk, "ioServiceBytesRecursive", &arr))
-    for (size_t i = 0; i < json_object_array_length (arr); i++)
-      {
-        json_object *x = json_object_array_get_idx (arr, i), *op;
-        if (!json_object_object_get_ex (x, "op", &op))
-          continue;
-        const char *o = json_object_get_string (op);
-        if (strcasecmp (o, "read") == 0)
-          s->rd += u64 (x, "value");
-        else if (strcasecmp (o, "write") == 0)
-          s->wr += u64 (x, "value");
-      }
+  s->cpu = st.cpu_ns;
+  s->mem = st.mem;
+  s->limit = st.mem_limit;
+  s->pids = st.pids;
+  s->rd = st.blk_read;
+  s->wr = st.blk_write;
 }
 
 /* binary units for memory, as docker shows them */
@@ -141,7 +95,6 @@ stats_run (void *data, void *opts, int argc, char **argv)
   _cleanup_engine_ struct engine *e = NULL;
   if (hull_open_engine (ctx, &e, &err) < 0)
     return hull_report (&err);
-  struct runtime_context rt = { .state_root = engine_runtime_root (e) };
   size_t n = 0;
   struct sample *s = NULL;
   if (argc > 0)
@@ -182,7 +135,7 @@ stats_run (void *data, void *opts, int argc, char **argv)
   for (size_t i = 0; i < n; i++)
     {
       prev[i].id = s[i].id;
-      take (&rt, &prev[i]);
+      take (e, &prev[i]);
     }
   for (int round = 0; !stop; round++)
     {
@@ -204,7 +157,7 @@ stats_run (void *data, void *opts, int argc, char **argv)
                                           "MemPerc", "NetIO",     "BlockIO", "PIDs",    NULL };
       for (size_t i = 0; i < n; i++)
         {
-          take (&rt, &s[i]);
+          take (e, &s[i]);
           char id[65], cpu[32], mem[64], memp[32], blk[64], pids[32], a[32], b[32];
           snprintf (id, sizeof id, notrunc ? "%s" : "%.12s", s[i].id);
           if (s[i].ok && prev[i].ok && s[i].at > prev[i].at && s[i].cpu >= prev[i].cpu)
