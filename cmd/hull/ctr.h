@@ -43,6 +43,10 @@ int hull_run_option (void *opts, int key, const char *v, struct error **err);
  * command after it.  Returns 0, or an exit status (usage error: 125). */
 int hull_run_flags_finish (const char *verb, struct run_opts *o, int argc, char **argv);
 void run_opts_clear (struct run_opts *o);
+/* -t/--time SECONDS of stop and restart: an options struct whose first
+ * member is the int timeout (-1: the container's). */
+int hull_timeout_option (void *opts, int key, const char *v, struct error **err);
+void hull_timeout_init (void *opts);
 
 /* Attach to a running container over its monitor's socket: stdin (when
  * in), stdout/stderr to ours, the terminal in raw mode and resized with

@@ -597,3 +597,84 @@ hull_format_rows (const char *tmpl, const struct fmt_row *rows, size_t n, const 
   table_free (t);
   return 0;
 }
+
+/* ------------------------------------------------------------ ps rows */
+
+const char *const hull_ps_keys[]
+    = { "ID",     "Image", "Command", "CreatedAt", "RunningFor", "Ports", "State",
+        "Status", "Names", "Labels",  "Mounts",    "Networks",   "Size",  NULL };
+const char *const hull_ps_headers[]
+    = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED AT", "CREATED",  "PORTS", "STATE",
+        "STATUS",       "NAMES", "LABELS",  "MOUNTS",     "NETWORKS", "SIZE",  NULL };
+
+const char *
+hull_ctr_state_word (const struct ctr_record *r)
+{
+  return r->state == CTR_STARTING ? "created" : ctr_state_name (r->state);
+}
+
+int
+hull_ps_row (const struct ctr_record *r, bool notrunc, struct fmt_row *row, struct error **err)
+{
+  char id[65];
+  snprintf (id, sizeof id, notrunc ? "%s" : "%.12s", r->id);
+  _cleanup_free_ char *image = hull_ctr_image (r), *cmd = hull_ctr_command (r, notrunc);
+  char created[64], status[128], ago[80];
+  hull_human_duration (now_ns () - r->created, created, sizeof created);
+  snprintf (ago, sizeof ago, "%s ago", created);
+  hull_ctr_status (r, status, sizeof status);
+  char created_at[64];
+  time_t secs = (time_t)(r->created / 1000000000);
+  struct tm tm;
+  localtime_r (&secs, &tm);
+  strftime (created_at, sizeof created_at, "%Y-%m-%d %H:%M:%S %z %Z", &tm);
+  _cleanup_free_ char *labels = NULL;
+  size_t ll = 1;
+  for (size_t k = 0; r->spec->labels && r->spec->labels[k]; k++)
+    ll += strlen (r->spec->labels[k]) + 1;
+  labels = calloc (1, ll);
+  for (size_t k = 0; labels && r->spec->labels && r->spec->labels[k]; k++)
+    {
+      if (k)
+        strcat (labels, ",");
+      strcat (labels, r->spec->labels[k]);
+    }
+  const char *net = r->spec->network ? r->spec->network : "none";
+  if (strcmp (net, "default") == 0)
+    net = "none";
+  const char *vals[] = { id,
+                         image ? image : "",
+                         cmd ? cmd : "",
+                         created_at,
+                         ago,
+                         "",
+                         hull_ctr_state_word (r),
+                         status,
+                         r->name,
+                         labels ? labels : "",
+                         "",
+                         net,
+                         "0B",
+                         NULL };
+  _cleanup_strv_ char **copy = NULL;
+  for (size_t k = 0; hull_ps_keys[k]; k++)
+    if (strv_push (&copy, vals[k]) < 0)
+      return error_set (err, ENOMEM, "out of memory");
+  json_object *j = json_object_new_object ();
+  if (j == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  for (size_t k = 0; hull_ps_keys[k]; k++)
+    json_object_object_add (j, hull_ps_keys[k], json_object_new_string (vals[k]));
+  row->keys = hull_ps_keys;
+  row->values = (const char *const *)TAKE_PTR (copy);
+  row->json = j;
+  return 0;
+}
+
+void
+hull_fmt_row_clear (struct fmt_row *row)
+{
+  strv_free ((char **)row->values);
+  json_object_put (row->json);
+  memset (row, 0, sizeof *row);
+}

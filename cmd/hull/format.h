@@ -50,4 +50,17 @@ int hull_format_rows (const char *tmpl, const struct fmt_row *rows, size_t n,
                       struct error **err);
 bool hull_format_valid (const char *tmpl, struct error **err);
 
+/* ---- docker ps ---- */
+
+/* --format's field names of a ps row, and the headers of a "table"
+ * template (NULL-terminated, in the same order). */
+extern const char *const hull_ps_keys[];
+extern const char *const hull_ps_headers[];
+/* "running", "exited", ... ("created" while it starts), as ps shows it. */
+const char *hull_ctr_state_word (const struct ctr_record *r);
+/* One container's row: values in hull_ps_keys' order, and the JSON object
+ * of {{json .}}; free with hull_fmt_row_clear. */
+int hull_ps_row (const struct ctr_record *r, bool notrunc, struct fmt_row *row, struct error **err);
+void hull_fmt_row_clear (struct fmt_row *row);
+
 #endif

@@ -41,12 +41,6 @@ ancestor_match (struct engine *e, const struct ctr_record *r, const char *v)
   return r->image_id && strcmp (r->image_id, img->id) == 0;
 }
 
-static const char *
-state_word (const struct ctr_record *r)
-{
-  return r->state == CTR_STARTING ? "created" : ctr_state_name (r->state);
-}
-
 static bool
 matches (struct engine *e, const struct ctr_record *r, char **filters)
 {
@@ -65,7 +59,7 @@ matches (struct engine *e, const struct ctr_record *r, char **filters)
           if (k == 0)
             ok |= strstr (r->name, v[0] == '/' ? v + 1 : v) != NULL;
           else if (k == 1)
-            ok |= strcmp (state_word (r), v) == 0;
+            ok |= strcmp (hull_ctr_state_word (r), v) == 0;
           else if (k == 2)
             ok |= label_match (r->spec->labels, v);
           else if (k == 3)
@@ -206,89 +200,46 @@ ps_run (void *data, void *opts, int argc, char **argv)
       if (last >= 0 && shown >= last)
         break;
       shown++;
-      char id[65];
-      snprintf (id, sizeof id, notrunc ? "%s" : "%.12s", r->id);
       if (quiet)
         {
-          printf ("%s\n", id);
+          printf (notrunc ? "%s\n" : "%.12s\n", r->id);
           continue;
         }
-      _cleanup_free_ char *image = hull_ctr_image (r), *cmd = hull_ctr_command (r, notrunc);
-      char created[64], status[128], ago[80];
-      hull_human_duration (now_ns () - r->created, created, sizeof created);
-      snprintf (ago, sizeof ago, "%s ago", created);
-      hull_ctr_status (r, status, sizeof status);
+      struct fmt_row row;
+      if (hull_ps_row (r, notrunc, &row, &err) < 0)
+        {
+          ctr_record_list_free (list);
+          return hull_report (&err);
+        }
       if (!format)
         {
-          const char *cells[] = { id, image, cmd, ago, status, "", r->name };
+          /* CONTAINER ID, IMAGE, COMMAND, CREATED, STATUS, PORTS, NAMES */
+          const char *const *v = row.values;
+          const char *cells[] = { v[0], v[1], v[2], v[4], v[7], v[5], v[8] };
           table_add (t, cells);
+          hull_fmt_row_clear (&row);
           continue;
         }
-      /* --format: docker's field names */
-      char created_at[64];
-      time_t secs = (time_t)(r->created / 1000000000);
-      struct tm tm;
-      localtime_r (&secs, &tm);
-      strftime (created_at, sizeof created_at, "%Y-%m-%d %H:%M:%S %z %Z", &tm);
-      _cleanup_free_ char *labels = NULL;
-      size_t ll = 1;
-      for (size_t k = 0; r->spec->labels && r->spec->labels[k]; k++)
-        ll += strlen (r->spec->labels[k]) + 1;
-      labels = calloc (1, ll);
-      for (size_t k = 0; labels && r->spec->labels && r->spec->labels[k]; k++)
-        {
-          if (k)
-            strcat (labels, ",");
-          strcat (labels, r->spec->labels[k]);
-        }
-      const char *net = r->spec->network ? r->spec->network : "none";
-      if (strcmp (net, "default") == 0)
-        net = "none";
-      static const char *const keys[]
-          = { "ID",     "Image", "Command", "CreatedAt", "RunningFor", "Ports", "State",
-              "Status", "Names", "Labels",  "Mounts",    "Networks",   "Size",  NULL };
-      const char *vals[] = {
-        id, image, cmd,  created_at, ago, "", state_word (r), status, r->name, labels ? labels : "",
-        "", net,   "0B", NULL
-      };
-      json_object *j = json_object_new_object ();
-      for (size_t k = 0; keys[k]; k++)
-        json_object_object_add (j, keys[k], json_object_new_string (vals[k]));
       if (nrows == cap)
         {
           cap *= 2;
           rows = realloc (rows, cap * sizeof *rows);
         }
-      rows[nrows].keys = keys;
-      char **copy = calloc (14, sizeof *copy);
-      for (size_t k = 0; keys[k]; k++)
-        copy[k] = strdup (vals[k]);
-      rows[nrows].values = (const char *const *)copy;
-      rows[nrows].json = j;
-      nrows++;
+      rows[nrows++] = row;
     }
   int ret = 0;
   if (format)
     {
-      static const char *const hk[]
-          = { "ID",     "Image", "Command", "CreatedAt", "RunningFor", "Ports", "State",
-              "Status", "Names", "Labels",  "Mounts",    "Networks",   "Size",  NULL };
-      static const char *const hn[]
-          = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED AT", "CREATED",  "PORTS", "STATE",
-              "STATUS",       "NAMES", "LABELS",  "MOUNTS",     "NETWORKS", "SIZE",  NULL };
       if (strcmp (format, "table") == 0)
         format = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
                  "{{.Ports}}\t{{.Names}}";
-      if (hull_format_rows (format, rows, nrows, hk, hn, &err) < 0)
+      if (hull_format_rows (format, rows, nrows, hull_ps_keys, hull_ps_headers, &err) < 0)
         ret = hull_report (&err);
     }
   else if (!quiet)
     table_print (t);
   for (size_t i = 0; i < nrows; i++)
-    {
-      strv_free ((char **)rows[i].values);
-      json_object_put (rows[i].json);
-    }
+    hull_fmt_row_clear (&rows[i]);
   free (rows);
   table_free (t);
   ctr_record_list_free (list);

@@ -14,21 +14,6 @@ struct restart_opts
   int timeout;
 };
 
-static int
-timeout_option (void *opts, int key, const char *v, struct error **err)
-{
-  int *t = opts;
-  if (parse_int (v, t) < 0 || *t < -1)
-    return error_set (err, EINVAL, "invalid timeout `%s`", v);
-  return 0;
-}
-
-static void
-timeout_init (void *opts)
-{
-  *(int *)opts = -1;
-}
-
 static const struct cli_option restart_options[] = {
   CLI_OPT_CALL ('t', "time", 0, "SECONDS", "seconds to wait before SIGKILL"),
   CLI_OPT_CALL (0, "timeout", 0, "SECONDS", NULL),
@@ -66,8 +51,8 @@ const struct cli_command hull_cmd_restart = {
   .args = "CONTAINER [CONTAINER...]",
   .options = restart_options,
   .opts_size = sizeof (struct restart_opts),
-  .init = timeout_init,
-  .on_option = timeout_option,
+  .init = hull_timeout_init,
+  .on_option = hull_timeout_option,
   .min_args = 1,
   .max_args = -1,
   .run = restart_run,

@@ -1,4 +1,5 @@
-/* runflags.c - the flags `hull run` and `hull create` share, docker's. */
+/* runflags.c - the flags `hull run` and `hull create` share, docker's, and
+ * stop's and restart's -t. */
 #include "ctr.h"
 #include "hull.h"
 
@@ -502,4 +503,19 @@ hull_run_flags_finish (const char *verb, struct run_opts *o, int argc, char **ar
   if (argc > 1)
     s->cmd = strv_dup (argv + 1);
   return 0;
+}
+
+int
+hull_timeout_option (void *opts, int key, const char *v, struct error **err)
+{
+  int *t = opts;
+  if (parse_int (v, t) < 0 || *t < -1)
+    return error_set (err, EINVAL, "invalid timeout `%s`", v);
+  return 0;
+}
+
+void
+hull_timeout_init (void *opts)
+{
+  *(int *) opts = -1;
 }

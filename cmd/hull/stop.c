@@ -11,24 +11,9 @@
 
 struct stop_opts
 {
-  int timeout; /* first: timeout_option's */
+  int timeout; /* first: hull_timeout_option's */
   const char *signal;
 };
-
-static int
-timeout_option (void *opts, int key, const char *v, struct error **err)
-{
-  int *t = opts;
-  if (parse_int (v, t) < 0 || *t < -1)
-    return error_set (err, EINVAL, "invalid timeout `%s`", v);
-  return 0;
-}
-
-static void
-timeout_init (void *opts)
-{
-  *(int *)opts = -1;
-}
 
 static const struct cli_option stop_options[] = {
   CLI_OPT_CALL ('t', "time", 0, "SECONDS",
@@ -69,8 +54,8 @@ const struct cli_command hull_cmd_stop = {
                  "(default: the container's, 10 s).",
   .options = stop_options,
   .opts_size = sizeof (struct stop_opts),
-  .init = timeout_init,
-  .on_option = timeout_option,
+  .init = hull_timeout_init,
+  .on_option = hull_timeout_option,
   .min_args = 1,
   .max_args = -1,
   .run = stop_run,

@@ -8,67 +8,12 @@
 #include "base/strv.h"
 #include "engine/engine.h"
 #include "image/images.h"
-#include "image/snapshot.h"
 #include "image/store.h"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-/* bytes under a directory (files, by blocks allocated? by size, as docker) */
-static uint64_t
-du (int dfd, int depth)
-{
-  if (depth > 256)
-    return 0;
-  int d2 = fcntl (dfd, F_DUPFD_CLOEXEC, 3);
-  DIR *d = d2 >= 0 ? fdopendir (d2) : NULL;
-  if (d == NULL)
-    {
-      if (d2 >= 0)
-        close (d2);
-      return 0;
-    }
-  uint64_t total = 0;
-  struct dirent *de;
-  while ((de = readdir (d)))
-    {
-      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
-        continue;
-      struct stat st;
-      if (fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        continue;
-      if (S_ISDIR (st.st_mode))
-        {
-          int sub = openat (dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-          if (sub >= 0)
-            {
-              total += du (sub, depth + 1);
-              close (sub);
-            }
-        }
-      else if (S_ISREG (st.st_mode))
-        total += (uint64_t)st.st_size;
-    }
-  closedir (d);
-  return total;
-}
-
-static uint64_t
-ctr_size (struct engine *e, const char *id)
-{
-  _cleanup_free_ char *upper = snapshot_upper_path (engine_store (e), id);
-  int fd = upper ? open (upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-  if (fd < 0)
-    return 0;
-  uint64_t n = du (fd, 0);
-  close (fd);
-  return n;
-}
 
 static void
 pct (uint64_t part, uint64_t whole, char *buf, size_t cap)
@@ -121,7 +66,7 @@ df_run (void *data, void *opts, int argc, char **argv)
     }
   for (size_t k = 0; cl[k]; k++, nc++)
     {
-      uint64_t sz = ctr_size (e, cl[k]->id);
+      uint64_t sz = engine_ctr_size (e, cl[k]->id);
       bool active = cl[k]->state == CTR_RUNNING || cl[k]->state == CTR_PAUSED
                     || cl[k]->state == CTR_RESTARTING;
       csize += sz;
@@ -211,7 +156,7 @@ prune_run (void *data, void *opts, int argc, char **argv)
     {
       if (cl[k]->state != CTR_EXITED && cl[k]->state != CTR_CREATED && cl[k]->state != CTR_DEAD)
         continue;
-      uint64_t sz = ctr_size (e, cl[k]->id);
+      uint64_t sz = engine_ctr_size (e, cl[k]->id);
       struct error *e2 = NULL;
       if (engine_remove (e, cl[k]->id, false, true, &e2) < 0)
         {

@@ -262,6 +262,18 @@ struct engine_stats
 };
 int engine_stats (struct engine *e, const char *id, struct engine_stats *out, struct error **err);
 
+/* `hull cp`: path in the container ref to the host path dest (NULL: as a
+ * tar written to tar_fd), or the host path src (NULL: a tar read from
+ * tar_fd, extracted into the directory path) into it.  follow: a symlink
+ * given as the source is followed. */
+int engine_copy_out (struct engine *e, const char *ref, const char *path, const char *dest,
+                     int tar_fd, bool follow, struct error **err);
+int engine_copy_in (struct engine *e, const char *src, int tar_fd, const char *ref,
+                    const char *path, bool follow, struct error **err);
+
+/* Bytes in the container's writable layer (0 when it has none yet). */
+uint64_t engine_ctr_size (struct engine *e, const char *id);
+
 /* ------------------------------------------------------------ extensions */
 
 /* What networks and volumes (issue 6) plug into.  Every hook may be NULL;

@@ -1,4 +1,5 @@
-/* procs.c - the processes of a running container: exec, top, stats.
+/* procs.c - the processes of a running container (exec, top, stats) and
+ * the disk its writable layer takes.
  *
  * Front ends (the CLI, an API server) reach the runtime only through these:
  * they never build a runtime context of their own. */
@@ -11,14 +12,17 @@
 #include "base/fs.h"
 #include "base/json.h"
 #include "base/strv.h"
+#include "image/snapshot.h"
 #include "runtime/runtime.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -239,4 +243,57 @@ engine_stats (struct engine *e, const char *id, struct engine_stats *s, struct e
           s->blk_write += u64 (x, "value");
       }
   return 0;
+}
+
+/* ------------------------------------------------------------ disk */
+
+/* bytes under a directory (files, by blocks allocated? by size, as docker) */
+static uint64_t
+du (int dfd, int depth)
+{
+  if (depth > 256)
+    return 0;
+  int d2 = fcntl (dfd, F_DUPFD_CLOEXEC, 3);
+  DIR *d = d2 >= 0 ? fdopendir (d2) : NULL;
+  if (d == NULL)
+    {
+      if (d2 >= 0)
+        close (d2);
+      return 0;
+    }
+  uint64_t total = 0;
+  struct dirent *de;
+  while ((de = readdir (d)))
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      struct stat st;
+      if (fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        continue;
+      if (S_ISDIR (st.st_mode))
+        {
+          int sub = openat (dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (sub >= 0)
+            {
+              total += du (sub, depth + 1);
+              close (sub);
+            }
+        }
+      else if (S_ISREG (st.st_mode))
+        total += (uint64_t)st.st_size;
+    }
+  closedir (d);
+  return total;
+}
+
+uint64_t
+engine_ctr_size (struct engine *e, const char *id)
+{
+  _cleanup_free_ char *upper = snapshot_upper_path (engine_store (e), id);
+  int fd = upper ? open (upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (fd < 0)
+    return 0;
+  uint64_t n = du (fd, 0);
+  close (fd);
+  return n;
 }
