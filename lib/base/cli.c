@@ -41,7 +41,6 @@ struct parser
   void *cb_opts; /* what on_option gets */
   cli_option_fn on_option;
   bool intersperse; /* options after positional arguments */
-  bool help;        /* --help (and -h when no option has it) answered */
 };
 
 enum
@@ -462,6 +461,7 @@ run_command (const struct cli_program *p, const struct cli_command *c, char *pat
       status = usage_error (p, path, err ? err->msg : "invalid options");
       goto out;
     }
+  int first = pos; /* where the options stopped: a group's sub-verb */
   while (pos < argc)
     args[nargs++] = argv[pos++];
 
@@ -492,10 +492,9 @@ run_command (const struct cli_program *p, const struct cli_command *c, char *pat
           goto out;
         }
       sprintf (sub_path, "%s %s", path, entry_name (e));
-      /* the sub-command parses what follows its name, from the original argv
-       * (options after it belong to it) */
-      int sub_pos = argc - (int)nargs + 1;
-      status = run_command (p, e->cmd, sub_path, ctx, argc, argv, sub_pos);
+      /* the sub-command parses what follows its name (a group does not
+       * intersperse: its first argument is the name) */
+      status = run_command (p, e->cmd, sub_path, ctx, argc, argv, first + 1);
       free (sub_path);
       goto out;
     }
