@@ -119,35 +119,21 @@ container_inspect_run (void *ctx, void *opts, int argc, char **argv)
   return inspect_main (ctx, opts, argc, argv, "container");
 }
 
-const struct cli_command hull_cmd_inspect = {
-  .name = "inspect",
-  .summary = "Show containers' or images' metadata as JSON",
-  .args = "NAME|ID [NAME|ID...]",
-  .description = "Show containers' or images' metadata as JSON, or FORMAT "
-                 "({{.State.Status}}, {{json .Config}}).",
-  .options = inspect_options,
-  .opts_size = sizeof (struct inspect_opts),
-  .on_option = inspect_option,
-  .min_args = 1,
-  .max_args = -1,
-  .run = inspect_run,
-  .flags = CLI_NO_INTERSPERSE,
-};
+/* hull inspect and hull container inspect: the same options */
+#define INSPECT_COMMAND(WHAT, ARGS, RUN)                                                          \
+  {                                                                                               \
+    .name = "inspect", .summary = "Show " WHAT "' metadata as JSON", .args = ARGS,                \
+    .description = "Show " WHAT "' metadata as JSON, or FORMAT ({{.State.Status}}, "              \
+                   "{{json .Config}}).",                                                          \
+    .options = inspect_options, .opts_size = sizeof (struct inspect_opts),                        \
+    .on_option = inspect_option, .min_args = 1, .max_args = -1, .run = RUN,                       \
+    .flags = CLI_NO_INTERSPERSE,                                                                  \
+  }
 
-const struct cli_command hull_cmd_container_inspect = {
-  .name = "inspect",
-  .summary = "Show containers' metadata as JSON",
-  .args = "CONTAINER [CONTAINER...]",
-  .description = "Show containers' metadata as JSON, or FORMAT "
-                 "({{.State.Status}}, {{json .Config}}).",
-  .options = inspect_options,
-  .opts_size = sizeof (struct inspect_opts),
-  .on_option = inspect_option,
-  .min_args = 1,
-  .max_args = -1,
-  .run = container_inspect_run,
-  .flags = CLI_NO_INTERSPERSE,
-};
+const struct cli_command hull_cmd_inspect
+    = INSPECT_COMMAND ("containers' or images", "NAME|ID [NAME|ID...]", inspect_run);
+const struct cli_command hull_cmd_container_inspect
+    = INSPECT_COMMAND ("containers", "CONTAINER [CONTAINER...]", container_inspect_run);
 
 static int
 cleanup_run (void *data, void *opts, int argc, char **argv)

@@ -72,9 +72,9 @@ consume_root (void *arg, int rfd, struct error **err)
   return copy_tar_into (*(int *)arg, rfd, err);
 }
 
-int
-engine_copy_out (struct engine *e, const char *ref, const char *path, const char *dest, int tar_fd,
-                 bool follow, struct error **err)
+/* The container's root (mounted if it was not), O_PATH. */
+static int
+open_root (struct engine *e, const char *ref, int *fd, struct error **err)
 {
   _cleanup_ctr_record_ struct ctr_record *r = NULL;
   _cleanup_free_ char *root = NULL;
@@ -82,9 +82,20 @@ engine_copy_out (struct engine *e, const char *ref, const char *path, const char
   if ((ret = engine_lookup (e, ref, &r, err)) < 0
       || (ret = engine_mount_root (e, r, &root, err)) < 0)
     return ret;
-  _cleanup_close_ int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rootfd < 0)
+  *fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (*fd < 0)
     return error_errno (err, errno, "open `%s`", root);
+  return 0;
+}
+
+int
+engine_copy_out (struct engine *e, const char *ref, const char *path, const char *dest, int tar_fd,
+                 bool follow, struct error **err)
+{
+  _cleanup_close_ int rootfd = -1;
+  int ret = open_root (e, ref, &rootfd, err);
+  if (ret < 0)
+    return ret;
   _cleanup_close_ int fd
       = fs_open_in_root (rootfd, *path ? path : "/", O_PATH | (follow ? 0 : O_NOFOLLOW), 0, err);
   if (fd < 0)
@@ -130,15 +141,10 @@ int
 engine_copy_in (struct engine *e, const char *src, int tar_fd, const char *ref, const char *path,
                 bool follow, struct error **err)
 {
-  _cleanup_ctr_record_ struct ctr_record *r = NULL;
-  _cleanup_free_ char *root = NULL;
-  int ret;
-  if ((ret = engine_lookup (e, ref, &r, err)) < 0
-      || (ret = engine_mount_root (e, r, &root, err)) < 0)
+  _cleanup_close_ int rootfd = -1;
+  int ret = open_root (e, ref, &rootfd, err);
+  if (ret < 0)
     return ret;
-  _cleanup_close_ int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rootfd < 0)
-    return error_errno (err, errno, "open `%s`", root);
   if (*path == '\0')
     path = "/";
   /* the destination: symlinks on the way resolve inside the root */
