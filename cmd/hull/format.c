@@ -678,3 +678,68 @@ hull_fmt_row_clear (struct fmt_row *row)
   json_object_put (row->json);
   memset (row, 0, sizeof *row);
 }
+
+/* ------------------------------------------------------------ stats rows */
+
+const char *const hull_stats_keys[] = { "ID",      "Container", "Name",    "CPUPerc", "MemUsage",
+                                        "MemPerc", "NetIO",     "BlockIO", "PIDs",    NULL };
+const char *const hull_stats_headers[]
+    = { "CONTAINER ID", "CONTAINER", "NAME",      "CPU %", "MEM USAGE / LIMIT",
+        "MEM %",        "NET I/O",   "BLOCK I/O", "PIDS",  NULL };
+const char *const hull_stats_table_headers[]
+    = { "CONTAINER ID", "NAME",    "CPU %",     "MEM USAGE / LIMIT",
+        "MEM %",        "NET I/O", "BLOCK I/O", "PIDS" };
+
+/* binary units for memory, as docker shows them */
+static void
+bin_size (uint64_t n, char *buf, size_t cap)
+{
+  static const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+  double v = (double)n;
+  int i = 0;
+  while (v >= 1024 && i < 4)
+    v /= 1024, i++;
+  if (i == 0)
+    snprintf (buf, cap, "%lluB", (unsigned long long)n);
+  else
+    snprintf (buf, cap, "%.4g%s", v, u[i]);
+}
+
+int
+hull_stats_row (const struct hull_stats_sample *cur, const struct hull_stats_sample *prev,
+                bool notrunc, struct fmt_row *row, struct error **err)
+{
+  const struct engine_stats *st = &cur->st;
+  char id[65], cpu[32], mem[64], memp[32], blk[64], pids[32], a[32], b[32];
+  snprintf (id, sizeof id, notrunc ? "%s" : "%.12s", cur->id);
+  if (cur->ok && prev->ok && cur->at > prev->at && st->cpu_ns >= prev->st.cpu_ns)
+    snprintf (cpu, sizeof cpu, "%.2f%%",
+              100.0 * (double)(st->cpu_ns - prev->st.cpu_ns) / (double)(cur->at - prev->at));
+  else
+    snprintf (cpu, sizeof cpu, "--");
+  bin_size (st->mem, a, sizeof a);
+  bin_size (st->mem_limit, b, sizeof b);
+  snprintf (mem, sizeof mem, cur->ok ? "%s / %s" : "-- / --", a, b);
+  snprintf (memp, sizeof memp, cur->ok && st->mem_limit ? "%.2f%%" : "--",
+            st->mem_limit ? 100.0 * (double)st->mem / (double)st->mem_limit : 0.0);
+  hull_human_size (st->blk_read, a, sizeof a);
+  hull_human_size (st->blk_write, b, sizeof b);
+  snprintf (blk, sizeof blk, cur->ok ? "%s / %s" : "-- / --", a, b);
+  snprintf (pids, sizeof pids, cur->ok ? "%llu" : "--", (unsigned long long)st->pids);
+  const char *v[]
+      = { id, id, cur->name ? cur->name : "", cpu, mem, memp, "0B / 0B", blk, pids, NULL };
+  char **copy = strv_dup ((char **)v);
+  json_object *j = json_object_new_object ();
+  if (copy == NULL || j == NULL)
+    {
+      strv_free (copy);
+      json_object_put (j);
+      return error_set (err, ENOMEM, "out of memory");
+    }
+  for (size_t k = 0; hull_stats_keys[k]; k++)
+    json_object_object_add (j, hull_stats_keys[k], json_object_new_string (v[k]));
+  row->keys = hull_stats_keys;
+  row->values = (const char *const *)copy;
+  row->json = j;
+  return 0;
+}

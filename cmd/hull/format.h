@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/engine.h"
+
 struct error;
 struct engine;
 struct ctr_record;
@@ -62,5 +64,24 @@ const char *hull_ctr_state_word (const struct ctr_record *r);
  * of {{json .}}; free with hull_fmt_row_clear. */
 int hull_ps_row (const struct ctr_record *r, bool notrunc, struct fmt_row *row, struct error **err);
 void hull_fmt_row_clear (struct fmt_row *row);
+
+/* ---- docker stats ---- */
+
+/* --format's field names and their headers; the default table's headers. */
+extern const char *const hull_stats_keys[];
+extern const char *const hull_stats_headers[];
+extern const char *const hull_stats_table_headers[];
+/* One sample of a container (engine_stats), taken at `at` (ns). */
+struct hull_stats_sample
+{
+  char *id, *name;
+  struct engine_stats st;
+  int64_t at;
+  bool ok;
+};
+/* A row of docker stats from two samples (the CPU % is their difference);
+ * values in hull_stats_keys' order.  Free with hull_fmt_row_clear. */
+int hull_stats_row (const struct hull_stats_sample *cur, const struct hull_stats_sample *prev,
+                    bool notrunc, struct fmt_row *row, struct error **err);
 
 #endif

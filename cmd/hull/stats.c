@@ -19,45 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
-struct sample
-{
-  char *id, *name;
-  uint64_t cpu, mem, limit, rd, wr, pids;
-  int64_t at;
-  bool ok;
-};
-
 static void
-take (struct engine *e, struct sample *s)
+take (struct engine *e, struct hull_stats_sample *s)
 {
-  struct engine_stats st;
   struct error *err = NULL;
-  s->ok = engine_stats (e, s->id, &st, &err) == 0;
+  s->ok = engine_stats (e, s->id, &s->st, &err) == 0;
   error_free (err);
   s->at = now_ns ();
-  if (!s->ok)
-    return;
-  s->cpu = st.cpu_ns;
-  s->mem = st.mem;
-  s->limit = st.mem_limit;
-  s->pids = st.pids;
-  s->rd = st.blk_read;
-  s->wr = st.blk_write;
-}
-
-/* binary units for memory, as docker shows them */
-static void
-bin_size (uint64_t n, char *buf, size_t cap)
-{
-  static const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-  double v = (double)n;
-  int i = 0;
-  while (v >= 1024 && i < 4)
-    v /= 1024, i++;
-  if (i == 0)
-    snprintf (buf, cap, "%lluB", (unsigned long long)n);
-  else
-    snprintf (buf, cap, "%.4g%s", v, u[i]);
 }
 
 static volatile sig_atomic_t stop;
@@ -96,7 +64,7 @@ stats_run (void *data, void *opts, int argc, char **argv)
   if (hull_open_engine (ctx, &e, &err) < 0)
     return hull_report (&err);
   size_t n = 0;
-  struct sample *s = NULL;
+  struct hull_stats_sample *s = NULL;
   if (argc > 0)
     {
       s = calloc ((size_t)argc, sizeof *s);
@@ -131,7 +99,7 @@ stats_run (void *data, void *opts, int argc, char **argv)
   bool term = !no_stream && isatty (1);
   signal (SIGINT, on_int);
   signal (SIGTERM, on_int);
-  struct sample *prev = calloc (n + 1, sizeof *prev);
+  struct hull_stats_sample *prev = calloc (n + 1, sizeof *prev);
   for (size_t i = 0; i < n; i++)
     {
       prev[i].id = s[i].id;
@@ -146,46 +114,20 @@ stats_run (void *data, void *opts, int argc, char **argv)
       if (stop)
         break;
       struct table *t = table_new (8);
-      static const char *const head[]
-          = { "CONTAINER ID", "NAME",    "CPU %",     "MEM USAGE / LIMIT",
-              "MEM %",        "NET I/O", "BLOCK I/O", "PIDS" };
       if (!format)
-        table_add (t, head);
+        table_add (t, hull_stats_table_headers);
       struct fmt_row *rows = calloc (n + 1, sizeof *rows);
-      char ***vals = calloc (n + 1, sizeof *vals);
-      static const char *const keys[] = { "ID",      "Container", "Name",    "CPUPerc", "MemUsage",
-                                          "MemPerc", "NetIO",     "BlockIO", "PIDs",    NULL };
-      for (size_t i = 0; i < n; i++)
+      for (size_t i = 0; i < n && rows; i++)
         {
           take (e, &s[i]);
-          char id[65], cpu[32], mem[64], memp[32], blk[64], pids[32], a[32], b[32];
-          snprintf (id, sizeof id, notrunc ? "%s" : "%.12s", s[i].id);
-          if (s[i].ok && prev[i].ok && s[i].at > prev[i].at && s[i].cpu >= prev[i].cpu)
-            snprintf (cpu, sizeof cpu, "%.2f%%",
-                      100.0 * (double)(s[i].cpu - prev[i].cpu) / (double)(s[i].at - prev[i].at));
-          else
-            snprintf (cpu, sizeof cpu, "--");
-          bin_size (s[i].mem, a, sizeof a);
-          bin_size (s[i].limit, b, sizeof b);
-          snprintf (mem, sizeof mem, s[i].ok ? "%s / %s" : "-- / --", a, b);
-          snprintf (memp, sizeof memp, s[i].ok && s[i].limit ? "%.2f%%" : "--",
-                    s[i].limit ? 100.0 * (double)s[i].mem / (double)s[i].limit : 0.0);
-          hull_human_size (s[i].rd, a, sizeof a);
-          hull_human_size (s[i].wr, b, sizeof b);
-          snprintf (blk, sizeof blk, s[i].ok ? "%s / %s" : "-- / --", a, b);
-          snprintf (pids, sizeof pids, s[i].ok ? "%llu" : "--", (unsigned long long)s[i].pids);
-          const char *cells[] = { id, s[i].name, cpu, mem, memp, "0B / 0B", blk, pids };
+          if (hull_stats_row (&s[i], &prev[i], notrunc, &rows[i], &err) < 0)
+            break;
           if (!format)
-            table_add (t, cells);
-          else
             {
-              const char *v[] = { id, id, s[i].name, cpu, mem, memp, "0B / 0B", blk, pids, NULL };
-              vals[i] = strv_dup ((char **)v);
-              rows[i].keys = keys;
-              rows[i].values = (const char *const *)vals[i];
-              rows[i].json = json_object_new_object ();
-              for (size_t k = 0; keys[k]; k++)
-                json_object_object_add (rows[i].json, keys[k], json_object_new_string (v[k]));
+              /* CONTAINER ID, NAME, CPU %, MEM USAGE / LIMIT, MEM %, NET I/O, BLOCK I/O, PIDS */
+              const char *const *v = rows[i].values;
+              const char *cells[] = { v[0], v[2], v[3], v[4], v[5], v[6], v[7], v[8] };
+              table_add (t, cells);
             }
           free (prev[i].name);
           char *keep_id = prev[i].id;
@@ -201,21 +143,14 @@ stats_run (void *data, void *opts, int argc, char **argv)
                               ? "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t"
                                 "{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}"
                               : format;
-          static const char *const hn[]
-              = { "CONTAINER ID", "CONTAINER", "NAME",      "CPU %", "MEM USAGE / LIMIT",
-                  "MEM %",        "NET I/O",   "BLOCK I/O", "PIDS",  NULL };
-          hull_format_rows (f, rows, n, keys, hn, &err);
+          if (err == NULL)
+            hull_format_rows (f, rows, n, hull_stats_keys, hull_stats_headers, &err);
         }
       else
         table_print (t);
       fflush (stdout);
-      for (size_t i = 0; i < n; i++)
-        {
-          strv_free (vals[i]);
-          if (rows[i].json)
-            json_object_put (rows[i].json);
-        }
-      free (vals);
+      for (size_t i = 0; i < n && rows; i++)
+        hull_fmt_row_clear (&rows[i]);
       free (rows);
       table_free (t);
       if (err)
