@@ -9,24 +9,11 @@
 #include "image/store.h"
 #include "registry/reference.h"
 
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static void
-usage (FILE *f)
-{
-  fprintf (f, "Usage: hull images [OPTIONS] [REPOSITORY[:TAG]]\n\n"
-              "List images.\n\n"
-              "  -a, --all          show all images (accepted for compatibility)\n"
-              "  -q, --quiet        only image IDs\n"
-              "      --digests      show digests\n"
-              "      --no-trunc     full image IDs\n"
-              "      --format json  one JSON object per line\n");
-}
 
 struct row
 {
@@ -34,50 +21,40 @@ struct row
   char *repo, *tag, *digest;
 };
 
-int
-cmd_images (struct hull_ctx *ctx, int argc, char **argv)
+struct images_opts
 {
-  static const struct option opts[] = {
-    { "all", no_argument, NULL, 'a' },     { "quiet", no_argument, NULL, 'q' },
-    { "digests", no_argument, NULL, 'D' }, { "no-trunc", no_argument, NULL, 'T' },
-    { "format", required_argument, NULL, 'F' }, { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  bool quiet = false, digests = false, notrunc = false, json = false;
-  int c;
-  while ((c = getopt_long (argc, argv, "aqh", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'a':
-        break;
-      case 'q':
-        quiet = true;
-        break;
-      case 'D':
-        digests = true;
-        break;
-      case 'T':
-        notrunc = true;
-        break;
-      case 'F':
-        if (strcmp (optarg, "json") != 0 && strcmp (optarg, "{{json .}}") != 0)
-          return hull_usage_error ("images", "unsupported format `%s` (use json)", optarg);
-        json = true;
-        break;
-      case 'h':
-        usage (stdout);
-        return 0;
-      default:
-        return hull_usage_error ("images", "unknown option");
-      }
-  if (argc - optind > 1)
-    return hull_usage_error ("images", "at most one REPOSITORY[:TAG]");
+  bool all, quiet, digests, notrunc;
+  const char *format;
+};
+
+static const struct cli_option images_options[] = {
+  CLI_OPT_FLAG ('a', "all", struct images_opts, all,
+                "show all images (accepted for compatibility)"),
+  CLI_OPT_FLAG ('q', "quiet", struct images_opts, quiet, "only image IDs"),
+  CLI_OPT_FLAG (0, "digests", struct images_opts, digests, "show digests"),
+  CLI_OPT_FLAG (0, "no-trunc", struct images_opts, notrunc, "full image IDs"),
+  CLI_OPT_STRING (0, "format", struct images_opts, format, "json", "one JSON object per line"),
+  { 0 },
+};
+
+static int
+images_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct images_opts *opt = opts;
+  bool quiet = opt->quiet, digests = opt->digests, notrunc = opt->notrunc, json = false;
+  if (opt->format)
+    {
+      if (strcmp (opt->format, "json") != 0 && strcmp (opt->format, "{{json .}}") != 0)
+        return hull_usage_error ("images", "unsupported format `%s` (use json)", opt->format);
+      json = true;
+    }
   _cleanup_error_ struct error *err = NULL;
   _cleanup_reference_ struct reference *filter = NULL;
   _cleanup_free_ char *filter_name = NULL;
-  if (optind < argc)
+  if (argc > 0)
     {
-      if (reference_parse (argv[optind], REFERENCE_NO_DEFAULT_TAG, &filter, &err) < 0)
+      if (reference_parse (argv[0], REFERENCE_NO_DEFAULT_TAG, &filter, &err) < 0)
         return hull_report (&err);
       filter_name = reference_name (filter);
     }
@@ -158,7 +135,7 @@ cmd_images (struct hull_ctx *ctx, int argc, char **argv)
           char sid[13], since[64], size[32], when[64];
           hull_human_size (rows[i].img->size, size, sizeof size);
           hull_human_since (rows[i].img->created, since, sizeof since);
-          time_t t = (time_t) rows[i].img->created;
+          time_t t = (time_t)rows[i].img->created;
           struct tm tm;
           gmtime_r (&t, &tm);
           strftime (when, sizeof when, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
@@ -167,9 +144,10 @@ cmd_images (struct hull_ctx *ctx, int argc, char **argv)
           json_object_object_add (o, "CreatedAt", json_object_new_string (when));
           json_object_object_add (o, "CreatedSince", json_object_new_string (since));
           json_object_object_add (o, "Digest", json_object_new_string (rows[i].digest));
-          json_object_object_add (o, "ID", json_object_new_string (
-                                               notrunc ? rows[i].img->id
-                                                       : hull_short_id (rows[i].img->id, sid)));
+          json_object_object_add (
+              o, "ID",
+              json_object_new_string (notrunc ? rows[i].img->id
+                                              : hull_short_id (rows[i].img->id, sid)));
           json_object_object_add (o, "Repository", json_object_new_string (rows[i].repo));
           json_object_object_add (o, "SharedSize", json_object_new_string ("N/A"));
           json_object_object_add (o, "Size", json_object_new_string (size));
@@ -195,10 +173,10 @@ cmd_images (struct hull_ctx *ctx, int argc, char **argv)
         }
       int wid = notrunc ? 71 : 12;
       if (digests)
-        printf ("%-*s   %-*s   %-*s   %-*s   %-16s   %s\n", (int) wr, "REPOSITORY", (int) wt, "TAG",
-                (int) wd, "DIGEST", wid, "IMAGE ID", "CREATED", "SIZE");
+        printf ("%-*s   %-*s   %-*s   %-*s   %-16s   %s\n", (int)wr, "REPOSITORY", (int)wt, "TAG",
+                (int)wd, "DIGEST", wid, "IMAGE ID", "CREATED", "SIZE");
       else
-        printf ("%-*s   %-*s   %-*s   %-16s   %s\n", (int) wr, "REPOSITORY", (int) wt, "TAG", wid,
+        printf ("%-*s   %-*s   %-*s   %-16s   %s\n", (int)wr, "REPOSITORY", (int)wt, "TAG", wid,
                 "IMAGE ID", "CREATED", "SIZE");
       for (size_t i = 0; i < nrows; i++)
         {
@@ -207,10 +185,10 @@ cmd_images (struct hull_ctx *ctx, int argc, char **argv)
           hull_human_since (rows[i].img->created, since, sizeof since);
           const char *id = notrunc ? rows[i].img->id : hull_short_id (rows[i].img->id, sid);
           if (digests)
-            printf ("%-*s   %-*s   %-*s   %-*s   %-16s   %s\n", (int) wr, rows[i].repo, (int) wt,
-                    rows[i].tag, (int) wd, rows[i].digest, wid, id, since, size);
+            printf ("%-*s   %-*s   %-*s   %-*s   %-16s   %s\n", (int)wr, rows[i].repo, (int)wt,
+                    rows[i].tag, (int)wd, rows[i].digest, wid, id, since, size);
           else
-            printf ("%-*s   %-*s   %-*s   %-16s   %s\n", (int) wr, rows[i].repo, (int) wt,
+            printf ("%-*s   %-*s   %-*s   %-16s   %s\n", (int)wr, rows[i].repo, (int)wt,
                     rows[i].tag, wid, id, since, size);
         }
     }
@@ -224,3 +202,13 @@ cmd_images (struct hull_ctx *ctx, int argc, char **argv)
   image_info_list_free (list);
   return 0;
 }
+
+const struct cli_command hull_cmd_images = {
+  .name = "images",
+  .summary = "List images",
+  .args = "[REPOSITORY[:TAG]]",
+  .options = images_options,
+  .opts_size = sizeof (struct images_opts),
+  .max_args = 1,
+  .run = images_run,
+};
