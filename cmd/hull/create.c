@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 #include "engine/spec.h"
 #include "progress.h"
+#include "trust-cmd.h"
 
 #include <stdio.h>
 #include <string.h>

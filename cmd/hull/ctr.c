@@ -51,5 +51,3 @@ hull_pull_notice (const char *ref, void *data)
 {
   fprintf (stderr, "Unable to find image `%s` locally\n", ref);
 }
-
-}

@@ -28,10 +28,11 @@ struct run_opts
   struct ctr_spec *spec;
   const char *name;
   bool detach, entrypoint_set, sig_proxy;
-  char **attach;       /* -a STDIN|STDOUT|STDERR */
-  const char *pull;    /* missing (default), never, always */
-  char *hcmd;          /* --health-cmd */
-  bool no_hc;          /* --no-healthcheck */
+  char **attach;                /* -a STDIN|STDOUT|STDERR */
+  const char *pull;             /* missing (default), never, always */
+  char *hcmd;                   /* --health-cmd */
+  bool no_hc;                   /* --no-healthcheck */
+  const char *signature_policy; /* --signature-policy (lib/trust) */
 };
 /* The options of run and create: a cli_command's options, opts_size
  * sizeof (struct run_opts), init, fini and on_option. */

@@ -14,8 +14,8 @@
 #include "base/json.h"
 #include "base/strv.h"
 #include "engine/engine.h"
-#include "engine/proto.h"
 #include "engine/spec.h"
+#include "monitor/monitor.h"
 #include "registry/reference.h"
 
 #include <errno.h>

@@ -55,6 +55,10 @@ extern const struct cli_command hull_cmd_create, hull_cmd_run, hull_cmd_start, h
     hull_cmd_container, hull_cmd_inspect, hull_cmd_container_inspect, hull_cmd_container_cleanup;
 /* Networks (lib/net), volumes (lib/volume). */
 extern const struct cli_command hull_cmd_network, hull_cmd_volume;
+/* Content trust (lib/trust). */
+extern const struct cli_command hull_cmd_key, hull_cmd_sign, hull_cmd_verify;
+/* Vulnerability scanning (lib/scan). */
+extern const struct cli_command hull_cmd_sbom, hull_cmd_scan;
 
 /* `hull image inspect` for the given names (also `hull inspect`'s images). */
 int hull_image_inspect (struct hull_ctx *ctx, const char *format, int argc, char **argv);

@@ -1,4 +1,4 @@
-/* hull pull [--platform P] [-q] NAME[:TAG|@DIGEST] */
+/* hull pull [--platform P] [-q] [--signature-policy FILE] NAME[:TAG|@DIGEST] */
 #include "hull.h"
 #include "progress.h"
 #include "trust-cmd.h"
@@ -19,6 +19,7 @@
 struct pull_opts
 {
   const char *platform, *parallel;
+  const char *sigpolicy; /* --signature-policy (lib/trust) */
   bool quiet;
   struct hull_registry_flags reg;
 };
@@ -29,6 +30,8 @@ static const struct cli_option pull_options[] = {
   CLI_OPT_FLAG ('q', "quiet", struct pull_opts, quiet, "print only the image name"),
   HULL_REGISTRY_OPTIONS (struct pull_opts, reg),
   CLI_OPT_STRING (0, "parallel", struct pull_opts, parallel, "N", "layers fetched at once"),
+  CLI_OPT_STRING (0, "signature-policy", struct pull_opts, sigpolicy, "FILE",
+                  "policy.json (default: /etc/containers/policy.json)"),
   { 0 },
 };
 
@@ -37,7 +40,7 @@ pull_run (void *data, void *opts, int argc, char **argv)
 {
   struct hull_ctx *ctx = data;
   const struct pull_opts *opt = opts;
-  const char *platform = opt->platform;
+  const char *platform = opt->platform, *sigpolicy = opt->sigpolicy;
   bool quiet = opt->quiet;
   struct registry_options ropts = { 0 };
   _cleanup_free_ char *user = NULL;

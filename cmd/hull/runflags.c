@@ -59,6 +59,8 @@ enum
   O_EXPOSE,
   O_IP,
   O_NET_ALIAS,
+  O_SYSTEMD,
+  O_SIGNATURE_POLICY,
 };
 
 void
@@ -103,6 +105,8 @@ const struct cli_option hull_run_options[] = {
   CLI_OPT_CALL (0, "pids-limit", O_PIDS, "N", "process limit (-1: unlimited)"),
   CLI_OPT_CALL (0, "ulimit", O_ULIMIT, "NAME=SOFT[:HARD]", "a resource limit"),
   CLI_OPT_CALL_FLAG (0, "init", O_INIT, "run an init that reaps zombies and forwards signals"),
+  CLI_OPT_CALL (0, "systemd", O_SYSTEMD, "MODE",
+                "true (an init command gets what systemd needs), false, always"),
   CLI_OPT_CALL (0, "restart", O_RESTART, "POLICY", "no, on-failure[:N], always, unless-stopped"),
   CLI_OPT_CALL (0, "health-cmd", O_HCMD, "CMD", "health check command"),
   CLI_OPT_CALL (0, "health-interval", O_HINT, "DURATION", "time between health checks"),
@@ -132,6 +136,8 @@ const struct cli_option hull_run_options[] = {
   CLI_OPT_CALL_FLAG (0, "sig-proxy", O_SIG_PROXY,
                      "forward signals to the container (default true; --sig-proxy=false)"),
   CLI_OPT_CALL (0, "pull", O_PULL, "POLICY", "missing (default), never, always"),
+  CLI_OPT_CALL (0, "signature-policy", O_SIGNATURE_POLICY, "FILE",
+                "policy.json (default: /etc/containers/policy.json)"),
   { 0 },
 };
 
@@ -317,6 +323,10 @@ hull_run_option (void *opts, int key, const char *v, struct error **err)
     case O_INIT:
       s->init = true;
       break;
+    case O_SYSTEMD:
+      if (ctr_parse_systemd (v, &s->systemd, err) < 0)
+        return -EINVAL;
+      break;
     case O_RESTART:
       if (ctr_parse_restart (v, &s->restart, err) < 0)
         return -EINVAL;
@@ -469,6 +479,9 @@ hull_run_option (void *opts, int key, const char *v, struct error **err)
       if (strcmp (v, "missing") && strcmp (v, "never") && strcmp (v, "always"))
         return error_set (err, EINVAL, "invalid --pull `%s` (missing, never, always)", v);
       o->pull = v;
+      break;
+    case O_SIGNATURE_POLICY:
+      o->signature_policy = v;
       break;
     }
   return 0;

@@ -9,7 +9,6 @@
 #include "scan/scan.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,44 +45,33 @@ print_table (const struct scan_inventory *inv)
   table_free (t);
 }
 
-int
-cmd_sbom (struct hull_ctx *ctx, int argc, char **argv)
+struct sbom_opts
 {
-  static const struct option opts[] = {
-    { "format", required_argument, NULL, 'f' },
-    { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  const char *format = "table";
-  int c;
-  optind = 0; /* 0: glibc starts over (permuting, whatever main used) */
-  while ((c = getopt_long (argc, argv, "f:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'f':
-        format = optarg;
-        break;
-      case 'h':
-        printf ("Usage: hull sbom [--format table|cyclonedx|spdx] IMAGE|CONTAINER\n\n"
-                "List the packages installed in an image or a container (OS packages from\n"
-                "dpkg and apk databases, Python and npm packages).  For a container, what it\n"
-                "added or changed is marked as drift.\n");
-        return 0;
-      default:
-        return hull_usage_error ("sbom", "unknown option");
-      }
+  const char *format;
+};
+
+static const struct cli_option sbom_options[] = {
+  CLI_OPT_STRING ('f', "format", struct sbom_opts, format, "FORMAT",
+                  "table (default), cyclonedx, spdx"),
+  { 0 },
+};
+
+static int
+sbom_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct sbom_opts *opt = opts;
+  const char *format = opt->format ? opt->format : "table";
+  (void)argc;
   if (strcmp (format, "table") != 0 && strcmp (format, "cyclonedx") != 0
       && strcmp (format, "spdx") != 0)
     return hull_usage_error ("sbom", "unknown format `%s` (table, cyclonedx, spdx)", format);
-  if (argc - optind != 1)
-    return hull_usage_error ("sbom", "requires exactly 1 argument");
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   struct scan_subject sub = { 0 };
   _cleanup_scan_reader_ struct scan_reader *r = NULL;
   _cleanup_scan_inventory_ struct scan_inventory *inv = NULL;
-  if (hull_open_engine (ctx, &e, &err) < 0
-      || scan_subject_resolve (e, argv[optind], &sub, &err) < 0)
+  if (hull_open_engine (ctx, &e, &err) < 0 || scan_subject_resolve (e, argv[0], &sub, &err) < 0)
     return hull_report (&err);
   int ret = scan_reader_new (&r, &err);
   if (ret == 0)
@@ -112,3 +100,17 @@ cmd_sbom (struct hull_ctx *ctx, int argc, char **argv)
   scan_subject_clear (&sub);
   return 0;
 }
+
+const struct cli_command hull_cmd_sbom = {
+  .name = "sbom",
+  .summary = "List the packages in an image or a container",
+  .args = "IMAGE|CONTAINER",
+  .description = "List the packages installed in an image or a container (OS packages from\n"
+                 "dpkg and apk databases, Python and npm packages).  For a container, what it\n"
+                 "added or changed is marked as drift.",
+  .options = sbom_options,
+  .opts_size = sizeof (struct sbom_opts),
+  .min_args = 1,
+  .max_args = 1,
+  .run = sbom_run,
+};

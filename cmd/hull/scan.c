@@ -2,9 +2,14 @@
  *
  *   hull scan [OPTIONS] IMAGE|CONTAINER...   hull scan --all [OPTIONS]
  *   hull scan db import PATH...              hull scan db status [--max-age D]
+ *   hull scan db push|pull REF               hull scan summary
+ *
+ * `scan` is a verb and a group at once (lib/base/cli.h): `db` and `summary`
+ * are its sub-verbs, any other first word an image or a container.
  */
 #include "ctr.h"
 #include "hull.h"
+#include "util.h"
 
 #include "base/cleanup.h"
 #include "base/error.h"
@@ -14,7 +19,6 @@
 #include "scan/scan.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,63 +92,26 @@ warn_age (const struct scan_db_status *st, int64_t limit)
 
 /* hull scan db push|pull REF [--tls-verify=false] [--authfile F] [--creds U:P]
  * [--cert-dir D]: the database as an OCI artifact. */
+struct db_transfer_opts
+{
+  struct hull_registry_flags reg;
+};
+
+static const struct cli_option db_transfer_options[] = {
+  HULL_REGISTRY_OPTIONS (struct db_transfer_opts, reg),
+  { 0 },
+};
+
 static int
-cmd_scan_db_transfer (struct hull_ctx *ctx, bool push, int argc, char **argv)
+scan_db_transfer (struct hull_ctx *ctx, bool push, const struct db_transfer_opts *opt,
+                  const char *ref)
 {
   struct registry_options ro = { 0 };
-  const char *ref = NULL;
   _cleanup_free_ char *user = NULL;
-  const char *verb = push ? "scan db push" : "scan db pull";
-  for (int i = 2; i < argc; i++)
-    {
-      const char *a = argv[i], *v = NULL;
-      const char *names[] = { "--tls-verify", "--authfile", "--creds", "--cert-dir" };
-      size_t which = 4;
-      for (size_t k = 0; k < 4 && which == 4; k++)
-        {
-          size_t l = strlen (names[k]);
-          if (strncmp (a, names[k], l) == 0 && (a[l] == '=' || a[l] == 0))
-            {
-              which = k;
-              v = a[l] == '=' ? a + l + 1 : (i + 1 < argc ? argv[++i] : NULL);
-            }
-        }
-      if (which == 4)
-        {
-          if (a[0] == '-' || ref)
-            return hull_usage_error (verb, "unexpected argument `%s`", a);
-          ref = a;
-          continue;
-        }
-      if (!v)
-        return hull_usage_error (verb, "%s needs a value", names[which]);
-      switch (which)
-        {
-        case 0:
-          ro.tls = strcmp (v, "false") == 0 ? REGISTRY_TLS_NO_VERIFY : REGISTRY_TLS_VERIFY;
-          break;
-        case 1:
-          ro.authfile = v;
-          break;
-        case 2:
-          {
-            free (user);
-            user = strdup (v);
-            char *colon = user ? strchr (user, ':') : NULL;
-            if (!colon)
-              return hull_usage_error (verb, "--creds needs USER:PASSWORD");
-            *colon = 0;
-            ro.username = user;
-            ro.password = colon + 1;
-            break;
-          }
-        case 3:
-          ro.cert_dir = v;
-          break;
-        }
-    }
-  if (!ref)
-    return hull_usage_error (verb, "requires a reference (REGISTRY/REPOSITORY[:TAG])");
+  int rc
+      = hull_registry_flags_apply (push ? "scan db push" : "scan db pull", &opt->reg, &ro, &user);
+  if (rc)
+    return rc;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_free_ char *digest = NULL;
   int r = push ? scan_db_push (ctx->root, ref, &ro, &digest, &err)
@@ -156,81 +123,139 @@ cmd_scan_db_transfer (struct hull_ctx *ctx, bool push, int argc, char **argv)
 }
 
 static int
-cmd_scan_db (struct hull_ctx *ctx, int argc, char **argv)
+db_push_run (void *data, void *opts, int argc, char **argv)
 {
-  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
-    {
-      printf ("Usage: hull scan db import PATH...\n"
-              "       hull scan db status [--max-age AGE]\n"
-              "       hull scan db push|pull REF [--tls-verify=false] [--authfile F] "
-              "[--creds U:P] [--cert-dir D]\n\n"
-              "import: OSV JSON (one advisory or an array), the Debian security tracker's JSON\n"
-              "and Alpine secdb files, or directories of them (*.json).  All or nothing.\n"
-              "status: when the database was updated, what it holds; a warning (exit 1) when\n"
-              "it is older than AGE (default 7d, or $HULL_SCAN_DB_MAX_AGE).\n"
-              "push/pull: the database as an OCI artifact in a registry (mirrors for\n"
-              "machines without internet access); a pulled database replaces the current\n"
-              "one only once it is complete and checked.\n");
-      return argc < 2 ? HULL_EXIT_USAGE : 0;
-    }
-  _cleanup_error_ struct error *err = NULL;
-  if (strcmp (argv[1], "import") == 0)
-    {
-      if (argc < 3)
-        return hull_usage_error ("scan db import", "requires at least 1 argument");
-      struct scan_import_stats st;
-      if (scan_db_import (ctx->root, argv + 2, &st, &err) < 0)
-        return hull_report (&err);
-      printf ("Imported %zu files: %zu advisories (%zu withdrawn), %zu affected packages\n",
-              st.files, st.advisories, st.withdrawn, st.affected);
-      return 0;
-    }
-  if (strcmp (argv[1], "status") == 0)
-    {
-      const char *age_flag = NULL;
-      for (int i = 2; i < argc; i++)
-        {
-          if (strcmp (argv[i], "--max-age") == 0 && i + 1 < argc)
-            age_flag = argv[++i];
-          else if (strncmp (argv[i], "--max-age=", 10) == 0)
-            age_flag = argv[i] + 10;
-          else
-            return hull_usage_error ("scan db status", "unknown argument `%s`", argv[i]);
-        }
-      int64_t limit;
-      int r = max_age (age_flag, &limit);
-      if (r)
-        return r;
-      _cleanup_scan_db_ struct scan_db *db = NULL;
-      struct scan_db_status st;
-      if (scan_db_open (ctx->root, &db, &err) < 0 || scan_db_get_status (db, &st, &err) < 0)
-        return hull_report (&err);
-      char when[64] = "never", age[64];
-      time_t t = (time_t)st.updated;
-      struct tm tm;
-      if (st.updated > 0 && gmtime_r (&t, &tm))
-        strftime (when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
-      human_age ((int64_t)time (NULL) - st.updated, age, sizeof age);
-      printf ("Schema:      %d\nUpdated:     %s (%s ago)\nAdvisories:  %lld (%lld withdrawn)\n"
-              "Affected:    %lld\n",
-              st.schema, when, age, (long long)st.advisories, (long long)st.withdrawn,
-              (long long)st.affected);
-      printf ("SOURCE  ECOSYSTEM  ADVISORIES  RECORDS\n");
-      for (size_t i = 0; st.sources && st.sources[i]; i++)
-        {
-          char src[64], eco[64];
-          long long a, n;
-          if (sscanf (st.sources[i], "%63s %63s %lld %lld", src, eco, &a, &n) == 4)
-            printf ("%s  %s  %lld  %lld\n", src, eco, a, n);
-        }
-      bool old = warn_age (&st, limit);
-      scan_db_status_clear (&st);
-      return old ? HULL_EXIT_FAIL : 0;
-    }
-  if (strcmp (argv[1], "push") == 0 || strcmp (argv[1], "pull") == 0)
-    return cmd_scan_db_transfer (ctx, strcmp (argv[1], "push") == 0, argc, argv);
-  return hull_usage_error ("scan db", "unknown command `%s` (import, status, push, pull)", argv[1]);
+  (void)argc;
+  return scan_db_transfer (data, true, opts, argv[0]);
 }
+
+static int
+db_pull_run (void *data, void *opts, int argc, char **argv)
+{
+  (void)argc;
+  return scan_db_transfer (data, false, opts, argv[0]);
+}
+
+static const struct cli_command db_push_cmd = {
+  .name = "push",
+  .summary = "Push the advisory database to a registry as an OCI artifact",
+  .args = "REGISTRY/REPOSITORY[:TAG]",
+  .description = "Push the advisory database to a registry as an OCI artifact (a mirror for\n"
+                 "machines without internet access).",
+  .options = db_transfer_options,
+  .opts_size = sizeof (struct db_transfer_opts),
+  .min_args = 1,
+  .max_args = 1,
+  .run = db_push_run,
+};
+
+static const struct cli_command db_pull_cmd = {
+  .name = "pull",
+  .summary = "Replace the advisory database with one from a registry",
+  .args = "REGISTRY/REPOSITORY[:TAG]",
+  .description = "Pull an advisory database pushed with `hull scan db push`; it replaces the\n"
+                 "current one only once it is complete and checked.",
+  .options = db_transfer_options,
+  .opts_size = sizeof (struct db_transfer_opts),
+  .min_args = 1,
+  .max_args = 1,
+  .run = db_pull_run,
+};
+
+static int
+db_import_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  (void)opts, (void)argc;
+  _cleanup_error_ struct error *err = NULL;
+  struct scan_import_stats st;
+  if (scan_db_import (ctx->root, argv, &st, &err) < 0)
+    return hull_report (&err);
+  printf ("Imported %zu files: %zu advisories (%zu withdrawn), %zu affected packages\n", st.files,
+          st.advisories, st.withdrawn, st.affected);
+  return 0;
+}
+
+static const struct cli_command db_import_cmd = {
+  .name = "import",
+  .summary = "Import advisories into the database",
+  .args = "PATH [PATH...]",
+  .description = "Import OSV JSON (one advisory or an array), the Debian security tracker's JSON\n"
+                 "and Alpine secdb files, or directories of them (*.json).  All or nothing.",
+  .min_args = 1,
+  .max_args = -1,
+  .run = db_import_run,
+};
+
+struct db_status_opts
+{
+  const char *max_age;
+};
+
+static const struct cli_option db_status_options[] = {
+  CLI_OPT_STRING (0, "max-age", struct db_status_opts, max_age, "AGE",
+                  "warn (exit 1) when older (default 7d, or $HULL_SCAN_DB_MAX_AGE)"),
+  { 0 },
+};
+
+static int
+db_status_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct db_status_opts *opt = opts;
+  (void)argc, (void)argv;
+  _cleanup_error_ struct error *err = NULL;
+  int64_t limit;
+  int r = max_age (opt->max_age, &limit);
+  if (r)
+    return r;
+  _cleanup_scan_db_ struct scan_db *db = NULL;
+  struct scan_db_status st;
+  if (scan_db_open (ctx->root, &db, &err) < 0 || scan_db_get_status (db, &st, &err) < 0)
+    return hull_report (&err);
+  char when[64] = "never", age[64];
+  time_t t = (time_t)st.updated;
+  struct tm tm;
+  if (st.updated > 0 && gmtime_r (&t, &tm))
+    strftime (when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  human_age ((int64_t)time (NULL) - st.updated, age, sizeof age);
+  printf ("Schema:      %d\nUpdated:     %s (%s ago)\nAdvisories:  %lld (%lld withdrawn)\n"
+          "Affected:    %lld\n",
+          st.schema, when, age, (long long)st.advisories, (long long)st.withdrawn,
+          (long long)st.affected);
+  printf ("SOURCE  ECOSYSTEM  ADVISORIES  RECORDS\n");
+  for (size_t i = 0; st.sources && st.sources[i]; i++)
+    {
+      char src[64], eco[64];
+      long long a, n;
+      if (sscanf (st.sources[i], "%63s %63s %lld %lld", src, eco, &a, &n) == 4)
+        printf ("%s  %s  %lld  %lld\n", src, eco, a, n);
+    }
+  bool old = warn_age (&st, limit);
+  scan_db_status_clear (&st);
+  return old ? HULL_EXIT_FAIL : 0;
+}
+
+static const struct cli_command db_status_cmd = {
+  .name = "status",
+  .summary = "Show when the advisory database was updated and what it holds",
+  .description = "Show when the advisory database was updated and what it holds; a warning\n"
+                 "(exit 1) when it is older than AGE.",
+  .options = db_status_options,
+  .opts_size = sizeof (struct db_status_opts),
+  .max_args = 0,
+  .run = db_status_run,
+};
+
+static const struct cli_entry db_verbs[] = {
+  { &db_import_cmd }, { &db_status_cmd }, { &db_push_cmd }, { &db_pull_cmd }, { NULL },
+};
+
+static const struct cli_command db_cmd = {
+  .name = "db",
+  .summary = "Manage the advisory database",
+  .sub = db_verbs,
+};
 
 static int
 parse_severities (const char *list, unsigned *mask)
@@ -255,10 +280,10 @@ parse_severities (const char *list, unsigned *mask)
 /* hull scan summary: the last scan's counts of every image and container
  * (what a listing's vulnerability column shows), without scanning. */
 static int
-cmd_scan_summary (struct hull_ctx *ctx, int argc, char **argv)
+summary_run (void *data, void *opts, int argc, char **argv)
 {
-  if (argc > 1)
-    return hull_usage_error ("scan summary", "takes no arguments");
+  struct hull_ctx *ctx = data;
+  (void)opts, (void)argc, (void)argv;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   struct scan_subject *subs = NULL;
@@ -292,6 +317,15 @@ cmd_scan_summary (struct hull_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
+static const struct cli_command summary_cmd = {
+  .name = "summary",
+  .summary = "Show the last scan's counts of every image and container",
+  .description = "Show the last scan's counts of every image and container (what a listing's\n"
+                 "vulnerability column shows), without scanning.",
+  .max_args = 0,
+  .run = summary_run,
+};
+
 struct scan_job
 {
   struct scan_subject sub;
@@ -299,98 +333,65 @@ struct scan_job
   struct scan_result *res;
 };
 
-int
-cmd_scan (struct hull_ctx *ctx, int argc, char **argv)
+struct scan_opts
 {
-  if (argc >= 2 && strcmp (argv[1], "db") == 0)
-    return cmd_scan_db (ctx, argc - 1, argv + 1);
-  if (argc >= 2 && strcmp (argv[1], "summary") == 0)
-    return cmd_scan_summary (ctx, argc - 1, argv + 1);
-  static const struct option opts[] = {
-    { "all", no_argument, NULL, 'a' },
-    { "format", required_argument, NULL, 'f' },
-    { "severity", required_argument, NULL, 's' },
-    { "exit-code", required_argument, NULL, 'e' },
-    { "ignore-unfixed", no_argument, NULL, 'u' },
-    { "show-unimportant", no_argument, NULL, 'U' },
-    { "ignorefile", required_argument, NULL, 'i' },
-    { "vex", required_argument, NULL, 'v' },
-    { "max-age", required_argument, NULL, 'm' },
-    { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  bool all = false;
-  const char *format = "table", *age_flag = NULL;
-  struct scan_report_opts ro = { 0 };
-  int exit_code = 0, c;
-  _cleanup_strv_ char **ignorefiles = NULL, **vex = NULL;
-  optind = 0; /* 0: glibc starts over (permuting, whatever main used) */
-  while ((c = getopt_long (argc, argv, "f:s:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'a':
-        all = true;
-        break;
-      case 'f':
-        format = optarg;
-        break;
-      case 's':
-        {
-          int r = parse_severities (optarg, &ro.severities);
-          if (r)
-            return r < 0 ? HULL_EXIT_FAIL : r;
-          break;
-        }
-      case 'e':
-        {
-          char *end;
-          long v = strtol (optarg, &end, 10);
-          if (*end || end == optarg || v < 0 || v > 255)
-            return hull_usage_error ("scan", "invalid --exit-code `%s` (0-255)", optarg);
-          exit_code = (int)v;
-          break;
-        }
-      case 'u':
-        ro.ignore_unfixed = true;
-        break;
-      case 'U':
-        ro.show_unimportant = true;
-        break;
-      case 'i':
-        strv_push (&ignorefiles, optarg);
-        break;
-      case 'v':
-        strv_push (&vex, optarg);
-        break;
-      case 'm':
-        age_flag = optarg;
-        break;
-      case 'h':
-        printf (
-            "Usage: hull scan [OPTIONS] IMAGE|CONTAINER...\n"
-            "       hull scan --all [OPTIONS]\n"
-            "       hull scan db import|status ...\n\n"
-            "Match the packages of images and containers (a container: its image plus what\n"
-            "it changed, marked as drift) against the advisory database.\n\n"
-            "  --all                  every image and container in the store\n"
-            "  -f, --format FORMAT    table (default), json (Trivy's report), sarif, cyclonedx\n"
-            "  -s, --severity LIST    only these severities (UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL)\n"
-            "  --exit-code N          exit with N when something is found (default 0)\n"
-            "  --ignore-unfixed       only vulnerabilities that have a fix\n"
-            "  --show-unimportant     also what the distribution calls unimportant\n"
-            "  --ignorefile FILE      ids to suppress, one per line (# reason)\n"
-            "  --vex FILE             OpenVEX statements (not_affected, fixed) to apply\n"
-            "  --max-age AGE          warn when the database is older (default 7d)\n");
-        return 0;
-      default:
-        return hull_usage_error ("scan", "unknown option");
-      }
+  bool all, ignore_unfixed, show_unimportant;
+  const char *format, *severity, *exit_code, *max_age;
+  char **ignorefiles, **vex;
+};
+
+static const struct cli_option scan_options[] = {
+  CLI_OPT_FLAG (0, "all", struct scan_opts, all, "every image and container in the store"),
+  CLI_OPT_STRING ('f', "format", struct scan_opts, format, "FORMAT",
+                  "table (default), json (Trivy's report), sarif, cyclonedx"),
+  CLI_OPT_STRING ('s', "severity", struct scan_opts, severity, "LIST",
+                  "only these severities (UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL)"),
+  CLI_OPT_STRING (0, "exit-code", struct scan_opts, exit_code, "N",
+                  "exit with N when something is found (default 0)"),
+  CLI_OPT_FLAG (0, "ignore-unfixed", struct scan_opts, ignore_unfixed,
+                "only vulnerabilities that have a fix"),
+  CLI_OPT_FLAG (0, "show-unimportant", struct scan_opts, show_unimportant,
+                "also what the distribution calls unimportant"),
+  CLI_OPT_STRV (0, "ignorefile", struct scan_opts, ignorefiles, "FILE",
+                "ids to suppress, one per line (# reason)"),
+  CLI_OPT_STRV (0, "vex", struct scan_opts, vex, "FILE",
+                "OpenVEX statements (not_affected, fixed) to apply"),
+  CLI_OPT_STRING (0, "max-age", struct scan_opts, max_age, "AGE",
+                  "warn when the database is older (default 7d)"),
+  { 0 },
+};
+
+static int
+scan_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct scan_opts *opt = opts;
+  bool all = opt->all;
+  const char *format = opt->format ? opt->format : "table", *age_flag = opt->max_age;
+  struct scan_report_opts ro
+      = { .ignore_unfixed = opt->ignore_unfixed, .show_unimportant = opt->show_unimportant };
+  char **ignorefiles = opt->ignorefiles, **vex = opt->vex;
+  int exit_code = 0;
+  if (opt->severity)
+    {
+      int r = parse_severities (opt->severity, &ro.severities);
+      if (r)
+        return r < 0 ? HULL_EXIT_FAIL : r;
+    }
+  if (opt->exit_code)
+    {
+      char *end;
+      long v = strtol (opt->exit_code, &end, 10);
+      if (*end || end == opt->exit_code || v < 0 || v > 255)
+        return hull_usage_error ("scan", "invalid --exit-code `%s` (0-255)", opt->exit_code);
+      exit_code = (int)v;
+    }
   if (strcmp (format, "table") != 0 && strcmp (format, "json") != 0 && strcmp (format, "sarif") != 0
       && strcmp (format, "cyclonedx") != 0)
     return hull_usage_error ("scan", "unknown format `%s` (table, json, sarif, cyclonedx)", format);
-  if (all && optind < argc)
+  if (all && argc > 0)
     return hull_usage_error ("scan", "--all takes no arguments");
-  if (!all && optind >= argc)
+  if (!all && argc == 0)
     return hull_usage_error ("scan", "requires at least 1 argument (or --all)");
   int64_t limit;
   int r = max_age (age_flag, &limit);
@@ -425,12 +426,12 @@ cmd_scan (struct hull_ctx *ctx, int argc, char **argv)
     }
   else
     {
-      n = (size_t)(argc - optind);
+      n = (size_t)argc;
       subs = calloc (n + 1, sizeof *subs);
       if (!subs)
         return HULL_EXIT_FAIL;
       for (size_t i = 0; i < n; i++)
-        if (scan_subject_resolve (e, argv[optind + (int)i], &subs[i], &err) < 0)
+        if (scan_subject_resolve (e, argv[i], &subs[i], &err) < 0)
           {
             for (size_t j = 0; j < i; j++)
               scan_subject_clear (&subs[j]);
@@ -504,3 +505,28 @@ cmd_scan (struct hull_ctx *ctx, int argc, char **argv)
     return HULL_EXIT_FAIL;
   return found ? exit_code : 0;
 }
+
+static const struct cli_entry scan_verbs[] = {
+  { &db_cmd },
+  { &summary_cmd },
+  { NULL },
+};
+
+/* A verb and a group at once: `hull scan IMAGE...` scans, `hull scan db
+ * ...` and `hull scan summary` are sub-verbs (a first argument naming
+ * neither is an image or a container). */
+const struct cli_command hull_cmd_scan = {
+  .name = "scan",
+  .summary = "Scan images and containers for vulnerabilities",
+  .args = "IMAGE|CONTAINER...",
+  .description = "Scan images and containers for vulnerabilities: match the packages of images\n"
+                 "and containers (a container: its image plus what it changed, marked as drift)\n"
+                 "against the advisory database (`hull scan db import`).  --all scans every\n"
+                 "image and container in the store.",
+  .options = scan_options,
+  .opts_size = sizeof (struct scan_opts),
+  .min_args = 0,
+  .max_args = -1,
+  .run = scan_run,
+  .sub = scan_verbs,
+};

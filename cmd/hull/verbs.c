@@ -151,6 +151,17 @@ const struct cli_entry hull_verbs[] = {
   /* volumes (lib/volume) */
   { &hull_cmd_volume },
 #endif
+#ifdef HULL_HAVE_TRUST
+  /* content trust (lib/trust) */
+  { &hull_cmd_key },
+  { &hull_cmd_sign },
+  { &hull_cmd_verify },
+#endif
+#ifdef HULL_HAVE_SCAN
+  /* vulnerability scanning (lib/scan) */
+  { &hull_cmd_sbom },
+  { &hull_cmd_scan },
+#endif
   { &verbs_cmd, .hidden = true },
   { NULL },
 };

@@ -41,6 +41,7 @@ struct parser
   void *cb_opts; /* what on_option gets */
   cli_option_fn on_option;
   bool intersperse; /* options after positional arguments */
+  bool dashdash;    /* set when "--" ended the options */
 };
 
 enum
@@ -172,6 +173,7 @@ parse_args (struct parser *p, int argc, char **argv, int *pos, char ***args, siz
       if (strcmp (a, "--") == 0)
         {
           (*pos)++;
+          p->dashdash = true;
           break;
         }
       if (a[0] != '-' || a[1] == '\0')
@@ -345,9 +347,11 @@ cli_print_help (const struct cli_program *p, const char *path, const struct cli_
 {
   bool has_opts = c->options && !opt_end (c->options);
   fprintf (f, "Usage:  %s%s", path, has_opts ? " [OPTIONS]" : "");
-  if (c->sub)
+  if (c->sub && c->run) /* a verb and a group: two ways to call it */
+    fprintf (f, "%s%s\n        %s COMMAND", c->args ? " " : "", c->args ? c->args : "", path);
+  else if (c->sub)
     fprintf (f, " COMMAND");
-  if (c->args)
+  if (c->args && !(c->sub && c->run))
     fprintf (f, " %s", c->args);
   fprintf (f, "\n\n%s\n", c->description ? c->description : c->summary ? c->summary : "");
   size_t w = 0;
@@ -389,6 +393,15 @@ entry_matches (const struct cli_entry *e, const char *word)
       a += strspn (a, " ");
     }
   return false;
+}
+
+static const struct cli_entry *
+find_entry (const struct cli_command *c, const char *word)
+{
+  for (const struct cli_entry *e = c->sub; e && e->cmd; e++)
+    if (entry_matches (e, word))
+      return e;
+  return NULL;
 }
 
 static void
@@ -445,6 +458,19 @@ run_command (const struct cli_program *p, const struct cli_command *c, char *pat
     .intersperse = c->sub == NULL && !(c->flags & CLI_NO_INTERSPERSE),
   };
   int r = parse_args (&ps, argc, argv, &pos, &args, &nargs, &err);
+  /* A group that is also a verb (c->run): a first argument that names no
+   * sub-command is the verb's, and so is the rest of the line, options
+   * included (cobra's behaviour: `hull scan IMAGE -f json` beside `hull
+   * scan db status`). */
+  bool as_verb = false;
+  if (r == 0 && c->sub && c->run
+      && (ps.dashdash || pos >= argc || find_entry (c, argv[pos]) == NULL))
+    {
+      as_verb = true;
+      ps.intersperse = !(c->flags & CLI_NO_INTERSPERSE);
+      if (!ps.dashdash)
+        r = parse_args (&ps, argc, argv, &pos, &args, &nargs, &err);
+    }
   if (r == PARSE_HELP)
     {
       cli_print_help (p, path, c, stdout);
@@ -465,7 +491,7 @@ run_command (const struct cli_program *p, const struct cli_command *c, char *pat
   while (pos < argc)
     args[nargs++] = argv[pos++];
 
-  if (c->sub)
+  if (c->sub && !as_verb)
     {
       if (nargs == 0)
         {
@@ -473,11 +499,8 @@ run_command (const struct cli_program *p, const struct cli_command *c, char *pat
           status = p->usage_status;
           goto out;
         }
-      const struct cli_entry *e;
-      for (e = c->sub; e->cmd; e++)
-        if (entry_matches (e, args[0]))
-          break;
-      if (e->cmd == NULL)
+      const struct cli_entry *e = find_entry (c, args[0]);
+      if (e == NULL)
         {
           char msg[256];
           snprintf (msg, sizeof msg, "unknown command `%s`", args[0]);

@@ -128,10 +128,12 @@ struct cli_command
   void (*init) (void *opts);
   void (*fini) (void *opts);
   cli_option_fn on_option;
-  int min_args, max_args;      /* max_args < 0: no limit */
-  cli_run_fn run;              /* NULL for a group */
-  const struct cli_entry *sub; /* sub-commands of a group */
-  unsigned flags;              /* enum cli_command_flags */
+  int min_args, max_args; /* max_args < 0: no limit */
+  cli_run_fn run;         /* NULL for a group */
+  /* Sub-commands of a group.  With run too, the command is a verb as well:
+   * a first argument naming no sub-command (or none) goes to run. */
+  const struct cli_entry *sub;
+  unsigned flags; /* enum cli_command_flags */
 };
 
 struct cli_program

@@ -153,6 +153,35 @@ static const struct cli_command grp_cmd = {
   .sub = grp_entries,
 };
 
+/* a verb that is a group too: vg [-d] [X...] beside vg sub */
+static int
+vg_run (void *c, void *o, int argc, char **argv)
+{
+  run_run (c, o, argc, argv);
+  return 3;
+}
+
+static const struct cli_option vg_options[] = {
+  CLI_OPT_FLAG ('d', "detach", struct run_opts, detach, "in the background"),
+  { 0 },
+};
+
+static const struct cli_entry vg_entries[] = {
+  { &sub_cmd },
+  { NULL },
+};
+
+static const struct cli_command vg_cmd = {
+  .name = "vg",
+  .summary = "A verb and a group",
+  .args = "[X...]",
+  .options = vg_options,
+  .opts_size = sizeof (struct run_opts),
+  .max_args = -1,
+  .run = vg_run,
+  .sub = vg_entries,
+};
+
 static const struct cli_option global_options[] = {
   { .name = "root",
     .kind = CLI_STRING,
@@ -166,6 +195,7 @@ static const struct cli_entry root_entries[] = {
   { &rm_cmd },
   { &run_cmd },
   { &grp_cmd },
+  { &vg_cmd },
   { NULL },
 };
 
@@ -230,6 +260,20 @@ test_dispatch (void)
   CHECK_INT (go (&g, "grp s"), ==, 0);
   CHECK_INT (go (&g, "grp remove z"), ==, 7);
   CHECK_INT (g.calls, ==, calls + 2);
+  /* a verb and a group: a word naming no sub-command is the verb's, options
+   * interspersed; a sub-command's name descends; after "--" nothing does */
+  CHECK_INT (go (&g, "vg a -d b"), ==, 3);
+  CHECK (g.detach);
+  CHECK_STR (g.args, "a b");
+  CHECK_INT (go (&g, "vg --detach=false"), ==, 3);
+  CHECK (!g.detach);
+  CHECK_STR (g.args, "");
+  CHECK_INT (go (&g, "vg sub"), ==, 0);
+  CHECK_INT (go (&g, "vg -d -- sub -d"), ==, 3);
+  CHECK_STR (g.args, "sub -d");
+  CHECK_INT (go (&g, "vg sub extra"), ==, 125);
+  CHECK_INT (go (&g, "vg x --nope"), ==, 125);
+  CHECK_INT (go (&g, "vg --help"), ==, 0);
   free (g.root_seen);
   free (g.env);
   free (g.args);
@@ -313,7 +357,7 @@ test_walk (void)
   _cleanup_strv_ char **paths = NULL;
   cli_walk (&root_cmd, collect, &paths);
   _cleanup_free_ char *all = join (paths, "|");
-  CHECK_STR (all, "rm|run|grp|grp sub");
+  CHECK_STR (all, "rm|run|grp|grp sub|vg|vg sub");
 }
 
 static void
