@@ -368,9 +368,14 @@ runtime_restore (const struct runtime_context *ctx, const char *id,
       r = error_set (err, ENOMEM, "out of memory");
       goto out;
     }
-  /* the restored tree reparents to us, not to the host's init */
+  /* the restored tree reparents to us, not to the host's init, when CRIU
+   * exits; then the caller's setting comes back (a library caller must not
+   * stay a subreaper) */
+  int was_subreaper = 0;
+  prctl (PR_GET_CHILD_SUBREAPER, &was_subreaper);
   prctl (PR_SET_CHILD_SUBREAPER, 1);
   r = run_criu (argv, "restore", log, err);
+  prctl (PR_SET_CHILD_SUBREAPER, was_subreaper);
   if (r < 0)
     {
       error_prefix (err, "container `%s`", id);
