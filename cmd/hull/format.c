@@ -584,8 +584,9 @@ hull_format_rows (const char *tmpl, const struct fmt_row *rows, size_t n, const 
         }
       const char **cells = calloc (ncols + 1, sizeof *cells);
       size_t k = 0;
-      char *save = NULL;
-      for (char *c = strtok_r (s, "\t", &save); c && k < ncols; c = strtok_r (NULL, "\t", &save))
+      /* strsep, not strtok: an empty field (PORTS) is still a cell */
+      char *rest = s;
+      for (char *c; k < ncols && (c = strsep (&rest, "\t")) != NULL;)
         cells[k++] = c;
       table_add (t, cells);
       free (cells);

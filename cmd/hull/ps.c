@@ -2,6 +2,7 @@
 #include "ctr.h"
 #include "hull.h"
 #include "util.h"
+#include "vulns.h"
 
 #include "base/cleanup.h"
 #include "base/error.h"
@@ -75,7 +76,7 @@ matches (struct engine *e, const struct ctr_record *r, char **filters)
 
 struct ps_opts
 {
-  bool all, quiet, notrunc, size;
+  bool all, quiet, notrunc, size, vulns;
   const char *format;
   int last;
   char **filters;
@@ -151,6 +152,8 @@ static const struct cli_option ps_options[] = {
   CLI_OPT_CALL_FLAG ('l', "latest", P_LATEST, "the most recently created"),
   CLI_OPT_FLAG (0, "no-trunc", struct ps_opts, notrunc, "do not truncate"),
   CLI_OPT_FLAG ('s', "size", struct ps_opts, size, "accepted for compatibility"),
+  CLI_OPT_FLAG (0, "vulns", struct ps_opts, vulns,
+                "add a VULNERABILITIES column: the last scan's counts"),
   { 0 },
 };
 
@@ -170,6 +173,10 @@ ps_run (void *data, void *opts, int argc, char **argv)
       int r = hull_usage_error ("ps", "%s", err->msg);
       return r;
     }
+  /* the column is opt-in: --vulns, or a template that names it */
+  bool vulns = opt->vulns || hull_vulns_in_format (format);
+  if (vulns && hull_vulns_check (&err) < 0)
+    return hull_usage_error ("ps", "--vulns: %s", err->msg);
   bool has_status = false;
   for (size_t i = 0; filters && filters[i]; i++)
     has_status |= strncmp (filters[i], "status=", 7) == 0;
@@ -180,9 +187,9 @@ ps_run (void *data, void *opts, int argc, char **argv)
   if (engine_list (e, &list, &err) < 0)
     return hull_report (&err);
 
-  struct table *t = table_new (7);
-  static const char *const head[]
-      = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES" };
+  struct table *t = table_new (vulns ? 8 : 7);
+  static const char *const head[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
+                                      "STATUS",       "PORTS", "NAMES",   "VULNERABILITIES" };
   if (!quiet && !format)
     table_add (t, head);
   size_t cap = 8, nrows = 0;
@@ -211,11 +218,16 @@ ps_run (void *data, void *opts, int argc, char **argv)
           ctr_record_list_free (list);
           return hull_report (&err);
         }
+      _cleanup_free_ char *vcell = vulns ? hull_vulns_cell (ctx, r->id) : NULL;
+      if (vcell)
+        /* in the JSON only, which templates fall back to: {{json .}}
+         * and "json" show it only when asked for */
+        json_object_object_add (row.json, "Vulnerabilities", json_object_new_string (vcell));
       if (!format)
         {
           /* CONTAINER ID, IMAGE, COMMAND, CREATED, STATUS, PORTS, NAMES */
           const char *const *v = row.values;
-          const char *cells[] = { v[0], v[1], v[2], v[4], v[7], v[5], v[8] };
+          const char *cells[] = { v[0], v[1], v[2], v[4], v[7], v[5], v[8], vcell ? vcell : "-" };
           table_add (t, cells);
           hull_fmt_row_clear (&row);
           continue;
@@ -231,9 +243,18 @@ ps_run (void *data, void *opts, int argc, char **argv)
   if (format)
     {
       if (strcmp (format, "table") == 0)
-        format = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
-                 "{{.Ports}}\t{{.Names}}";
-      if (hull_format_rows (format, rows, nrows, hull_ps_keys, hull_ps_headers, &err) < 0)
+        format = vulns ? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
+                         "{{.Ports}}\t{{.Names}}\t{{.Vulnerabilities}}"
+                       : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
+                         "{{.Ports}}\t{{.Names}}";
+      /* ps's headers plus the column's */
+      const char *hkeys[32], *hnames[32];
+      size_t k = 0;
+      for (; hull_ps_keys[k] && k < 30; k++)
+        hkeys[k] = hull_ps_keys[k], hnames[k] = hull_ps_headers[k];
+      hkeys[k] = "Vulnerabilities", hnames[k] = "VULNERABILITIES";
+      hkeys[k + 1] = hnames[k + 1] = NULL;
+      if (hull_format_rows (format, rows, nrows, hkeys, hnames, &err) < 0)
         ret = hull_report (&err);
     }
   else if (!quiet)

@@ -441,6 +441,72 @@ requests CVE-2023-32681 fixed 2.31.0"
     "c1 c2 docker.io/library/al:latest docker.io/library/bb:latest docker.io/library/deb:latest"
 }
 
+@test "ps and images --vulns: the last scan's counts, without scanning again" {
+  make_debian_tar "$TEST_DIR/deb.tar"
+  h import "$TEST_DIR/deb.tar" deb >/dev/null
+  write_advisories
+  h scan db import "$ADV/osv" "$ADV/tracker.json" >/dev/null
+  h create --name vc deb true >/dev/null
+  # opt-in: the default listings are unchanged
+  run h images deb
+  assert_not_contains "$output" VULNERABILITIES
+  run h ps -a --filter name=vc
+  assert_not_contains "$output" VULNERABILITIES
+  run h ps -a --filter name=vc --format json
+  assert_eq "$(jq -r 'has("Vulnerabilities")' <<<"$output")" false
+  # never scanned: -
+  run h images --vulns deb
+  assert_status 0
+  assert_match "${lines[0]}" "^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE +VULNERABILITIES$"
+  assert_match "${lines[1]}" "^deb +latest +[0-9a-f]{12} .* -$"
+  run h ps -a --vulns --filter name=vc
+  assert_status 0
+  assert_match "${lines[0]}" "^CONTAINER ID +IMAGE +COMMAND .* NAMES +VULNERABILITIES$"
+  assert_match "${lines[1]}" " vc +-$"
+  # scan the image and the container: the listings show what the scan reported
+  run h scan --format json deb vc
+  assert_status 0
+  local want_img want_ctr
+  counts='.Results | [.[].Vulnerabilities // [] | .[].Severity] as $s |
+    "C:\([$s[] | select(.=="CRITICAL")] | length) H:\([$s[] | select(.=="HIGH")] | length) M:\([$s[] | select(.=="MEDIUM")] | length) L:\([$s[] | select(.=="LOW")] | length) U:\([$s[] | select(.=="UNKNOWN")] | length)"'
+  want_img=$(jq -r ".[] | select(.ArtifactName == \"docker.io/library/deb:latest\") | $counts" <<<"$output")
+  want_ctr=$(jq -r ".[] | select(.ArtifactName == \"vc\") | $counts" <<<"$output")
+  assert_eq "$want_img" "C:0 H:3 M:2 L:0 U:0"
+  assert_eq "$want_ctr" "C:0 H:3 M:2 L:0 U:0"
+  # without the advisory database: nothing is scanned again
+  rm -f "$ROOT/scan/advisories.db"
+  run h images --vulns deb
+  assert_status 0
+  assert_match "${lines[1]}" "^deb +latest +[0-9a-f]{12} .* $want_img$"
+  run h images --vulns bb
+  assert_match "${lines[1]}" "^bb +latest .* -$"
+  run h ps -a --vulns --filter name=vc
+  assert_status 0
+  assert_match "${lines[1]}" " vc +$want_ctr$"
+  # the field in templates and JSON
+  run h images --format '{{.Repository}}:{{.Tag}} {{.Vulnerabilities}}' deb
+  assert_eq "$output" "deb:latest $want_img"
+  run h images --vulns --format json deb
+  assert_eq "$(jq -r .Vulnerabilities <<<"$output")" "$want_img"
+  run h images --vulns --format table deb
+  assert_match "${lines[0]}" "^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE +VULNERABILITIES$"
+  assert_match "${lines[1]}" " $want_img$"
+  run h ps -a --filter name=vc --format '{{.Names}} {{.Vulnerabilities}}'
+  assert_eq "$output" "vc $want_ctr"
+  run h ps -a --filter name=vc --format 'table {{.Names}}\t{{.Vulnerabilities}}'
+  assert_match "${lines[0]}" "^NAMES +VULNERABILITIES$"
+  # the default table's empty PORTS cell keeps NAMES and VULNERABILITIES in place
+  run h ps -a --vulns --filter name=vc --format table
+  assert_match "${lines[1]}" " vc +$want_ctr$"
+  assert_eq "$(awk 'NR == 1 { print index($0, "NAMES") } NR == 2 { print index($0, " vc ") + 1 }' <<<"$output" | uniq | wc -l)" 1
+  run h ps -a --vulns --filter name=vc --format json
+  assert_eq "$(jq -r .Vulnerabilities <<<"$output")" "$want_ctr"
+  # a container of the image that was never scanned itself
+  h create --name vc2 deb true >/dev/null
+  run h ps -a --vulns --filter name=vc2
+  assert_match "${lines[1]}" " vc2 +-$"
+}
+
 @test "scan db push/pull: the database as an OCI artifact through a registry" {
   registry_setup
   # the registry listens in this test's network namespace, where hull runs
