@@ -628,6 +628,7 @@ assert_load_refused() { # ARCHIVE POLICY REASON
 @test "load: the policy is checked for each image of an archive before anything is stored" {
   local a=$BATS_TEST_TMPDIR/arch pol=$BATS_TEST_TMPDIR/p.json acc='{"type":"insecureAcceptAnything"}'
   mkdir -p "$a"
+  a=$(realpath "$a") # scopes name real paths
   fresh t/load
   hull pull -q "$REG/t/load:1" >/dev/null
   hull save --format oci-archive -o "$a/plain.tar" "$REG/t/load:1"
