@@ -70,6 +70,7 @@ check_load (void *data, const struct image_load_candidate *c, struct error **err
     .lens = c->sig_lens,
     .names = c->sig_names,
     .n = c->nsigs,
+    .total = c->nsigs_total,
     .blob = c->read_blob,
     .blob_data = c->read_ctx,
   };

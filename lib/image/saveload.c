@@ -25,6 +25,10 @@
 
 #define JSON_FILE_MAX (8u << 20)
 #define LOAD_MAX_ENTRIES 100000
+/* signature manifests handed to the load check (lib/trust looks at 64 at
+ * most, and at none larger than 256 KiB) */
+#define SIG_MANIFESTS_KEPT 65
+#define SIG_MANIFEST_KEPT_MAX (256u << 10)
 
 /* ------------------------------------------------------------------ save */
 
@@ -736,7 +740,7 @@ check_oci (struct loader *L, const struct manifest *idx, const char **names, boo
   size_t *lens = calloc (idx->nmanifests + 1, sizeof *lens);
   if (lens == NULL)
     return error_set (err, ENOMEM, "out of memory");
-  size_t nsigs = 0;
+  size_t nsigs = 0, nsigs_total = 0;
   int r = 0;
   for (size_t i = 0; i < idx->nmanifests && r >= 0; i++)
     {
@@ -759,9 +763,17 @@ check_oci (struct loader *L, const struct manifest *idx, const char **names, boo
       if (!is_signature_manifest (mdata, mlen))
         continue; /* an image: loading it parses it */
       is_sig[i] = true;
+      /* Memory stays bounded whatever the archive holds: the check looks
+       * at SIG_MANIFESTS_KEPT manifests at most (it is told how many there
+       * are), and one larger than SIG_MANIFEST_KEPT_MAX is kept as its
+       * length only (the check refuses it by that length). */
+      if (nsigs_total++ >= SIG_MANIFESTS_KEPT)
+        continue;
       char *where = NULL;
-      if (asprintf (&where, "index.json entry %zu (%s)", i + 1, d->digest) < 0
-          || strv_consume (&signames, where) < 0 || strv_consume (&sigs, TAKE_PTR (mdata)) < 0)
+      char *keep = mlen > SIG_MANIFEST_KEPT_MAX ? strdup ("") : TAKE_PTR (mdata);
+      if (strv_consume (&sigs, keep) < 0
+          || asprintf (&where, "index.json entry %zu (%s)", i + 1, d->digest) < 0
+          || strv_consume (&signames, where) < 0)
         r = error_set (err, ENOMEM, "out of memory");
       else
         lens[nsigs++] = mlen;
@@ -778,6 +790,7 @@ check_oci (struct loader *L, const struct manifest *idx, const char **names, boo
         .sig_lens = lens,
         .sig_names = signames,
         .nsigs = nsigs,
+        .nsigs_total = nsigs_total,
         .read_blob = read_archive_blob,
         .read_ctx = L,
       };

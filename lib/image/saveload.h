@@ -49,7 +49,8 @@ struct image_load_candidate
   char *const *sig_manifests; /* oci: the signature manifests' exact bytes */
   const size_t *sig_lens;
   char *const *sig_names; /* where each was found, for messages */
-  size_t nsigs;
+  size_t nsigs;           /* the ones given (at most 65; one over 256 KiB: "" and its length) */
+  size_t nsigs_total;     /* how many the archive holds */
   /* a blob of the archive by digest, at most max bytes (size: what its
    * descriptor says, checked by the caller) */
   int (*read_blob) (void *ctx, const char *digest, int64_t size, size_t max, char **out,

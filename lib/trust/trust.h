@@ -219,6 +219,7 @@ struct trust_archive_sigs
   const size_t *lens;
   char *const *names; /* for messages: where each was found */
   size_t n;
+  size_t total; /* how many the archive holds (> n: not all were kept) */
   trust_blob_fn blob;
   void *blob_data;
 };

@@ -557,17 +557,26 @@ trust_verify_archive (const struct trust_archive_sigs *s, const char *digest,
     return error_set (err, ENOMEM, "out of memory");
   struct ctx x
       = { .blob = s->blob, .blob_data = s->blob_data, .digest = digest, .o = o, .res = res };
+  /* As for a registry's .sig manifest with too many layers: an archive
+   * with more signature manifests than are looked at is refused, not
+   * partly read. */
+  size_t total = s->total > s->n ? s->total : s->n;
+  if (total > TRUST_SIGNATURES_MAX)
+    {
+      char msg[128];
+      snprintf (msg, sizeof msg, "%zu signature manifests, more than %d", total,
+                TRUST_SIGNATURES_MAX);
+      res->nfound = total;
+      rejectf (&x, "archive", msg);
+    }
   /* Every signature manifest of the archive is a candidate: nothing but
    * the payload's signed digest (checked after the signature) binds one to
    * this image, exactly as for the registry's .sig tag. */
-  size_t n = s->n > TRUST_SIGNATURES_MAX ? TRUST_SIGNATURES_MAX : s->n;
-  for (size_t i = 0; i < n && !done (&x); i++)
+  for (size_t i = 0; total <= TRUST_SIGNATURES_MAX && i < s->n && !done (&x); i++)
     {
       res->nfound++;
       legacy_layers (&x, s->names[i], s->manifests[i], s->lens[i]);
     }
-  if (s->n > n)
-    rejectf (&x, "archive", "too many signature manifests");
   *out = res;
   return 0;
 }

@@ -308,6 +308,23 @@ test_archive (void)
              -EPERM);
   CHECK (msg && strstr (msg, "(oci-archive scope `default`): reject"));
   free (msg);
+  /* bounds: more signature manifests than are looked at; one too large
+   * (handed over as its length only) */
+  struct trust_archive_sigs many = sigs;
+  many.total = 65;
+  CHECK_INT (check_archive (p, TRUST_OCI_ARCHIVE, file, "example.com/app:1", &many, &msg), ==,
+             -EPERM);
+  CHECK (msg && strstr (msg, "65 signature manifests, more than 64"));
+  free (msg);
+  char *empty[] = { "", NULL };
+  size_t biglen[] = { 300000 };
+  struct trust_archive_sigs big = sigs;
+  big.manifests = empty;
+  big.lens = biglen;
+  CHECK_INT (check_archive (p, TRUST_OCI_ARCHIVE, file, "example.com/app:1", &big, &msg), ==,
+             -EPERM);
+  CHECK (msg && strstr (msg, "300000 bytes is larger than"));
+  free (msg);
   /* a docker archive cannot carry signatures */
   CHECK_INT (check_archive (p, TRUST_DOCKER_ARCHIVE, file, "example.com/app:1", NULL, &msg), ==,
              -EPERM);
