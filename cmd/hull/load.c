@@ -1,6 +1,10 @@
-/* hull load [-i FILE] [-q]: images from an OCI or docker archive. */
+/* hull load [-i FILE] [-q] [--signature-policy FILE]: images from an OCI
+ * or docker archive, each checked against the signature policy first. */
 #include "hull.h"
 #include "util.h"
+#ifdef HULL_HAVE_TRUST
+#include "trust-cmd.h"
+#endif
 
 #include "base/cleanup.h"
 #include "base/error.h"
@@ -19,11 +23,15 @@ struct load_opts
 {
   const char *input;
   bool quiet;
+  const char *sigpolicy; /* --signature-policy (lib/trust) */
 };
 
 static const struct cli_option load_options[] = {
   CLI_OPT_STRING ('i', "input", struct load_opts, input, "FILE", "read from FILE instead of stdin"),
   CLI_OPT_FLAG ('q', "quiet", struct load_opts, quiet, "print nothing"),
+  CLI_OPT_STRING (0, "signature-policy", struct load_opts, sigpolicy, "FILE",
+                  "check each image against policy.json FILE (default: "
+                  "/etc/containers/policy.json when it exists)"),
   { 0 },
 };
 
@@ -45,8 +53,16 @@ load_run (void *data, void *opts, int argc, char **argv)
   _cleanup_image_store_ struct image_store *s = NULL;
   if (hull_open_store (ctx, &s, &err) < 0)
     return hull_report (&err);
+  struct image_load_opts lo = { 0 };
+#ifdef HULL_HAVE_TRUST
+  if (hull_trust_load_opts (opt->sigpolicy, in, &lo, &err) < 0)
+    return hull_report (&err);
+#else
+  if (opt->sigpolicy)
+    return hull_usage_error ("load", "--signature-policy: built without content trust");
+#endif
   _cleanup_strv_ char **loaded = NULL;
-  if (image_load (s, fd, &loaded, &err) < 0)
+  if (image_load_with (s, fd, &lo, &loaded, &err) < 0)
     {
       if (in)
         error_prefix (&err, "load `%s`", in);
