@@ -263,7 +263,9 @@ struct parser
   size_t act_after; /* offset after the current action's closing delimiter */
   bool act_trim;    /* ... which ends with a trim marker */
   int depth;
-  int range_depth; /* break/continue are only valid inside range */
+  int range_depth;   /* break/continue are only valid inside range */
+  const char **vars; /* variables in scope (names owned by the tree) */
+  size_t nvars, capvars;
   struct error **err;
 };
 
@@ -482,6 +484,35 @@ parse_chain (struct parser *ps, struct arg *a)
 
 static int parse_pipe (struct parser *ps, bool in_paren, bool decl_ok, struct pipe **out);
 
+/* Variables are checked at parse time, as Go does: a variable is in scope
+ * from its declaration to the end of the block that holds it. */
+static bool
+var_declared (struct parser *ps, const char *name)
+{
+  if (strcmp (name, "$") == 0)
+    return true;
+  for (size_t i = ps->nvars; i-- > 0;)
+    if (strcmp (ps->vars[i], name) == 0)
+      return true;
+  return false;
+}
+
+static int
+var_declare (struct parser *ps, const char *name)
+{
+  if (ps->nvars == ps->capvars)
+    {
+      size_t cap = ps->capvars ? ps->capvars * 2 : 16;
+      const char **v = realloc (ps->vars, sizeof *v * cap);
+      if (v == NULL)
+        return perr_nomem (ps);
+      ps->vars = v;
+      ps->capvars = cap;
+    }
+  ps->vars[ps->nvars++] = name;
+  return 0;
+}
+
 static bool
 at_term_end (struct parser *ps)
 {
@@ -523,6 +554,8 @@ parse_arg (struct parser *ps, struct arg *a)
       a->kind = A_VAR;
       if ((a->str = xstrndup (s + start, ps->p - start)) == NULL)
         return perr_nomem (ps);
+      if (!var_declared (ps, a->str))
+        return tmpl_err (ps->src, (int)start, ps->err, "undefined variable \"%s\"", a->str);
       r = parse_chain (ps, a);
     }
   else if (c == '(')
@@ -633,6 +666,12 @@ parse_decl (struct parser *ps, struct pipe *p)
     ps->p += 2;
   else if (ps->p < ps->act_end && ps->src[ps->p] == '=' && n == 1)
     {
+      if (!var_declared (ps, names[0]))
+        {
+          int r = tmpl_err (ps->src, (int)save, ps->err, "undefined variable \"%s\"", names[0]);
+          free (names[0]);
+          return r;
+        }
       ps->p++;
       p->assign = true;
     }
@@ -735,6 +774,9 @@ parse_pipe (struct parser *ps, bool in_paren, bool decl_ok, struct pipe **out)
       free (cmd.args);
       goto fail;
     }
+  for (int i = 0; i < p->ndecl && !p->assign; i++)
+    if ((r = var_declare (ps, p->decl[i])) < 0)
+      goto fail;
   *out = p;
   return 0;
 fail:
@@ -827,11 +869,13 @@ parse_block_body (struct parser *ps, struct node *n, enum node_kind k)
   int end_pos, r;
   if (++ps->depth > TMPL_MAX_DEPTH)
     return tmpl_err (ps->src, n->pos, ps->err, "nesting deeper than %d", TMPL_MAX_DEPTH);
+  size_t mark = ps->nvars;
   if (k == N_RANGE)
     ps->range_depth++;
   r = parse_list (ps, &n->list, &end, &end_pos);
   if (k == N_RANGE)
     ps->range_depth--;
+  ps->nvars = mark;
   if (r < 0)
     goto out;
   if (end == E_EOF)
@@ -864,7 +908,9 @@ parse_block_body (struct parser *ps, struct node *n, enum node_kind k)
           goto out;
         }
       resume_after_action (ps);
-      if ((r = parse_list (ps, &n->elselist, &end, &end_pos)) < 0)
+      r = parse_list (ps, &n->elselist, &end, &end_pos);
+      ps->nvars = mark;
+      if (r < 0)
         goto out;
       if (end != E_END)
         {
@@ -988,12 +1034,15 @@ parse_list (struct parser *ps, struct node **out, enum end_kind *end, int *end_p
           *tail = nn;
           tail = &nn->next;
           ps->p += k == N_IF ? 2 : k == N_RANGE ? 5 : 4;
+          size_t mark = ps->nvars;
           if ((r = parse_pipe (ps, false, true, &nn->pipe)) < 0)
             goto fail;
           ps->act_after = after;
           ps->act_trim = trim_right;
           resume_after_action (ps);
-          if ((r = parse_block_body (ps, nn, k)) < 0)
+          r = parse_block_body (ps, nn, k);
+          ps->nvars = mark;
+          if (r < 0)
             goto fail;
           continue;
         }
@@ -1061,6 +1110,7 @@ tmpl_parse (const char *text, struct tmpl **out, struct error **err)
   enum end_kind end;
   int end_pos;
   int r = parse_list (&ps, &t->root, &end, &end_pos);
+  free (ps.vars);
   if (r >= 0 && end != E_EOF)
     r = tmpl_err (t->src, end_pos, err, "unexpected {{%s}}", end == E_END ? "end" : "else");
   if (r < 0)

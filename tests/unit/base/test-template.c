@@ -253,6 +253,11 @@ test_errors (void)
   T ("{{.Name)}}", "ERR: template: 1:7: unexpected right paren");
   T ("{{$x}}", "ERR: template: 1:2: undefined variable \"$x\"");
   T ("{{if 1}}{{$x := 1}}{{end}}{{$x}}", "ERR: template: 1:28: undefined variable \"$x\"");
+  T ("{{$x = 1}}", "ERR: template: 1:2: undefined variable \"$x\"");
+  T ("{{range $v := .Args}}{{end}}{{$v}}", "ERR: template: 1:30: undefined variable \"$v\"");
+  T ("{{if 0}}{{$nope}}{{end}}", "ERR: template: 1:10: undefined variable \"$nope\"");
+  T ("{{with $a := .State.Pid}}{{$a}}{{end}}|{{if $b := .Empty}}{{else}}[{{$b}}]{{end}}",
+     "4242|[]");
   T ("{{.Name.First}}", "ERR: template: 1:2: can't evaluate field First in type string");
   T ("{{.Name 1}}", "ERR: template: 1:2: can't give argument to non-function");
   T ("{{nil}}", "ERR: template: 1:2: nil is not a command");
