@@ -186,6 +186,9 @@ struct val
 {
   json_object *o; /* a reference held by this value; NULL is JSON null */
   bool missing;   /* a map key that is not there: Go's invalid reflect.Value */
+  bool empty;     /* a "" that `index` made of an absent entry: what Docker's
+                   * typed maps give; its fields, indexes and range are absent
+                   * too */
 };
 
 typedef int (*tmpl_fn) (struct exec *x, int pos, struct val *args, int n, struct val *out);
@@ -1127,7 +1130,7 @@ tmpl_parse (const char *text, struct tmpl **out, struct error **err)
 static struct val
 val_ref (struct val v)
 {
-  return (struct val){ .o = json_object_get (v.o), .missing = v.missing };
+  return (struct val){ .o = json_object_get (v.o), .missing = v.missing, .empty = v.empty };
 }
 
 static void
@@ -1491,7 +1494,7 @@ walk_fields (struct exec *x, const struct arg *a, struct val v, struct val *out)
 {
   for (int i = 0; i < a->nfields; i++)
     {
-      if (is_null (v))
+      if (is_null (v) || v.empty)
         {
           val_put (&v);
           v = MISSING;
@@ -1711,7 +1714,7 @@ exec_range (struct exec *x, const struct node *n, struct val dot, enum flow *out
   enum flow flow = F_NORMAL;
   if (n->pipe->ndecl > 0 && n->pipe->assign)
     r = X_ERR (x, n->pos, "range can only declare variables");
-  else if (is_null (v))
+  else if (is_null (v) || v.empty)
     ;
   else if (json_object_get_type (v.o) == json_type_array)
     {
@@ -1924,6 +1927,15 @@ new_str (struct exec *x, const char *s, size_t n, struct val *out)
     return error_set (x->err, ENOMEM, "template: out of memory");
   *out = (struct val){ .o = o };
   return 0;
+}
+
+static int
+new_empty (struct exec *x, struct val *out)
+{
+  int r = new_str (x, "", 0, out);
+  if (r >= 0)
+    out->empty = true;
+  return r;
 }
 
 static int
@@ -2172,11 +2184,11 @@ fn_index (struct exec *x, int pos, struct val *a, int n, struct val *out)
   struct val cur = val_ref (a[0]);
   for (int i = 1; i < n; i++)
     {
-      if (is_null (cur))
+      if (is_null (cur) || cur.empty)
         {
           /* Go: "index of untyped nil"; an absent section reads as empty */
           val_put (&cur);
-          return new_str (x, "", 0, out);
+          return new_empty (x, out);
         }
       json_type t = json_object_get_type (cur.o);
       json_object *next = NULL;
@@ -2210,7 +2222,7 @@ fn_index (struct exec *x, int pos, struct val *a, int n, struct val *out)
               /* Docker's maps (labels, options) are map[string]string, whose
                * index of an absent key is "" */
               val_put (&cur);
-              return new_str (x, "", 0, out);
+              return new_empty (x, out);
             }
         }
       else

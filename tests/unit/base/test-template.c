@@ -29,14 +29,14 @@ static const char doc_text[]
 
 static json_object *doc;
 
-/* Output of text over doc, or "ERR: <message>". */
+/* Output of text over d, or "ERR: <message>". */
 static char *
-run (const char *text)
+run_on (const char *text, json_object *d)
 {
   _cleanup_error_ struct error *err = NULL;
   struct tmpl *t = NULL;
   char *out = NULL, *res;
-  if (tmpl_parse (text, &t, &err) < 0 || tmpl_exec (t, doc, &out, NULL, &err) < 0)
+  if (tmpl_parse (text, &t, &err) < 0 || tmpl_exec (t, d, &out, NULL, &err) < 0)
     {
       if (asprintf (&res, "ERR: %s", err ? err->msg : "(no message)") < 0)
         abort ();
@@ -45,6 +45,12 @@ run (const char *text)
     }
   tmpl_free (t);
   return out;
+}
+
+static char *
+run (const char *text)
+{
+  return run_on (text, doc);
 }
 
 #define T(text, want)                                                                              \
@@ -178,6 +184,13 @@ test_functions (void)
   T ("{{index .Config.Labels \"com.example.x\"}}", "1");
   /* Docker's labels are map[string]string: an absent key indexes to "" */
   T ("[{{index .Config.Labels \"nope\"}}]", "[]");
+  T ("{{eq (index .Config.Labels \"nope\") \"\"}} {{json (index .Config.Labels \"nope\")}}",
+     "true \"\"");
+  /* ... and what is under an absent entry is absent too, never an error */
+  T ("{{(index .Config.Labels \"nope\").X}} [{{index .Config.Labels \"nope\" \"y\"}}]",
+     "<no value> []");
+  T ("{{range index .Config.Labels \"nope\"}}x{{else}}none{{end}}", "none");
+  T ("[{{(index .Config.Cmd 0)}}]", "[]");
   T ("{{index .Args 1}}", "daemon off;");
   T ("{{index .Nested 0 1}}", "2");
   T ("{{(index .Mounts 1).Destination}}", "/data");
@@ -314,6 +327,47 @@ test_limits (void)
   CHECK (strstr (got5, "longer than") != NULL);
 }
 
+/* The examples of Docker's "Format command and log output" and inspect
+ * reference pages, over documents of the shapes they use. */
+static void
+test_docker_docs (void)
+{
+  _cleanup_json_ json_object *d = json_tokener_parse (
+      "{\"Name\":\"/sad_ptolemy\",\"Image\":\"sha256:0123abcd\","
+      "\"Args\":[\"--debug\",\"--log-level=info\"],\"LogPath\":\"/var/log/x.log\","
+      "\"NetworkSettings\":{\"Networks\":{\"bridge\":{\"IPAddress\":\"172.17.0.2\","
+      "\"MacAddress\":\"02:42:ac:11:00:02\"}},"
+      "\"Ports\":{\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"8080\"}],"
+      "\"443/tcp\":null}},"
+      "\"Mounts\":[{\"Type\":\"volume\",\"Name\":\"data\",\"Destination\":\"/data\"}],"
+      "\"Config\":{\"ExposedPorts\":{\"80/tcp\":{},\"443/tcp\":{}}}}");
+  REQUIRE (d != NULL);
+#define D(text, want)                                                                              \
+  do                                                                                               \
+    {                                                                                              \
+      _cleanup_free_ char *_got = run_on (text, d);                                                \
+      CHECK_STR (_got, want);                                                                      \
+    }                                                                                              \
+  while (0)
+  D ("{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", "172.17.0.2");
+  D ("{{range .NetworkSettings.Networks}}{{.MacAddress}}{{end}}", "02:42:ac:11:00:02");
+  D ("{{.LogPath}}", "/var/log/x.log");
+  D ("{{.Image}}", "sha256:0123abcd");
+  D ("{{range $p, $conf := .NetworkSettings.Ports}} {{$p}} -> {{(index $conf 0).HostPort}} {{end}}",
+     " 443/tcp -> <no value>  80/tcp -> 8080 ");
+  D ("{{range $p, $conf := .NetworkSettings.Ports}}{{with $conf}}{{$p}} -> {{(index $conf "
+     "0).HostPort}} {{end}}{{end}}",
+     "80/tcp -> 8080 ");
+  D ("{{json .Mounts}}", "[{\"Type\":\"volume\",\"Name\":\"data\",\"Destination\":\"/data\"}]");
+  D ("{{join .Args \" , \"}}", "--debug , --log-level=info");
+  D ("{{lower .Name}} {{upper .Name}} {{title .Name}}", "/sad_ptolemy /SAD_PTOLEMY /Sad_ptolemy");
+  D ("{{split .Image \":\"}}", "[sha256 0123abcd]");
+  D ("{{.Name | println}}", "/sad_ptolemy\n");
+  D ("{{range $p, $c := .Config.ExposedPorts}}{{$p}} {{end}}", "443/tcp 80/tcp ");
+  D ("{{.Config.ExposedPorts}}", "map[443/tcp:map[] 80/tcp:map[]]");
+#undef D
+}
+
 static void
 test_docker_format (void)
 {
@@ -377,6 +431,7 @@ main (void)
   RUN (test_syntax);
   RUN (test_errors);
   RUN (test_limits);
+  RUN (test_docker_docs);
   RUN (test_docker_format);
   RUN (test_reuse_and_file);
   json_object_put (doc);
