@@ -535,7 +535,7 @@ parse_arg (struct parser *ps, struct arg *a)
   a->pos = (int)start;
   if (c == '"' || c == '`')
     r = parse_string (ps, a);
-  else if (c == '.')
+  else if (c == '.' && !(ps->p + 1 < ps->act_end && isdigit ((unsigned char)s[ps->p + 1])))
     {
       if (ps->p + 1 < ps->act_end && is_alnum_ (s[ps->p + 1]))
         {
@@ -573,7 +573,7 @@ parse_arg (struct parser *ps, struct arg *a)
         return r;
       r = parse_chain (ps, a);
     }
-  else if (isdigit ((unsigned char)c)
+  else if (isdigit ((unsigned char)c) || c == '.' /* .5 */
            || ((c == '-' || c == '+') && ps->p + 1 < ps->act_end
                && (isdigit ((unsigned char)s[ps->p + 1]) || s[ps->p + 1] == '.')))
     {
