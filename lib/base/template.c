@@ -1252,7 +1252,7 @@ buf_printf (struct buf *b, const char *fmt, ...)
  * the same number, in %e form when the exponent is < -4 or >= 6 (strconv's
  * 'g' with the shortest precision decides with precision 6). */
 static void
-format_float (double d, char *out, size_t size)
+format_float (double d, char *out, size_t size, bool json)
 {
   if (isnan (d))
     {
@@ -1295,7 +1295,8 @@ format_float (double d, char *out, size_t size)
   char res[64];
   if (neg)
     res[o++] = '-';
-  if (exp < -4 || exp >= 6)
+  /* encoding/json switches to %e below 1e-6 and from 1e21 */
+  if (json ? fabs (d) < 1e-6 || fabs (d) >= 1e21 : exp < -4 || exp >= 6)
     {
       res[o++] = digits[0];
       if (nd > 1)
@@ -1304,7 +1305,9 @@ format_float (double d, char *out, size_t size)
           memcpy (res + o, digits + 1, (size_t)nd - 1);
           o += (size_t)nd - 1;
         }
-      o += (size_t)snprintf (res + o, sizeof res - o, "e%c%02d", exp < 0 ? '-' : '+', abs (exp));
+      /* fmt pads the exponent to two digits; encoding/json trims "e-07" */
+      o += (size_t)snprintf (res + o, sizeof res - o, json && exp < 0 ? "e%c%d" : "e%c%02d",
+                             exp < 0 ? '-' : '+', abs (exp));
     }
   else if (exp < 0)
     {
@@ -1353,6 +1356,92 @@ sorted_keys (json_object *o, size_t *n)
   return keys;
 }
 
+/* JSON as Docker's json function writes it (encoding/json without HTML
+ * escaping): compact, object keys in the document's order, numbers as
+ * encoding/json formats them. */
+static int
+json_str (struct buf *b, const char *s, size_t n)
+{
+  int r = buf_str (b, "\"");
+  for (size_t i = 0; i < n && r >= 0; i++)
+    {
+      unsigned char c = (unsigned char)s[i];
+      if (c == '"' || c == '\\')
+        r = buf_printf (b, "\\%c", c);
+      else if (c == '\n')
+        r = buf_str (b, "\\n");
+      else if (c == '\r')
+        r = buf_str (b, "\\r");
+      else if (c == '\t')
+        r = buf_str (b, "\\t");
+      else if (c < 0x20)
+        r = buf_printf (b, "\\u%04x", c);
+      else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80
+               && ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9))
+        {
+          /* U+2028 and U+2029 are escaped even without HTML escaping */
+          r = buf_printf (b, "\\u202%c", s[i + 2] == (char)0xA8 ? '8' : '9');
+          i += 2;
+        }
+      else
+        r = buf_add (b, s + i, 1);
+    }
+  return r < 0 ? r : buf_str (b, "\"");
+}
+
+static int
+json_val (struct buf *b, json_object *o, int depth)
+{
+  int r = 0;
+  if (depth > 100)
+    return -ELOOP;
+  switch (o ? json_object_get_type (o) : json_type_null)
+    {
+    case json_type_boolean:
+      return buf_str (b, json_object_get_boolean (o) ? "true" : "false");
+    case json_type_int:
+      return buf_printf (b, "%" PRId64, json_object_get_int64 (o));
+    case json_type_double:
+      {
+        double d = json_object_get_double (o);
+        char f[64];
+        if (isnan (d) || isinf (d))
+          return buf_str (b, "null");
+        format_float (d, f, sizeof f, true);
+        return buf_str (b, f);
+      }
+    case json_type_string:
+      return json_str (b, json_object_get_string (o), (size_t)json_object_get_string_len (o));
+    case json_type_array:
+      {
+        size_t n = json_object_array_length (o);
+        if ((r = buf_str (b, "[")) < 0)
+          return r;
+        for (size_t i = 0; i < n; i++)
+          if ((i > 0 && (r = buf_str (b, ",")) < 0)
+              || (r = json_val (b, json_object_array_get_idx (o, i), depth + 1)) < 0)
+            return r;
+        return buf_str (b, "]");
+      }
+    case json_type_object:
+      {
+        bool first = true;
+        if ((r = buf_str (b, "{")) < 0)
+          return r;
+        json_object_object_foreach (o, k, v)
+        {
+          if ((!first && (r = buf_str (b, ",")) < 0) || (r = json_str (b, k, strlen (k))) < 0
+              || (r = buf_str (b, ":")) < 0 || (r = json_val (b, v, depth + 1)) < 0)
+            return r;
+          first = false;
+        }
+        return buf_str (b, "}");
+      }
+    default:
+      return buf_str (b, "null");
+    }
+}
+
 /* Go's fmt %v of the value. */
 static int
 print_val (struct buf *b, struct val v, int depth)
@@ -1373,7 +1462,7 @@ print_val (struct buf *b, struct val v, int depth)
     case json_type_double:
       {
         char f[64];
-        format_float (json_object_get_double (v.o), f, sizeof f);
+        format_float (json_object_get_double (v.o), f, sizeof f, false);
         return buf_str (b, f);
       }
     case json_type_string:
@@ -2269,15 +2358,16 @@ fn_len (struct exec *x, int pos, struct val *a, int n, struct val *out)
 static int
 fn_json (struct exec *x, int pos, struct val *a, int n, struct val *out)
 {
-  (void)pos, (void)n;
-  struct val v = as_iface (a[0]);
+  (void)n;
   /* as Docker's: compact, no HTML or slash escaping */
-  const char *s = v.o ? json_object_to_json_string_ext (v.o, JSON_C_TO_STRING_PLAIN
-                                                                 | JSON_C_TO_STRING_NOSLASHESCAPE)
-                      : "null";
-  if (s == NULL)
-    return error_set (x->err, ENOMEM, "template: out of memory");
-  return new_str (x, s, strlen (s), out);
+  struct buf b = { .max = TMPL_MAX_OUTPUT };
+  int r = json_val (&b, as_iface (a[0]).o, 0);
+  if (r >= 0)
+    r = new_str (x, b.p ? b.p : "", b.len, out);
+  else
+    r = buf_fail (x, pos, r);
+  free (b.p);
+  return r;
 }
 
 static int

@@ -26,10 +26,10 @@ struct error;
 struct tmpl;
 
 /* Limits on what a template may cost (input is user-supplied). */
-#define TMPL_MAX_TEXT (64 * 1024)    /* bytes of template text */
-#define TMPL_MAX_DEPTH 64            /* nested blocks and parentheses */
-#define TMPL_MAX_OUTPUT (16 << 20)   /* bytes of output per execution */
-#define TMPL_MAX_STEPS (1000 * 1000) /* range iterations + commands per execution */
+#define TMPL_MAX_TEXT (64 * 1024)   /* bytes of template text */
+#define TMPL_MAX_DEPTH 64           /* nested blocks and parentheses */
+#define TMPL_MAX_OUTPUT (16 << 20)  /* bytes of output per execution */
+#define TMPL_MAX_STEPS (100 * 1000) /* range iterations + commands per execution */
 
 /* Parse text once into a tree; *out is freed with tmpl_free. */
 int tmpl_parse (const char *text, struct tmpl **out, struct error **err);
