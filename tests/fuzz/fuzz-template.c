@@ -2,7 +2,7 @@
  * parsed and executed against a fixed document shaped like Docker's inspect
  * output.  Errors are fine; crashes, leaks, sanitizer reports and a broken
  * error contract (failure without a message, success without output) are
- * not. */
+ * not.  Run with -dict=tests/fuzz/fuzz-template.dict. */
 #include "base/error.h"
 #include "base/template.h"
 

@@ -153,6 +153,8 @@ test_conditionals (void)
   T ("{{if .Ratio}}a{{end}}{{if .Mixed}}b{{end}}", "ab");
   T ("{{with .State}}{{.Status}}/{{.Pid}}{{end}}", "running/4242");
   T ("{{with .Nope}}x{{else}}y{{end}}", "y");
+  T ("{{with .Nope}}a{{else with .State}}{{.Status}}{{else}}c{{end}}", "running");
+  T ("{{range .Nested}}{{range .}}{{if eq . 2}}{{break}}{{end}}{{.}}{{end}};{{end}}", "1;3;");
   T ("{{with $x := .State.Pid}}{{$x}}{{end}}", "4242");
   T ("{{if and .State.Running (eq .State.ExitCode 0)}}ok{{end}}", "ok");
   T ("{{if or .Config.Tty .Empty}}a{{else}}b{{end}}", "b");
@@ -248,6 +250,8 @@ test_syntax (void)
   T ("a {{- /* comment */ -}} b", "ab");
   T ("x{{/* a comment */}}y", "xy");
   T ("{{- .Name}}", "/web");
+  T ("{{range .Args}}\n  {{- .}}\n{{- end}}", "-gdaemon off;");
+  T ("{{.Name}}\t{{.State.Status}}\n", "/web\trunning\n");
   T ("{{-3}}", "-3");
   T ("{{$x := .State.Pid}}{{$x}}{{$x = 7}} {{$x}}", "4242 7");
   T ("{{$n := len .Mounts}}{{if gt $n 1}}many{{end}}", "many");
