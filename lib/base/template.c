@@ -1706,6 +1706,47 @@ out:
   return r;
 }
 
+static int fn_index (struct exec *, int, struct val *, int, struct val *);
+
+/* A field holding an object, given arguments, is indexed by them: how a
+ * document offers a method such as Docker's {{.Label "k"}} (the document
+ * carries "Label": {labels}).  Go would call a method there. */
+static int
+call_method (struct exec *x, const struct cmd *c, struct val dot, struct val *final,
+             struct val *out)
+{
+  const struct arg *fa = &c->args[0];
+  int n = c->nargs + (final ? 1 : 0), got = 0, r;
+  if (fa->kind != A_FIELD && !(fa->kind == A_VAR && fa->nfields > 0))
+    return X_ERR (x, fa->pos, "can't give argument to non-function");
+  struct val *args = calloc ((size_t)n, sizeof *args);
+  if (args == NULL)
+    return error_set (x->err, ENOMEM, "template: out of memory");
+  if ((r = eval_arg (x, fa, dot, &args[got])) < 0)
+    goto out;
+  got++;
+  if (args[0].missing
+      || (!is_null (args[0]) && json_object_get_type (args[0].o) != json_type_object))
+    {
+      r = X_ERR (x, fa->pos, "%s is not a method but has arguments", fa->fields[fa->nfields - 1]);
+      goto out;
+    }
+  for (int i = 1; i < c->nargs; i++)
+    {
+      if ((r = eval_arg (x, &c->args[i], dot, &args[got])) < 0)
+        goto out;
+      got++;
+    }
+  if (final)
+    args[got++] = val_ref (*final);
+  r = fn_index (x, fa->pos, args, got, out);
+out:
+  for (int i = 0; i < got; i++)
+    val_put (&args[i]);
+  free (args);
+  return r;
+}
+
 static int
 exec_cmd (struct exec *x, const struct cmd *c, struct val dot, struct val *final, struct val *out)
 {
@@ -1715,7 +1756,7 @@ exec_cmd (struct exec *x, const struct cmd *c, struct val dot, struct val *final
   if (c->args[0].kind == A_FUNC)
     return call_func (x, c, 0, dot, final, out);
   if (c->nargs > 1 || final)
-    return X_ERR (x, c->args[0].pos, "can't give argument to non-function");
+    return call_method (x, c, dot, final, out);
   return eval_arg (x, &c->args[0], dot, out);
 }
 

@@ -240,6 +240,22 @@ test_functions (void)
   T ("{{.Args | len | printf \"%d args\"}}", "2 args");
 }
 
+/* A field holding an object takes arguments as an index: Docker's
+ * {{.Label "k"}} of ps rows, offered by the row document. */
+static void
+test_method (void)
+{
+  _cleanup_json_ json_object *d
+      = json_tokener_parse ("{\"Label\":{\"k\":\"v\"},\"None\":null,\"Labels\":\"k=v\"}");
+  REQUIRE (d != NULL);
+  _cleanup_free_ char *a = run_on ("{{.Label \"k\"}}|{{.Label \"x\"}}|{{\"k\" | .Label}}", d);
+  CHECK_STR (a, "v||v");
+  _cleanup_free_ char *b = run_on ("[{{.None \"k\"}}] {{.Labels}}", d);
+  CHECK_STR (b, "[] k=v");
+  _cleanup_free_ char *c = run_on ("{{range $r := .}}{{end}}{{$.Label \"k\"}}", d);
+  CHECK_STR (c, "v");
+}
+
 static void
 test_syntax (void)
 {
@@ -282,7 +298,10 @@ test_errors (void)
   T ("{{with $a := .State.Pid}}{{$a}}{{end}}|{{if $b := .Empty}}{{else}}[{{$b}}]{{end}}",
      "4242|[]");
   T ("{{.Name.First}}", "ERR: template: 1:2: can't evaluate field First in type string");
-  T ("{{.Name 1}}", "ERR: template: 1:2: can't give argument to non-function");
+  T ("{{.Name 1}}", "ERR: template: 1:2: Name is not a method but has arguments");
+  T ("{{.Nope 1}}", "ERR: template: 1:2: Nope is not a method but has arguments");
+  T ("{{. 1}}", "ERR: template: 1:2: can't give argument to non-function");
+  T ("{{1 | 2}}", "ERR: template: 1:6: can't give argument to non-function");
   T ("{{nil}}", "ERR: template: 1:2: nil is not a command");
   T ("{{index}}", "ERR: template: 1:2: wrong number of args for index: want at least 1 got 0");
   T ("{{upper 1}}",
@@ -437,6 +456,7 @@ main (void)
   RUN (test_conditionals);
   RUN (test_compare);
   RUN (test_functions);
+  RUN (test_method);
   RUN (test_syntax);
   RUN (test_errors);
   RUN (test_limits);
