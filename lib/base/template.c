@@ -516,13 +516,20 @@ var_declare (struct parser *ps, const char *name)
   return 0;
 }
 
+/* Whether offset i ends an operand (the action's end, a space, | ( ) or ,). */
 static bool
-at_term_end (struct parser *ps)
+term_end_at (const struct parser *ps, size_t i)
 {
-  if (ps->p >= ps->act_end)
+  if (i >= ps->act_end)
     return true;
-  char c = ps->src[ps->p];
+  char c = ps->src[i];
   return is_space (c) || c == '|' || c == ')' || c == '(' || c == ',';
+}
+
+static bool
+at_term_end (const struct parser *ps)
+{
+  return term_end_at (ps, ps->p);
 }
 
 static int
@@ -578,8 +585,7 @@ parse_arg (struct parser *ps, struct arg *a)
                && (isdigit ((unsigned char)s[ps->p + 1]) || s[ps->p + 1] == '.')))
     {
       size_t e = ps->p;
-      while (e < ps->act_end
-             && !at_term_end (&(struct parser){ .src = s, .p = e, .act_end = ps->act_end }))
+      while (!term_end_at (ps, e))
         e++;
       _cleanup_free_ char *tok = xstrndup (s + start, e - start);
       if (tok == NULL)
