@@ -262,6 +262,7 @@ test_syntax (void)
   T ("{{\"a\\tb\\n\\u00e9\\x41\\101\"}}", "a\tb\n\xc3\xa9"
                                           "AA");
   T ("{{`raw\\n}}`}}", "raw\\n}}");
+  T ("{{\"a}}b\" | printf \"%s{{\"}}", "a}}b{{");
   T ("a  {{- .Name -}}  \n b", "a/webb");
   T ("a {{- /* comment */ -}} b", "ab");
   T ("x{{/* a comment */}}y", "xy");
