@@ -1526,6 +1526,8 @@ struct exec
   struct var *vars;
   size_t nvars, capvars;
   long steps;
+  size_t built; /* bytes of strings made by functions: a declaration prints
+                 * nothing, so the output limit alone does not bound work */
   struct error **err;
 };
 
@@ -2058,6 +2060,10 @@ new_str (struct exec *x, const char *s, size_t n, struct val *out)
 {
   if (n > INT32_MAX)
     return error_set (x->err, EFBIG, "template: string too long");
+  if (n > TMPL_MAX_BUILT - x->built)
+    return error_set (x->err, EFBIG, "template: execution built more than %d bytes of strings",
+                      TMPL_MAX_BUILT);
+  x->built += n;
   json_object *o = json_object_new_string_len (s, (int)n);
   if (o == NULL)
     return error_set (x->err, ENOMEM, "template: out of memory");

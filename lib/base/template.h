@@ -30,6 +30,7 @@ struct tmpl;
 #define TMPL_MAX_DEPTH 64           /* nested blocks and parentheses */
 #define TMPL_MAX_OUTPUT (16 << 20)  /* bytes of output per execution */
 #define TMPL_MAX_STEPS (100 * 1000) /* range iterations + commands per execution */
+#define TMPL_MAX_BUILT (64 << 20)   /* bytes of strings functions build per execution */
 
 /* Parse text once into a tree; *out is freed with tmpl_free. */
 int tmpl_parse (const char *text, struct tmpl **out, struct error **err);

@@ -348,6 +348,12 @@ test_limits (void)
   _cleanup_free_ char *got4 = run ("{{range 2000}}{{printf \"%9999s\" \"x\"}}\n{{end}}");
   CHECK (strstr (got4, "output longer than") != NULL);
 
+  /* strings built and thrown away are bounded too (a declaration prints
+   * nothing): 100000 copies of 10 KB would be 1 GB */
+  _cleanup_free_ char *got6
+      = run ("{{$s := printf \"%9999s\" \"x\"}}{{range 100000}}{{$t := printf \"%s\" $s}}{{end}}");
+  CHECK_STR (got6, "ERR: template: execution built more than 67108864 bytes of strings");
+
   /* text longer than the limit */
   _cleanup_free_ char *big = malloc (TMPL_MAX_TEXT + 2);
   memset (big, 'a', TMPL_MAX_TEXT + 1);
