@@ -24,6 +24,7 @@ PKGS=(
   crun runc conmon podman containerd skopeo umoci buildah
   catatonit fuse-overlayfs slirp4netns netavark aardvark-dns passt iptables
   uidmap
+  criu
   # images and registries
   docker-registry apache2-utils debootstrap isal
   # Kubernetes CRI tests: CNI plugins and the project's gRPC test client

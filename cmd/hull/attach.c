@@ -7,48 +7,44 @@
 #include "engine/engine.h"
 #include "engine/spec.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-int
-cmd_attach (struct hull_ctx *ctx, int argc, char **argv)
+struct attach_opts
 {
-  static const struct option opts[] = {
-    { "no-stdin", no_argument, NULL, 'n' },
-    { "sig-proxy", optional_argument, NULL, 's' },
-    { "detach-keys", required_argument, NULL, 'k' },
-    { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  bool no_stdin = false, sig_proxy = true;
-  int c;
-  while ((c = getopt_long (argc, argv, "h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'n':
-        no_stdin = true;
-        break;
-      case 's':
-        sig_proxy = optarg == NULL || strcmp (optarg, "true") == 0;
-        break;
-      case 'k':
-        if (strcmp (optarg, "ctrl-p,ctrl-q") != 0)
-          return hull_usage_error ("attach", "only the detach keys ctrl-p,ctrl-q are supported");
-        break;
-      case 'h':
-        printf ("Usage: hull attach [--no-stdin] [--sig-proxy=false] CONTAINER\n");
-        return 0;
-      default:
-        return hull_usage_error ("attach", "unknown option");
-      }
-  if (argc - optind != 1)
-    return hull_usage_error ("attach", "requires exactly 1 argument");
+  bool no_stdin, sig_proxy;
+  const char *detach_keys;
+};
+
+static void
+attach_init (void *opts)
+{
+  ((struct attach_opts *) opts)->sig_proxy = true;
+}
+
+static const struct cli_option attach_options[] = {
+  CLI_OPT_FLAG (0, "no-stdin", struct attach_opts, no_stdin, "do not attach stdin"),
+  CLI_OPT_FLAG (0, "sig-proxy", struct attach_opts, sig_proxy,
+                "forward the signals hull gets to the container (default true)"),
+  CLI_OPT_STRING (0, "detach-keys", struct attach_opts, detach_keys, "KEYS",
+                  "the keys that detach (only ctrl-p,ctrl-q)"),
+  { 0 },
+};
+
+static int
+attach_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct attach_opts *opt = opts;
+  bool no_stdin = opt->no_stdin, sig_proxy = opt->sig_proxy;
+  (void) argc;
+  if (opt->detach_keys && strcmp (opt->detach_keys, "ctrl-p,ctrl-q") != 0)
+    return hull_usage_error ("attach", "only the detach keys ctrl-p,ctrl-q are supported");
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   _cleanup_ctr_record_ struct ctr_record *r = NULL;
-  if (hull_open_engine (ctx, &e, &err) < 0 || engine_lookup (e, argv[optind], &r, &err) < 0)
+  if (hull_open_engine (ctx, &e, &err) < 0 || engine_lookup (e, argv[0], &r, &err) < 0)
     return hull_report (&err);
   if (r->state != CTR_RUNNING && r->state != CTR_STARTING)
     {
@@ -59,7 +55,7 @@ cmd_attach (struct hull_ctx *ctx, int argc, char **argv)
   if (engine_attach_connect (e, r->id, &fd, &err) < 0)
     return hull_report (&err);
   int code = engine_attach_stream (fd, !no_stdin && r->spec->open_stdin, r->spec->tty, false,
-                                 sig_proxy && !r->spec->tty);
+                                   sig_proxy && !r->spec->tty);
   close (fd);
   if (code == -1)
     return 0;
@@ -67,3 +63,15 @@ cmd_attach (struct hull_ctx *ctx, int argc, char **argv)
     return hull_report (&err);
   return code;
 }
+
+const struct cli_command hull_cmd_attach = {
+  .name = "attach",
+  .summary = "Attach to a running container's stdio",
+  .args = "CONTAINER",
+  .options = attach_options,
+  .opts_size = sizeof (struct attach_opts),
+  .init = attach_init,
+  .min_args = 1,
+  .max_args = 1,
+  .run = attach_run,
+};

@@ -1,7 +1,8 @@
 /* hull container VERB: docker's `container` group (ls, rm, inspect...), and
  * `hull inspect` for containers and images alike.  `hull container cleanup
  * ID` runs by hand what finishes a container after its exit (engine_cleanup;
- * the monitor itself uses hull-cleanup, see docs/design/engine.md). */
+ * the monitor itself uses hull-cleanup, see docs/design/engine.md).  The
+ * group's table is in verbs.c. */
 #include "ctr.h"
 #include "hull.h"
 
@@ -9,7 +10,7 @@
 #include "base/error.h"
 #include "engine/engine.h"
 
-#include <getopt.h>
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,7 +51,8 @@ inspect_containers (struct hull_ctx *ctx, int argc, char **argv, int first, cons
       if (format)
         {
           struct fmt_row row = { .keys = (const char *const[]){ NULL },
-                                 .values = (const char *const[]){ NULL }, .json = o };
+                                 .values = (const char *const[]){ NULL },
+                                 .json = o };
           if (hull_format_rows (format, &row, 1, NULL, NULL, &err) < 0)
             ret = hull_report (&err);
           json_object_put (o);
@@ -59,121 +61,98 @@ inspect_containers (struct hull_ctx *ctx, int argc, char **argv, int first, cons
       json_object_array_add (arr, o);
     }
   if (!format)
-    printf ("%s\n", json_object_to_json_string_ext (arr, JSON_C_TO_STRING_PRETTY
-                                                            | JSON_C_TO_STRING_SPACED
-                                                            | JSON_C_TO_STRING_NOSLASHESCAPE));
+    printf ("%s\n",
+            json_object_to_json_string_ext (arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                                                     | JSON_C_TO_STRING_NOSLASHESCAPE));
   json_object_put (arr);
   return ret;
 }
 
-static int
-inspect_main (struct hull_ctx *ctx, int argc, char **argv, const char *type)
+struct inspect_opts
 {
-  static const struct option opts[] = {
-    { "format", required_argument, NULL, 'f' },
-    { "type", required_argument, NULL, 'T' },
-    { "size", no_argument, NULL, 's' },
-    { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  const char *format = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "+f:sh", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'f':
-        format = optarg;
-        break;
-      case 'T':
-        if (strcmp (optarg, "container") && strcmp (optarg, "image"))
-          return hull_usage_error ("inspect", "invalid --type `%s` (container, image)", optarg);
-        type = optarg;
-        break;
-      case 's':
-        break;
-      case 'h':
-        printf ("Usage: hull inspect [--type container|image] [-f FORMAT] NAME|ID...\n\n"
-                "Show containers' or images' metadata as JSON, or FORMAT "
-                "({{.State.Status}}, {{json .Config}}).\n");
-        return 0;
-      default:
-        return hull_usage_error ("inspect", "unknown option");
-      }
-  if (optind >= argc)
-    return hull_usage_error ("inspect", "requires at least 1 argument");
+  const char *format, *type;
+  bool size;
+};
+
+static int
+inspect_option (void *opts, int key, const char *v, struct error **err)
+{
+  if (strcmp (v, "container") && strcmp (v, "image"))
+    return error_set (err, EINVAL, "invalid --type `%s` (container, image)", v);
+  ((struct inspect_opts *)opts)->type = v;
+  return 0;
+}
+
+static const struct cli_option inspect_options[] = {
+  CLI_OPT_STRING ('f', "format", struct inspect_opts, format, "FORMAT",
+                  "a template ({{.State.Status}}, {{json .Config}}) instead of JSON"),
+  CLI_OPT_CALL (0, "type", 0, "TYPE", "container or image"),
+  CLI_OPT_FLAG ('s', "size", struct inspect_opts, size, "accepted for compatibility"),
+  { 0 },
+};
+
+static int
+inspect_main (struct hull_ctx *ctx, const struct inspect_opts *opt, int argc, char **argv,
+              const char *type)
+{
+  const char *format = opt->format;
+  if (opt->type)
+    type = opt->type;
+  if (type && strcmp (type, "image") == 0)
+    return hull_image_inspect (ctx, format, argc, argv);
   if (format && strcmp (format, "json") == 0)
     format = NULL;
-  if (type && strcmp (type, "image") == 0)
-    {
-      optind = 0;
-      return cmd_inspect (ctx, argc, argv);
-    }
-  int r = inspect_containers (ctx, argc, argv, optind, format, type == NULL);
-  if (r == -1)
-    {
-      /* not all containers: images (the image verb has its own options) */
-      char **args = argv;
-      int n = argc;
-      optind = 0;
-      return cmd_inspect (ctx, n, args);
-    }
+  int r = inspect_containers (ctx, argc, argv, 0, format, type == NULL);
+  if (r == -1) /* not all containers: images */
+    return hull_image_inspect (ctx, opt->format, argc, argv);
   return r;
 }
 
-int
-cmd_container_inspect (struct hull_ctx *ctx, int argc, char **argv)
+static int
+inspect_run (void *ctx, void *opts, int argc, char **argv)
 {
-  return inspect_main (ctx, argc, argv, NULL);
+  return inspect_main (ctx, opts, argc, argv, NULL);
 }
 
 static int
-cleanup (struct hull_ctx *ctx, int argc, char **argv)
+container_inspect_run (void *ctx, void *opts, int argc, char **argv)
 {
-  if (argc != 2)
-    return hull_usage_error ("container cleanup", "requires exactly 1 argument");
+  return inspect_main (ctx, opts, argc, argv, "container");
+}
+
+/* hull inspect and hull container inspect: the same options */
+#define INSPECT_COMMAND(WHAT, ARGS, RUN)                                                          \
+  {                                                                                               \
+    .name = "inspect", .summary = "Show " WHAT "' metadata as JSON", .args = ARGS,                \
+    .description = "Show " WHAT "' metadata as JSON, or FORMAT ({{.State.Status}}, "              \
+                   "{{json .Config}}).",                                                          \
+    .options = inspect_options, .opts_size = sizeof (struct inspect_opts),                        \
+    .on_option = inspect_option, .min_args = 1, .max_args = -1, .run = RUN,                       \
+    .flags = CLI_NO_INTERSPERSE,                                                                  \
+  }
+
+const struct cli_command hull_cmd_inspect
+    = INSPECT_COMMAND ("containers' or images", "NAME|ID [NAME|ID...]", inspect_run);
+const struct cli_command hull_cmd_container_inspect
+    = INSPECT_COMMAND ("containers", "CONTAINER [CONTAINER...]", container_inspect_run);
+
+static int
+cleanup_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
-  if (hull_open_engine (ctx, &e, &err) < 0 || engine_cleanup (e, argv[1], &err) < 0)
+  if (hull_open_engine (ctx, &e, &err) < 0 || engine_cleanup (e, argv[0], &err) < 0)
     return hull_report (&err);
   return 0;
 }
 
-int
-cmd_container (struct hull_ctx *ctx, int argc, char **argv)
-{
-  static const struct
-  {
-    const char *name;
-    hull_verb_fn fn;
-  } sub[] = {
-    { "ls", cmd_ps },           { "list", cmd_ps },         { "ps", cmd_ps },
-    { "create", cmd_create },   { "run", cmd_run },         { "start", cmd_start },
-    { "stop", cmd_stop },       { "kill", cmd_kill },       { "restart", cmd_restart },
-    { "rm", cmd_rm },           { "remove", cmd_rm },       { "logs", cmd_logs },
-    { "exec", cmd_exec },       { "wait", cmd_wait },       { "pause", cmd_pause },
-    { "unpause", cmd_unpause }, { "rename", cmd_rename },   { "attach", cmd_attach },
-    { "top", cmd_top },         { "stats", cmd_stats },     { "cp", cmd_cp },
-    { "port", cmd_port },       { "diff", cmd_diff },       { "commit", cmd_commit },
-    { "inspect", NULL },        { "cleanup", cleanup },
-  };
-  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
-    {
-      FILE *f = argc < 2 ? stderr : stdout;
-      fprintf (f, "Usage: hull container COMMAND\n\nCommands:");
-      for (size_t i = 0; i < sizeof sub / sizeof *sub; i++)
-        if (sub[i].fn != cleanup)
-          fprintf (f, " %s", sub[i].name);
-      fprintf (f, "\n");
-      return argc < 2 ? HULL_EXIT_USAGE : 0;
-    }
-  for (size_t i = 0; i < sizeof sub / sizeof *sub; i++)
-    if (strcmp (sub[i].name, argv[1]) == 0)
-      {
-        optind = 0;
-        if (sub[i].fn == NULL)
-          return inspect_main (ctx, argc - 1, argv + 1, "container");
-        return sub[i].fn (ctx, argc - 1, argv + 1);
-      }
-  fprintf (stderr, "hull: unknown command `container %s`\nSee 'hull container --help'.\n", argv[1]);
-  return HULL_EXIT_USAGE;
-}
+/* The monitor's exit command (internal, hidden). */
+const struct cli_command hull_cmd_container_cleanup = {
+  .name = "cleanup",
+  .summary = "Bring a container's record up to date after its exit",
+  .args = "CONTAINER",
+  .min_args = 1,
+  .max_args = 1,
+  .run = cleanup_run,
+};

@@ -1,30 +1,17 @@
 /* hull cp [-L] SRC DEST: between a container and the host, either way;
  * CONTAINER:PATH names the container's side, "-" a tar on stdin/stdout.
- *
- * Paths in the container are resolved inside its root (fs_open_in_root):
- * "..", absolute symlinks and relative ones all stay in it.  What is read
- * from the container is walked with openat(O_NOFOLLOW) from its parent;
- * what is written into it never goes through a symlink (lib/engine/copy.c).
+ * The copying itself is the engine's (engine_copy_out, engine_copy_in).
  */
 #include "ctr.h"
 #include "hull.h"
 
 #include "base/cleanup.h"
 #include "base/error.h"
-#include "base/fs.h"
-#include "engine/copy.h"
 #include "engine/engine.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* "name:path" -> the container part (malloc'd) and the path; NULL when the
  * argument is a local path (docker: a colon before any slash). */
@@ -38,215 +25,28 @@ split_ref (const char *arg, const char **path)
   if (slash && slash < colon)
     return NULL;
   *path = colon + 1;
-  return strndup (arg, (size_t) (colon - arg));
+  return strndup (arg, (size_t)(colon - arg));
 }
 
-static char *
-base_of (const char *p)
+struct cp_opts
 {
-  _cleanup_free_ char *c = strdup (p);
-  size_t n = strlen (c);
-  while (n > 1 && c[n - 1] == '/')
-    c[--n] = '\0';
-  char *b = strrchr (c, '/');
-  return strdup (b ? (b[1] ? b + 1 : "/") : c);
-}
+  bool archive, follow, quiet;
+};
 
-static char *
-dir_of (const char *p)
-{
-  _cleanup_free_ char *c = strdup (p);
-  return strdup (dirname (c));
-}
-
-static bool
-ends_with_dot (const char *p)
-{
-  size_t n = strlen (p);
-  return (n >= 2 && strcmp (p + n - 2, "/.") == 0) || strcmp (p, ".") == 0;
-}
-
-struct tar_src
-{
-  int fd;
-  const char *top;
-  struct copy_walk w;
+static const struct cli_option cp_options[] = {
+  CLI_OPT_FLAG ('a', "archive", struct cp_opts, archive, "accepted (owners are always kept)"),
+  CLI_OPT_FLAG ('L', "follow-link", struct cp_opts, follow, "follow a symlink given as SRC_PATH"),
+  CLI_OPT_FLAG ('q', "quiet", struct cp_opts, quiet, "accepted for compatibility"),
+  { 0 },
 };
 
 static int
-produce (void *arg, int wfd, struct error **err)
+cp_run (void *data, void *opts, int argc, char **argv)
 {
-  struct tar_src *s = arg;
-  return copy_tree_to_tar (s->fd, s->top, &s->w, wfd, err);
-}
-
-static int
-consume_host (void *arg, int rfd, struct error **err)
-{
-  return copy_tar_to_host (arg, rfd, err);
-}
-
-static int
-consume_root (void *arg, int rfd, struct error **err)
-{
-  return copy_tar_into (*(int *) arg, rfd, err);
-}
-
-static int
-from_container (struct engine *e, const char *ref, const char *path, const char *dest, bool follow,
-                struct error **err)
-{
-  _cleanup_ctr_record_ struct ctr_record *r = NULL;
-  _cleanup_free_ char *root = NULL;
-  if (engine_lookup (e, ref, &r, err) < 0 || engine_mount_root (e, r, &root, err) < 0)
-    return -1;
-  _cleanup_close_ int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rootfd < 0)
-    return error_errno (err, errno, "open `%s`", root);
-  _cleanup_close_ int fd = fs_open_in_root (rootfd, *path ? path : "/", O_PATH | (follow ? 0 : O_NOFOLLOW), 0, err);
-  if (fd < 0)
-    return error_prefix (err, "%s:%s", ref, path);
-  struct stat st;
-  if (fstatat (fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
-    return error_errno (err, errno, "stat `%s:%s`", ref, path);
-  size_t pl = strlen (path);
-  if (pl && path[pl - 1] == '/' && !S_ISDIR (st.st_mode))
-    return error_set (err, ENOTDIR, "`%s:%s` is not a directory", ref, path);
-  struct tar_src src = { .fd = fd };
-  src.w.contents_only = ends_with_dot (path) && S_ISDIR (st.st_mode);
-  _cleanup_free_ char *top = base_of (path), *target = NULL;
-  src.top = top;
-  if (strcmp (dest, "-") == 0)
-    return copy_tree_to_tar (fd, top, &src.w, 1, err);
-  struct stat dt;
-  bool have = stat (dest, &dt) == 0;
-  if (have && S_ISDIR (dt.st_mode))
-    target = strdup (dest); /* into it */
-  else if (have && S_ISDIR (st.st_mode))
-    return error_set (err, EEXIST, "cannot copy a directory onto the file `%s`", dest);
-  else if (src.w.contents_only)
-    {
-      if (mkdir (dest, 0755) < 0 && errno != EEXIST)
-        return error_errno (err, errno, "mkdir `%s`", dest);
-      target = strdup (dest);
-    }
-  else
-    {
-      target = dir_of (dest);
-      struct stat pt;
-      if (stat (target, &pt) < 0 || !S_ISDIR (pt.st_mode))
-        return error_set (err, ENOENT, "destination directory `%s` does not exist", target);
-      free (top);
-      top = base_of (dest);
-      src.top = top;
-    }
-  return copy_pipe (produce, &src, consume_host, target, err);
-}
-
-static int
-to_container (struct engine *e, const char *src, const char *ref, const char *path, bool follow,
-              struct error **err)
-{
-  _cleanup_ctr_record_ struct ctr_record *r = NULL;
-  _cleanup_free_ char *root = NULL;
-  if (engine_lookup (e, ref, &r, err) < 0 || engine_mount_root (e, r, &root, err) < 0)
-    return -1;
-  _cleanup_close_ int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rootfd < 0)
-    return error_errno (err, errno, "open `%s`", root);
-  if (*path == '\0')
-    path = "/";
-  /* the destination: symlinks on the way resolve inside the root */
-  _cleanup_error_ struct error *e2 = NULL;
-  _cleanup_close_ int dfd = fs_open_in_root (rootfd, path, O_PATH, 0, &e2);
-  struct stat dt;
-  bool is_dir = dfd >= 0 && fstat (dfd, &dt) == 0 && S_ISDIR (dt.st_mode);
-  if (strcmp (src, "-") == 0)
-    {
-      if (!is_dir)
-        return error_set (err, ENOTDIR, "`%s:%s` must be an existing directory to extract a tar "
-                                        "into", ref, path);
-      return copy_tar_into (dfd, 0, err);
-    }
-  _cleanup_close_ int sfd = open (src, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
-  if (sfd < 0)
-    return error_errno (err, errno, "`%s`", src);
-  struct stat st;
-  if (fstatat (sfd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
-    return error_errno (err, errno, "stat `%s`", src);
-  struct tar_src ts = { .fd = sfd };
-  ts.w.contents_only = ends_with_dot (src) && S_ISDIR (st.st_mode);
-  _cleanup_free_ char *top = base_of (src);
-  ts.top = top;
-  int into = -1;
-  _cleanup_close_ int parent = -1;
-  if (is_dir)
-    into = dfd;
-  else
-    {
-      if (dfd >= 0 && S_ISDIR (st.st_mode))
-        return error_set (err, EEXIST, "cannot copy a directory onto the file `%s:%s`", ref, path);
-      if (path[strlen (path) - 1] == '/')
-        return error_set (err, ENOENT, "`%s:%s` does not exist", ref, path);
-      _cleanup_free_ char *pd = dir_of (path);
-      parent = fs_open_in_root (rootfd, pd, O_PATH | O_DIRECTORY, 0, err);
-      if (parent < 0)
-        return error_prefix (err, "destination directory `%s:%s`", ref, pd);
-      if (ts.w.contents_only)
-        {
-          _cleanup_free_ char *b = base_of (path);
-          if (mkdirat (parent, b, 0755) < 0 && errno != EEXIST)
-            return error_errno (err, errno, "mkdir `%s:%s`", ref, path);
-          int d = openat (parent, b, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-          if (d < 0)
-            return error_errno (err, errno, "`%s:%s`", ref, path);
-          close (parent);
-          parent = d;
-        }
-      else
-        {
-          free (top);
-          top = base_of (path);
-          ts.top = top;
-        }
-      into = parent;
-    }
-  return copy_pipe (produce, &ts, consume_root, &into, err);
-}
-
-int
-cmd_cp (struct hull_ctx *ctx, int argc, char **argv)
-{
-  static const struct option opts[] = {
-    { "archive", no_argument, NULL, 'a' },
-    { "follow-link", no_argument, NULL, 'L' },
-    { "quiet", no_argument, NULL, 'q' },
-    { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  bool follow = false;
-  int c;
-  while ((c = getopt_long (argc, argv, "aLqh", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'a':
-      case 'q':
-        break;
-      case 'L':
-        follow = true;
-        break;
-      case 'h':
-        printf ("Usage: hull cp [-L] CONTAINER:SRC_PATH DEST_PATH|-\n"
-                "       hull cp [-L] SRC_PATH|- CONTAINER:DEST_PATH\n\n"
-                "Copy files between a container and the host (modes, owners and times kept).\n"
-                "  -L, --follow-link   follow a symlink given as SRC_PATH\n");
-        return 0;
-      default:
-        return hull_usage_error ("cp", "unknown option");
-      }
-  if (argc - optind != 2)
-    return hull_usage_error ("cp", "requires exactly 2 arguments");
-  const char *src = argv[optind], *dst = argv[optind + 1], *spath = NULL, *dpath = NULL;
+  struct hull_ctx *ctx = data;
+  bool follow = ((const struct cp_opts *)opts)->follow;
+  (void)argc;
+  const char *src = argv[0], *dst = argv[1], *spath = NULL, *dpath = NULL;
   _cleanup_free_ char *sref = split_ref (src, &spath), *dref = split_ref (dst, &dpath);
   if ((sref == NULL) == (dref == NULL))
     return hull_usage_error ("cp", "one side must be CONTAINER:PATH, the other a local path "
@@ -255,9 +55,23 @@ cmd_cp (struct hull_ctx *ctx, int argc, char **argv)
   _cleanup_engine_ struct engine *e = NULL;
   if (hull_open_engine (ctx, &e, &err) < 0)
     return hull_report (&err);
-  int r = sref ? from_container (e, sref, spath, dst, follow, &err)
-               : to_container (e, src, dref, dpath, follow, &err);
+  int r
+      = sref
+            ? engine_copy_out (e, sref, spath, strcmp (dst, "-") == 0 ? NULL : dst, 1, follow, &err)
+            : engine_copy_in (e, strcmp (src, "-") == 0 ? NULL : src, 0, dref, dpath, follow, &err);
   if (r < 0)
     return hull_report (&err);
   return 0;
 }
+
+const struct cli_command hull_cmd_cp = {
+  .name = "cp",
+  .summary = "Copy files between a container and the host",
+  .args = "CONTAINER:SRC_PATH DEST_PATH|-  or  SRC_PATH|- CONTAINER:DEST_PATH",
+  .description = "Copy files between a container and the host (modes, owners and times kept).",
+  .options = cp_options,
+  .opts_size = sizeof (struct cp_opts),
+  .min_args = 2,
+  .max_args = 2,
+  .run = cp_run,
+};

@@ -1,10 +1,10 @@
 /* hull exec [-i] [-t] [-d] [-e K=V] [-u USER] [-w DIR] CONTAINER CMD...
  *
- * In-process through lib/runtime: the process joins the container's
+ * In-process through engine_exec: the process joins the container's
  * namespaces, cgroup, capabilities and seccomp filter.  A process that
  * enters a container must not run from a file the container could reach
  * (/proc/self/exe, CVE-2019-5736): exec re-executes itself from a sealed
- * copy first (runtime_protect_self_exe). */
+ * copy first (engine_exec_prepare). */
 #include "ctr.h"
 #include "hull.h"
 
@@ -12,130 +12,102 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/strv.h"
-#include "engine/build.h"
 #include "engine/engine.h"
 #include "engine/spec.h"
-#include "runtime/runtime.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* Our whole command line (the verb only sees its part). */
-static char **
-self_argv (void)
+struct exec_opts
 {
-  _cleanup_free_ char *text = NULL;
-  size_t len = 0;
-  struct error *e = NULL;
-  if (fs_read_file ("/proc/self/cmdline", 1 << 20, &text, &len, &e) < 0)
+  bool interactive, tty, detach, privileged;
+  const char *user, *workdir, *detach_keys;
+  char **env;
+};
+
+enum
+{
+  X_ENV,
+  X_ENV_FILE,
+  X_WORKDIR,
+};
+
+static int
+exec_option (void *opts, int key, const char *v, struct error **err)
+{
+  struct exec_opts *o = opts;
+  switch (key)
     {
-      error_free (e);
-      return NULL;
+    case X_ENV:
+      return ctr_env_add (&o->env, v, err);
+    case X_ENV_FILE:
+      return ctr_env_file (&o->env, v, err);
+    case X_WORKDIR:
+      if (v[0] != '/')
+        return error_set (err, EINVAL, "the working directory `%s` is not absolute", v);
+      o->workdir = v;
+      return 0;
     }
-  char **v = NULL;
-  for (size_t i = 0; i < len; i += strlen (text + i) + 1)
-    strv_push (&v, text + i);
-  return v;
+  return -EINVAL;
 }
 
-int
-cmd_exec (struct hull_ctx *ctx, int argc, char **argv)
+static void
+exec_fini (void *opts)
 {
+  strv_free (((struct exec_opts *)opts)->env);
+}
+
+static const struct cli_option exec_options[] = {
+  CLI_OPT_FLAG ('i', "interactive", struct exec_opts, interactive, "keep stdin open"),
+  CLI_OPT_FLAG ('t', "tty", struct exec_opts, tty, "allocate a pseudo-terminal"),
+  CLI_OPT_FLAG ('d', "detach", struct exec_opts, detach, "run in the background"),
+  CLI_OPT_CALL ('e', "env", X_ENV, "KEY=VALUE", "set an environment variable"),
+  CLI_OPT_CALL (0, "env-file", X_ENV_FILE, "FILE", "read environment variables from a file"),
+  CLI_OPT_STRING ('u', "user", struct exec_opts, user, "USER", "user (name or uid[:gid])"),
+  CLI_OPT_CALL ('w', "workdir", X_WORKDIR, "DIR", "working directory"),
+  CLI_OPT_FLAG (0, "privileged", struct exec_opts, privileged, "accepted for compatibility"),
+  CLI_OPT_STRING (0, "detach-keys", struct exec_opts, detach_keys, "KEYS",
+                  "accepted for compatibility"),
+  { 0 },
+};
+
+static int
+exec_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  struct exec_opts *opt = opts;
   _cleanup_error_ struct error *err = NULL;
-  {
-    _cleanup_strv_ char **all = self_argv ();
-    if (all == NULL || runtime_protect_self_exe (all, &err) < 0)
-      return hull_report (&err);
-  }
-  static const struct option opts[] = {
-    { "interactive", no_argument, NULL, 'i' }, { "tty", no_argument, NULL, 't' },
-    { "detach", no_argument, NULL, 'd' },      { "env", required_argument, NULL, 'e' },
-    { "env-file", required_argument, NULL, 'E' }, { "user", required_argument, NULL, 'u' },
-    { "workdir", required_argument, NULL, 'w' }, { "privileged", no_argument, NULL, 'P' },
-    { "detach-keys", required_argument, NULL, 'k' }, { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  bool interactive = false, tty = false, detach = false;
-  const char *user = NULL, *workdir = NULL;
-  _cleanup_strv_ char **env = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "+itde:u:w:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'i':
-        interactive = true;
-        break;
-      case 't':
-        tty = true;
-        break;
-      case 'd':
-        detach = true;
-        break;
-      case 'e':
-        if (ctr_env_add (&env, optarg, &err) < 0)
-          return hull_usage_error ("exec", "%s", err->msg);
-        break;
-      case 'E':
-        if (ctr_env_file (&env, optarg, &err) < 0)
-          return hull_usage_error ("exec", "%s", err->msg);
-        break;
-      case 'u':
-        user = optarg;
-        break;
-      case 'w':
-        if (optarg[0] != '/')
-          return hull_usage_error ("exec", "the working directory `%s` is not absolute", optarg);
-        workdir = optarg;
-        break;
-      case 'P':
-      case 'k':
-        break;
-      case 'h':
-        printf ("Usage: hull exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\n"
-                "  -i, --interactive     keep stdin open\n"
-                "  -t, --tty             allocate a pseudo-terminal\n"
-                "  -d, --detach          run in the background\n"
-                "  -e, --env KEY=VALUE   set an environment variable\n"
-                "  -u, --user USER       user (name or uid[:gid])\n"
-                "  -w, --workdir DIR     working directory\n");
-        return 0;
-      default:
-        return hull_usage_error ("exec", "unknown option");
-      }
-  if (argc - optind < 2)
-    return hull_usage_error ("exec", "requires at least 2 arguments (CONTAINER COMMAND)");
+  if (engine_exec_prepare (&err) < 0)
+    return hull_report (&err);
+  bool interactive = opt->interactive, tty = opt->tty, detach = opt->detach;
+  const char *user = opt->user, *workdir = opt->workdir;
+  char **env = opt->env;
+  (void)argc;
   _cleanup_engine_ struct engine *e = NULL;
   _cleanup_ctr_record_ struct ctr_record *r = NULL;
-  if (hull_open_engine (ctx, &e, &err) < 0 || engine_lookup (e, argv[optind], &r, &err) < 0)
+  if (hull_open_engine (ctx, &e, &err) < 0 || engine_lookup (e, argv[0], &r, &err) < 0)
     return hull_report (&err);
   if (r->state == CTR_PAUSED)
     {
       fprintf (stderr, "hull: container `%s` is paused, unpause the container before exec\n",
-               argv[optind]);
+               argv[0]);
       return HULL_EXIT_FAIL;
     }
   if (r->state != CTR_RUNNING && r->state != CTR_STARTING)
     {
-      fprintf (stderr, "hull: container `%s` is not running\n", argv[optind]);
+      fprintf (stderr, "hull: container `%s` is not running\n", argv[0]);
       return HULL_EXIT_FAIL;
     }
   char ugid[64];
   const char *uspec = NULL;
   if (user)
     {
-      _cleanup_free_ char *root = NULL;
-      if (engine_mount_root (e, r, &root, &err) < 0)
+      if (engine_exec_user (e, r, user, ugid, &err) < 0)
         return hull_report (&err);
-      _cleanup_close_ int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-      uint32_t uid, gid;
-      if (rootfd < 0 || engine_resolve_user (rootfd, user, &uid, &gid, NULL, NULL, NULL, &err) < 0)
-        return hull_report (&err);
-      snprintf (ugid, sizeof ugid, "%u:%u", uid, gid);
       uspec = ugid;
     }
   _cleanup_close_ int nul = open ("/dev/null", O_RDWR | O_CLOEXEC);
@@ -145,11 +117,10 @@ cmd_exec (struct hull_ctx *ctx, int argc, char **argv)
       close (nul);
       nul = d;
     }
-  struct runtime_context rt = { .state_root = engine_runtime_root (e) };
-  struct runtime_exec_options o = {
-    .argv = argv + optind + 1,
+  struct engine_exec_opts o = {
+    .argv = argv + 1,
     .tty = tty,
-    .cwd = workdir,
+    .workdir = workdir,
     .env = env,
     .user = uspec,
     .detach = detach,
@@ -163,7 +134,7 @@ cmd_exec (struct hull_ctx *ctx, int argc, char **argv)
   else if (!interactive && !tty)
     o.stdio_fds[0] = nul;
   int status = 0;
-  if (runtime_exec (&rt, r->id, &o, &status, &err) < 0)
+  if (engine_exec (e, r, &o, &status, &err) < 0)
     {
       int code = err->code == ENOENT ? 127 : err->code == EACCES ? 126 : HULL_EXIT_USAGE;
       hull_report (&err);
@@ -171,3 +142,17 @@ cmd_exec (struct hull_ctx *ctx, int argc, char **argv)
     }
   return detach ? 0 : status;
 }
+
+const struct cli_command hull_cmd_exec = {
+  .name = "exec",
+  .summary = "Run a command in a running container",
+  .args = "CONTAINER COMMAND [ARG...]",
+  .options = exec_options,
+  .opts_size = sizeof (struct exec_opts),
+  .on_option = exec_option,
+  .fini = exec_fini,
+  .min_args = 2,
+  .max_args = -1,
+  .run = exec_run,
+  .flags = CLI_NO_INTERSPERSE,
+};

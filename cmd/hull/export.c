@@ -12,35 +12,28 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-int
-cmd_export (struct hull_ctx *ctx, int argc, char **argv)
+struct export_opts
 {
-  static const struct option opts[] = {
-    { "output", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' }, {},
-  };
-  const char *out = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "o:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'o':
-        out = optarg;
-        break;
-      case 'h':
-        printf ("Usage: hull export [-o FILE] IMAGE\n\nWrite the image's root filesystem as a "
-                "tar archive (to stdout by default).\n");
-        return 0;
-      default:
-        return hull_usage_error ("export", "unknown option");
-      }
-  if (argc - optind != 1)
-    return hull_usage_error ("export", "requires exactly one IMAGE");
+  const char *output;
+};
+
+static const struct cli_option export_options[] = {
+  CLI_OPT_STRING ('o', "output", struct export_opts, output, "FILE",
+                  "write to FILE instead of stdout"),
+  { 0 },
+};
+
+static int
+export_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const char *out = ((const struct export_opts *)opts)->output;
+  (void)argc;
   _cleanup_error_ struct error *err = NULL;
   if (out == NULL && isatty (1))
     {
@@ -51,16 +44,17 @@ cmd_export (struct hull_ctx *ctx, int argc, char **argv)
   if (hull_open_store (ctx, &s, &err) < 0)
     return hull_report (&err);
   _cleanup_image_info_ struct image_info *img = NULL;
-  if (image_store_resolve (s, argv[optind], &img, &err) < 0)
+  if (image_store_resolve (s, argv[0], &img, &err) < 0)
     return hull_report (&err);
-  _cleanup_close_ int fd = out ? open (out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : dup (1);
+  _cleanup_close_ int fd
+      = out ? open (out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : dup (1);
   if (fd < 0)
     {
       error_errno (&err, errno, "open `%s`", out);
       return hull_report (&err);
     }
   char id[64];
-  snprintf (id, sizeof id, "export-%d-%lld", (int) getpid (), (long long) time (NULL));
+  snprintf (id, sizeof id, "export-%d-%lld", (int)getpid (), (long long)time (NULL));
   int r = snapshot_create (s, id, img->id, &err);
   if (r < 0)
     return hull_report (&err);
@@ -93,3 +87,15 @@ cmd_export (struct hull_ctx *ctx, int argc, char **argv)
     }
   return 0;
 }
+
+const struct cli_command hull_cmd_export = {
+  .name = "export",
+  .summary = "Write an image's root filesystem as a tarball",
+  .args = "IMAGE",
+  .description = "Write the image's root filesystem as a tar archive (to stdout by default).",
+  .options = export_options,
+  .opts_size = sizeof (struct export_opts),
+  .min_args = 1,
+  .max_args = 1,
+  .run = export_run,
+};

@@ -9,7 +9,6 @@
 #include "image/manifest.h"
 #include "image/store.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,38 +23,30 @@ hull_layer_size (struct image_store *s, const char *diff_id)
   return size;
 }
 
-int
-cmd_history (struct hull_ctx *ctx, int argc, char **argv)
+struct history_opts
 {
-  static const struct option opts[] = {
-    { "no-trunc", no_argument, NULL, 'T' }, { "quiet", no_argument, NULL, 'q' },
-    { "help", no_argument, NULL, 'h' }, {},
-  };
-  bool notrunc = false, quiet = false;
-  int c;
-  while ((c = getopt_long (argc, argv, "qh", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'T':
-        notrunc = true;
-        break;
-      case 'q':
-        quiet = true;
-        break;
-      case 'h':
-        printf ("Usage: hull history [--no-trunc] [-q] IMAGE\n");
-        return 0;
-      default:
-        return hull_usage_error ("history", "unknown option");
-      }
-  if (argc - optind != 1)
-    return hull_usage_error ("history", "requires exactly 1 argument");
+  bool notrunc, quiet;
+};
+
+static const struct cli_option history_options[] = {
+  CLI_OPT_FLAG (0, "no-trunc", struct history_opts, notrunc, "do not truncate the output"),
+  CLI_OPT_FLAG ('q', "quiet", struct history_opts, quiet, "only the layers' IDs"),
+  { 0 },
+};
+
+static int
+history_run (void *c, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = c;
+  const struct history_opts *opt = opts;
+  bool notrunc = opt->notrunc, quiet = opt->quiet;
+  (void)argc;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_image_store_ struct image_store *s = NULL;
   if (hull_open_store (ctx, &s, &err) < 0)
     return hull_report (&err);
   _cleanup_image_info_ struct image_info *img = NULL;
-  if (image_store_resolve (s, argv[optind], &img, &err) < 0)
+  if (image_store_resolve (s, argv[0], &img, &err) < 0)
     return hull_report (&err);
   _cleanup_free_ char *data = NULL;
   size_t len = 0;
@@ -69,7 +60,7 @@ cmd_history (struct hull_ctx *ctx, int argc, char **argv)
   size_t *layer_of = calloc (cfg->nhistory + 1, sizeof *layer_of);
   size_t li = 0;
   for (size_t i = 0; i < cfg->nhistory; i++)
-    layer_of[i] = cfg->history[i].empty_layer ? (size_t) -1 : li++;
+    layer_of[i] = cfg->history[i].empty_layer ? (size_t)-1 : li++;
   if (!quiet)
     printf ("%-*s   %-16s   %-45s   %-8s   %s\n", notrunc ? 71 : 12, "IMAGE", "CREATED",
             "CREATED BY", "SIZE", "COMMENT");
@@ -78,8 +69,8 @@ cmd_history (struct hull_ctx *ctx, int argc, char **argv)
       size_t i = k - 1;
       const struct history_entry *h = &cfg->history[i];
       char sid[13];
-      const char *id = k == cfg->nhistory ? (notrunc ? img->id : hull_short_id (img->id, sid))
-                                          : "<missing>";
+      const char *id
+          = k == cfg->nhistory ? (notrunc ? img->id : hull_short_id (img->id, sid)) : "<missing>";
       if (quiet)
         {
           printf ("%s\n", id);
@@ -87,7 +78,7 @@ cmd_history (struct hull_ctx *ctx, int argc, char **argv)
         }
       char since[64], size[32] = "0B";
       hull_human_since (h->created, since, sizeof since);
-      if (layer_of[i] != (size_t) -1 && layer_of[i] < nlayers)
+      if (layer_of[i] != (size_t)-1 && layer_of[i] < nlayers)
         hull_human_size (hull_layer_size (s, img->diff_ids[layer_of[i]]), size, sizeof size);
       const char *by = h->created_by ? h->created_by : "";
       char byb[48];
@@ -102,3 +93,14 @@ cmd_history (struct hull_ctx *ctx, int argc, char **argv)
   free (layer_of);
   return 0;
 }
+
+const struct cli_command hull_cmd_history = {
+  .name = "history",
+  .summary = "Show an image's history",
+  .args = "IMAGE",
+  .options = history_options,
+  .opts_size = sizeof (struct history_opts),
+  .min_args = 1,
+  .max_args = 1,
+  .run = history_run,
+};

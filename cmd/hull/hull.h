@@ -1,11 +1,17 @@
 /* hull.h - what every verb of the `hull` command shares.
  *
- * main.c parses the global options (--root, --runroot, --log-level) and hands
- * the rest of argv to one verb from the table in verbs.c; each verb lives in
- * a file of its own and returns the process exit status.
+ * Every verb is a declarative table (struct cli_command: name, summary,
+ * arguments, options with their help, handler) in a file of its own; verbs.c
+ * lists them, and cli_main() (lib/base/cli.c) parses the global options
+ * (--root, --runroot, --log-level), finds the verb, parses its options,
+ * answers --help and reports flag errors (exit 125) the same way for all.
+ * A handler gets the hull_ctx, its options struct and its positional
+ * arguments, and returns the process exit status.
  */
 #ifndef HULL_CMD_HULL_H
 #define HULL_CMD_HULL_H
+
+#include "base/cli.h"
 
 #include <stdbool.h>
 
@@ -25,73 +31,36 @@ enum
   HULL_EXIT_USAGE = 125,
 };
 
-typedef int (*hull_verb_fn) (struct hull_ctx *ctx, int argc, char **argv);
-
-struct hull_verb
-{
-  const char *name;
-  hull_verb_fn fn;
-  const char *summary;
-  /* Also reachable as `hull image <alias>` (NULL: not an image verb). */
-  const char *image_alias;
-};
-
-/* The verb table (verbs.c), terminated by a zeroed entry. */
-extern const struct hull_verb hull_verbs[];
+/* The verb table (verbs.c): every command of `hull`, a cli_command each
+ * (lib/base/cli.h) defined in the verb's own file. */
+extern const struct cli_program hull_program;
+extern const struct cli_entry hull_verbs[];
 
 /* Report an error once ("hull: <msg>") and free it; returns HULL_EXIT_FAIL. */
 int hull_report (struct error **err);
-/* Print "hull <verb>: <msg>" plus a hint to --help; returns HULL_EXIT_USAGE. */
+/* Print "hull <verb>: <msg> (see 'hull <verb> --help')"; returns HULL_EXIT_USAGE. */
 int hull_usage_error (const char *verb, const char *fmt, ...)
     __attribute__ ((format (printf, 2, 3)));
 
-/* Verbs. */
-int cmd_images (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_import (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_export (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_rmi (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_tag (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_inspect (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_history (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_prune (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_save (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_load (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_pull (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_push (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_mount (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_unmount (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_login (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_logout (struct hull_ctx *ctx, int argc, char **argv);
+/* Image verbs (lib/image, lib/registry). */
+extern const struct cli_command hull_cmd_images, hull_cmd_import, hull_cmd_export, hull_cmd_rmi,
+    hull_cmd_tag, hull_cmd_image_inspect, hull_cmd_history, hull_cmd_prune, hull_cmd_save,
+    hull_cmd_load, hull_cmd_pull, hull_cmd_push, hull_cmd_mount, hull_cmd_unmount, hull_cmd_login,
+    hull_cmd_logout, hull_cmd_image;
 /* Container verbs (lib/engine). */
-int cmd_create (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_run (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_start (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_ps (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_rm (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_logs (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_stop (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_kill (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_restart (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_wait (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_exec (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_pause (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_unpause (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_rename (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_attach (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_top (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_stats (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_cp (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_port (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_network (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_volume (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_diff (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_commit (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_system (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_container (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_container_inspect (struct hull_ctx *ctx, int argc, char **argv);
+extern const struct cli_command hull_cmd_create, hull_cmd_run, hull_cmd_start, hull_cmd_ps,
+    hull_cmd_rm, hull_cmd_logs, hull_cmd_stop, hull_cmd_kill, hull_cmd_restart, hull_cmd_wait,
+    hull_cmd_exec, hull_cmd_pause, hull_cmd_unpause, hull_cmd_rename, hull_cmd_attach, hull_cmd_top,
+    hull_cmd_stats, hull_cmd_cp, hull_cmd_port, hull_cmd_diff, hull_cmd_commit, hull_cmd_system,
+    hull_cmd_container, hull_cmd_inspect, hull_cmd_container_inspect, hull_cmd_container_cleanup;
+/* Networks (lib/net), volumes (lib/volume). */
+extern const struct cli_command hull_cmd_network, hull_cmd_volume;
 /* Content trust (lib/trust). */
-int cmd_key (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_sign (struct hull_ctx *ctx, int argc, char **argv);
-int cmd_verify (struct hull_ctx *ctx, int argc, char **argv);
+extern const struct cli_command hull_cmd_key, hull_cmd_sign, hull_cmd_verify;
+/* Vulnerability scanning (lib/scan). */
+extern const struct cli_command hull_cmd_sbom, hull_cmd_scan;
+
+/* `hull image inspect` for the given names (also `hull inspect`'s images). */
+int hull_image_inspect (struct hull_ctx *ctx, const char *format, int argc, char **argv);
 
 #endif

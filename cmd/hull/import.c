@@ -12,21 +12,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-static void
-usage (FILE *f)
-{
-  fprintf (f, "Usage: hull import [OPTIONS] FILE|- [REPOSITORY[:TAG]]\n\n"
-              "Create an image from a rootfs tarball (plain, gzip or zstd).\n\n"
-              "  -c, --change INSTR  CMD, ENTRYPOINT (JSON array), ENV k=v, WORKDIR dir\n"
-              "  -m, --message MSG   history comment\n"
-              "      --platform P    os/arch[/variant] to record (default: the host)\n"
-              "  -q, --quiet         print nothing but the id\n");
-}
 
 /* --change "CMD [\"a\",\"b\"]" or "CMD a b" (shell form -> /bin/sh -c). */
 static int
@@ -35,7 +23,7 @@ parse_change (const char *s, char ***env, char ***cmd, char ***ep, char **wd, st
   const char *sp = strchr (s, ' ');
   if (sp == NULL)
     return error_set (err, EINVAL, "invalid --change `%s`", s);
-  size_t kl = (size_t) (sp - s);
+  size_t kl = (size_t)(sp - s);
   const char *val = sp + 1;
   char ***target = NULL;
   if (kl == 3 && strncasecmp (s, "ENV", 3) == 0)
@@ -48,7 +36,7 @@ parse_change (const char *s, char ***env, char ***cmd, char ***ep, char **wd, st
           if (vs == NULL)
             return error_set (err, EINVAL, "invalid --change `%s`", s);
           char *kv = NULL;
-          if (asprintf (&kv, "%.*s=%s", (int) (vs - val), val, vs + 1) < 0)
+          if (asprintf (&kv, "%.*s=%s", (int)(vs - val), val, vs + 1) < 0)
             return error_set (err, ENOMEM, "out of memory");
           return strv_consume (env, kv);
         }
@@ -87,47 +75,38 @@ parse_change (const char *s, char ***env, char ***cmd, char ***ep, char **wd, st
   return strv_push (target, val);
 }
 
-int
-cmd_import (struct hull_ctx *ctx, int argc, char **argv)
+struct import_opts
 {
-  static const struct option opts[] = {
-    { "change", required_argument, NULL, 'c' }, { "message", required_argument, NULL, 'm' },
-    { "platform", required_argument, NULL, 'P' }, { "quiet", no_argument, NULL, 'q' },
-    { "help", no_argument, NULL, 'h' }, {},
-  };
+  char **changes;
+  const char *message, *platform;
+  bool quiet;
+};
+
+static const struct cli_option import_options[] = {
+  CLI_OPT_STRV ('c', "change", struct import_opts, changes, "INSTR",
+                "CMD, ENTRYPOINT (JSON array), ENV k=v, WORKDIR dir"),
+  CLI_OPT_STRING ('m', "message", struct import_opts, message, "MSG", "history comment"),
+  CLI_OPT_STRING (0, "platform", struct import_opts, platform, "P",
+                  "os/arch[/variant] to record (default: the host)"),
+  CLI_OPT_FLAG ('q', "quiet", struct import_opts, quiet, "print nothing but the id"),
+  { 0 },
+};
+
+static int
+import_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct import_opts *opt = opts;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_strv_ char **env = NULL, **cmd = NULL, **ep = NULL;
   _cleanup_free_ char *wd = NULL;
-  const char *message = NULL, *platform = NULL;
-  bool quiet = false;
-  int c;
-  while ((c = getopt_long (argc, argv, "c:m:qh", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'c':
-        if (parse_change (optarg, &env, &cmd, &ep, &wd, &err) < 0)
-          return hull_report (&err);
-        break;
-      case 'm':
-        message = optarg;
-        break;
-      case 'P':
-        platform = optarg;
-        break;
-      case 'q':
-        quiet = true;
-        break;
-      case 'h':
-        usage (stdout);
-        return 0;
-      default:
-        return hull_usage_error ("import", "unknown option");
-      }
-  if (argc - optind < 1 || argc - optind > 2)
-    return hull_usage_error ("import", "requires FILE|- and an optional REPOSITORY[:TAG]");
-  const char *file = argv[optind];
+  const char *message = opt->message, *platform = opt->platform;
+  for (size_t i = 0; opt->changes && opt->changes[i]; i++)
+    if (parse_change (opt->changes[i], &env, &cmd, &ep, &wd, &err) < 0)
+      return hull_report (&err);
+  const char *file = argv[0];
   _cleanup_free_ char *name = NULL;
-  if (argc - optind == 2 && hull_normalize_tag (argv[optind + 1], &name, &err) < 0)
+  if (argc == 2 && hull_normalize_tag (argv[1], &name, &err) < 0)
     return hull_report (&err);
   struct platform p = { 0 };
   if (platform && platform_parse (platform, &p, &err) < 0)
@@ -164,7 +143,18 @@ cmd_import (struct hull_ctx *ctx, int argc, char **argv)
       error_prefix (&err, "import `%s`", file);
       return hull_report (&err);
     }
-  (void) quiet;
   printf ("%s\n", id);
   return 0;
 }
+
+const struct cli_command hull_cmd_import = {
+  .name = "import",
+  .summary = "Create an image from a rootfs tarball",
+  .args = "FILE|- [REPOSITORY[:TAG]]",
+  .description = "Create an image from a rootfs tarball (plain, gzip or zstd).",
+  .options = import_options,
+  .opts_size = sizeof (struct import_opts),
+  .min_args = 1,
+  .max_args = 2,
+  .run = import_run,
+};

@@ -10,7 +10,6 @@
 #include "image/store.h"
 #include "registry/reference.h"
 
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,7 +74,7 @@ inspect_one (struct image_store *s, const struct image_info *img, struct error *
   if (cfg->variant)
     json_object_object_add (o, "Variant", json_object_new_string (cfg->variant));
   json_object_object_add (o, "Os", json_object_new_string (cfg->os ? cfg->os : ""));
-  json_object_object_add (o, "Size", json_object_new_int64 ((int64_t) img->size));
+  json_object_object_add (o, "Size", json_object_new_int64 ((int64_t)img->size));
   json_object_object_add (o, "Digest", json_object_new_string (img->manifest_digest));
   json_object_object_add (o, "ManifestMediaType",
                           json_object_new_string (img->manifest_media_type));
@@ -116,35 +115,18 @@ inspect_one (struct image_store *s, const struct image_info *img, struct error *
 }
 
 int
-cmd_inspect (struct hull_ctx *ctx, int argc, char **argv)
+hull_image_inspect (struct hull_ctx *ctx, const char *format, int argc, char **argv)
 {
-  static const struct option opts[] = {
-    { "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, {},
-  };
-  int c;
-  while ((c = getopt_long (argc, argv, "f:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'f':
-        if (strcmp (optarg, "json") != 0 && strcmp (optarg, "{{json .}}") != 0)
-          return hull_usage_error ("image inspect", "unsupported format `%s` (JSON only; use jq)",
-                                   optarg);
-        break;
-      case 'h':
-        printf ("Usage: hull image inspect IMAGE...\n\nPrint images' metadata as a JSON array.\n");
-        return 0;
-      default:
-        return hull_usage_error ("image inspect", "unknown option");
-      }
-  if (optind >= argc)
-    return hull_usage_error ("image inspect", "requires at least 1 argument");
+  if (format && strcmp (format, "json") != 0 && strcmp (format, "{{json .}}") != 0)
+    return hull_usage_error ("image inspect", "unsupported format `%s` (JSON only; use jq)",
+                             format);
   _cleanup_error_ struct error *err = NULL;
   _cleanup_image_store_ struct image_store *s = NULL;
   if (hull_open_store (ctx, &s, &err) < 0)
     return hull_report (&err);
   json_object *arr = json_object_new_array ();
   int ret = 0;
-  for (int i = optind; i < argc; i++)
+  for (int i = 0; i < argc; i++)
     {
       _cleanup_image_info_ struct image_info *img = NULL;
       if (image_store_resolve (s, argv[i], &img, &err) < 0)
@@ -160,9 +142,38 @@ cmd_inspect (struct hull_ctx *ctx, int argc, char **argv)
         }
       json_object_array_add (arr, o);
     }
-  printf ("%s\n", json_object_to_json_string_ext (arr, JSON_C_TO_STRING_PRETTY
-                                                          | JSON_C_TO_STRING_SPACED
-                                                          | JSON_C_TO_STRING_NOSLASHESCAPE));
+  printf ("%s\n",
+          json_object_to_json_string_ext (arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                                                   | JSON_C_TO_STRING_NOSLASHESCAPE));
   json_object_put (arr);
   return ret;
 }
+
+struct inspect_opts
+{
+  const char *format;
+};
+
+static const struct cli_option inspect_options[] = {
+  CLI_OPT_STRING ('f', "format", struct inspect_opts, format, "json",
+                  "the output format (JSON only)"),
+  { 0 },
+};
+
+static int
+inspect_run (void *ctx, void *opts, int argc, char **argv)
+{
+  return hull_image_inspect (ctx, ((const struct inspect_opts *)opts)->format, argc, argv);
+}
+
+const struct cli_command hull_cmd_image_inspect = {
+  .name = "image-inspect",
+  .summary = "Show images' metadata as JSON",
+  .args = "IMAGE [IMAGE...]",
+  .description = "Print images' metadata as a JSON array.",
+  .options = inspect_options,
+  .opts_size = sizeof (struct inspect_opts),
+  .min_args = 1,
+  .max_args = -1,
+  .run = inspect_run,
+};

@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,34 +123,23 @@ write_new (const char *path, const char *data, mode_t mode, struct error **err)
   return 0;
 }
 
-static int
-key_generate (int argc, char **argv)
+struct key_generate_opts
 {
-  static const struct option opts[] = {
-    { "output-key-prefix", required_argument, NULL, 'o' },
-    { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  const char *prefix = "cosign";
-  int c;
-  optind = 1;
-  while ((c = getopt_long (argc, argv, "h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'o':
-        prefix = optarg;
-        break;
-      case 'h':
-        printf ("Usage: hull key generate [--output-key-prefix PREFIX]\n\n"
-                "Write PREFIX.key (cosign's encrypted private key; the password comes from\n"
-                "HULL_PASSWORD or COSIGN_PASSWORD, else a prompt) and PREFIX.pub (PEM).\n"
-                "PREFIX defaults to `cosign`.\n");
-        return 0;
-      default:
-        return hull_usage_error ("key generate", "unknown option");
-      }
-  if (optind != argc)
-    return hull_usage_error ("key generate", "takes no arguments");
+  const char *prefix;
+};
+
+static const struct cli_option key_generate_options[] = {
+  CLI_OPT_STRING (0, "output-key-prefix", struct key_generate_opts, prefix, "PREFIX",
+                  "write PREFIX.key and PREFIX.pub (default: cosign)"),
+  { 0 },
+};
+
+static int
+key_generate_run (void *data, void *opts, int argc, char **argv)
+{
+  const struct key_generate_opts *opt = opts;
+  const char *prefix = opt->prefix ? opt->prefix : "cosign";
+  (void)data, (void)argc, (void)argv;
   if (prefix[0] == '\0')
     return hull_usage_error ("key generate", "empty --output-key-prefix");
   _cleanup_error_ struct error *err = NULL;
@@ -182,15 +170,26 @@ key_generate (int argc, char **argv)
   return 0;
 }
 
-int
-cmd_key (struct hull_ctx *ctx, int argc, char **argv)
-{
-  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
-    {
-      printf ("Usage: hull key generate [--output-key-prefix PREFIX]\n");
-      return argc < 2 ? HULL_EXIT_USAGE : 0;
-    }
-  if (strcmp (argv[1], "generate") == 0 || strcmp (argv[1], "generate-key-pair") == 0)
-    return key_generate (argc - 1, argv + 1);
-  return hull_usage_error ("key", "unknown command `%s` (generate)", argv[1]);
-}
+static const struct cli_command key_generate_cmd = {
+  .name = "generate",
+  .summary = "Generate a P-256 key pair in cosign's formats",
+  .description = "Generate a P-256 key pair in cosign's formats.\n\n"
+                 "Write PREFIX.key (cosign's encrypted private key; the password comes from\n"
+                 "HULL_PASSWORD or COSIGN_PASSWORD, else a prompt) and PREFIX.pub (PEM).\n"
+                 "Existing files are never overwritten.",
+  .options = key_generate_options,
+  .opts_size = sizeof (struct key_generate_opts),
+  .max_args = 0,
+  .run = key_generate_run,
+};
+
+static const struct cli_entry key_verbs[] = {
+  { &key_generate_cmd, NULL, "generate-key-pair" },
+  { NULL },
+};
+
+const struct cli_command hull_cmd_key = {
+  .name = "key",
+  .summary = "Manage signing keys",
+  .sub = key_verbs,
+};

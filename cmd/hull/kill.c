@@ -7,45 +7,42 @@
 #include "engine/engine.h"
 #include "engine/spec.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 
-int
-cmd_kill (struct hull_ctx *ctx, int argc, char **argv)
+struct kill_opts
 {
-  static const struct option opts[] = {
-    { "signal", required_argument, NULL, 's' },
-    { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  int sig = SIGKILL;
+  int sig;
+};
+
+static int
+kill_option (void *opts, int key, const char *v, struct error **err)
+{
+  return ctr_parse_signal (v, &((struct kill_opts *)opts)->sig, err);
+}
+
+static void
+kill_init (void *opts)
+{
+  ((struct kill_opts *)opts)->sig = SIGKILL;
+}
+
+static const struct cli_option kill_options[] = {
+  CLI_OPT_CALL ('s', "signal", 0, "SIGNAL", "the signal to send (default KILL)"),
+  { 0 },
+};
+
+static int
+kill_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  int sig = ((const struct kill_opts *)opts)->sig;
   _cleanup_error_ struct error *err = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "s:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 's':
-        if (ctr_parse_signal (optarg, &sig, &err) < 0)
-          {
-            int r = hull_usage_error ("kill", "%s", err->msg);
-            return r;
-          }
-        break;
-      case 'h':
-        printf ("Usage: hull kill [-s SIGNAL] CONTAINER...\n\nSend a signal (default KILL) to "
-                "running containers.\n");
-        return 0;
-      default:
-        return hull_usage_error ("kill", "unknown option");
-      }
-  if (optind >= argc)
-    return hull_usage_error ("kill", "requires at least 1 argument");
   _cleanup_engine_ struct engine *e = NULL;
   if (hull_open_engine (ctx, &e, &err) < 0)
     return hull_report (&err);
   int ret = 0;
-  for (int i = optind; i < argc; i++)
+  for (int i = 0; i < argc; i++)
     {
       if (engine_kill (e, argv[i], sig, &err) < 0)
         {
@@ -57,3 +54,17 @@ cmd_kill (struct hull_ctx *ctx, int argc, char **argv)
     }
   return ret;
 }
+
+const struct cli_command hull_cmd_kill = {
+  .name = "kill",
+  .summary = "Send a signal to containers",
+  .args = "CONTAINER [CONTAINER...]",
+  .description = "Send a signal (default KILL) to running containers.",
+  .options = kill_options,
+  .opts_size = sizeof (struct kill_opts),
+  .init = kill_init,
+  .on_option = kill_option,
+  .min_args = 1,
+  .max_args = -1,
+  .run = kill_run,
+};

@@ -14,7 +14,6 @@
 #include "registry/registries.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,68 +108,46 @@ free_secret (char *s)
     }
 }
 
-int
-cmd_login (struct hull_ctx *ctx, int argc, char **argv)
+struct login_opts
 {
-  (void)ctx;
-  static const struct option opts[] = {
-    { "username", required_argument, NULL, 'u' },
-    { "password", required_argument, NULL, 'p' },
-    { "password-stdin", no_argument, NULL, 'S' },
-    { "tls-verify", required_argument, NULL, 'T' },
-    { "authfile", required_argument, NULL, 'A' },
-    { "cert-dir", required_argument, NULL, 'D' },
-    { "get-login", no_argument, NULL, 'G' },
-    { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  const char *user_opt = NULL, *pass_opt = NULL;
-  bool pass_stdin = false, get_login = false;
-  struct registry_options ropts = { 0 };
-  int c;
-  while ((c = getopt_long (argc, argv, "u:p:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'u':
-        user_opt = optarg;
-        break;
-      case 'p':
-        pass_opt = optarg;
-        break;
-      case 'S':
-        pass_stdin = true;
-        break;
-      case 'T':
-        if (strcmp (optarg, "true") != 0 && strcmp (optarg, "false") != 0)
-          return hull_usage_error ("login", "--tls-verify takes true or false, not `%s`", optarg);
-        ropts.tls = strcmp (optarg, "false") == 0 ? REGISTRY_TLS_NO_VERIFY : REGISTRY_TLS_VERIFY;
-        break;
-      case 'A':
-        ropts.authfile = optarg;
-        break;
-      case 'D':
-        ropts.cert_dir = optarg;
-        break;
-      case 'G':
-        get_login = true;
-        break;
-      case 'h':
-        printf ("Usage: hull login [OPTIONS] [REGISTRY]\n\n"
-                "Log in to a registry: check the credentials, then keep them in auth.json.\n\n"
-                "  -u, --username USER\n"
-                "  -p, --password PASS      (visible to other users: prefer --password-stdin)\n"
-                "      --password-stdin     read the password from stdin\n"
-                "      --tls-verify=false   allow plain HTTP and unverified TLS\n"
-                "      --cert-dir DIR       CA and client certificates for this registry\n"
-                "      --authfile FILE      (default: $REGISTRY_AUTH_FILE, else\n"
-                "                           $XDG_RUNTIME_DIR/containers/auth.json)\n"
-                "      --get-login          print the user logged in to REGISTRY\n");
-        return 0;
-      default:
-        return hull_usage_error ("login", "unknown option");
-      }
-  if (argc - optind > 1)
-    return hull_usage_error ("login", "accepts at most 1 argument");
+  const char *username, *password, *tls_verify, *authfile, *cert_dir;
+  bool password_stdin, get_login;
+};
+
+static const struct cli_option login_options[] = {
+  CLI_OPT_STRING ('u', "username", struct login_opts, username, "USER", "the user name"),
+  CLI_OPT_STRING ('p', "password", struct login_opts, password, "PASS",
+                  "the password (visible to other users: prefer --password-stdin)"),
+  CLI_OPT_FLAG (0, "password-stdin", struct login_opts, password_stdin,
+                "read the password from stdin"),
+  CLI_OPT_STRING (0, "tls-verify", struct login_opts, tls_verify, "BOOL",
+                  "false: allow plain HTTP and unverified TLS"),
+  CLI_OPT_STRING (0, "cert-dir", struct login_opts, cert_dir, "DIR",
+                  "CA and client certificates for this registry"),
+  CLI_OPT_STRING (0, "authfile", struct login_opts, authfile, "FILE",
+                  "the credentials file (default: $REGISTRY_AUTH_FILE, else "
+                  "$XDG_RUNTIME_DIR/containers/auth.json)"),
+  CLI_OPT_FLAG (0, "get-login", struct login_opts, get_login,
+                "print the user logged in to REGISTRY"),
+  { 0 },
+};
+
+static int
+login_run (void *data, void *opts, int argc, char **argv)
+{
+  (void)data;
+  const struct login_opts *opt = opts;
+  const char *user_opt = opt->username, *pass_opt = opt->password;
+  bool pass_stdin = opt->password_stdin, get_login = opt->get_login;
+  struct registry_options ropts = { .authfile = opt->authfile, .cert_dir = opt->cert_dir };
+  if (opt->tls_verify)
+    {
+      if (strcmp (opt->tls_verify, "true") != 0 && strcmp (opt->tls_verify, "false") != 0)
+        return hull_usage_error ("login", "--tls-verify takes true or false, not `%s`",
+                                 opt->tls_verify);
+      ropts.tls
+          = strcmp (opt->tls_verify, "false") == 0 ? REGISTRY_TLS_NO_VERIFY : REGISTRY_TLS_VERIFY;
+    }
   if (pass_opt && pass_stdin)
     return hull_usage_error ("login", "--password and --password-stdin are mutually exclusive");
   if (pass_stdin && user_opt == NULL)
@@ -181,7 +158,7 @@ cmd_login (struct hull_ctx *ctx, int argc, char **argv)
   if (registries_conf_load (NULL, &conf, &err) < 0)
     return hull_report (&err);
   ropts.conf = conf;
-  const char *input = optind < argc                     ? argv[optind]
+  const char *input = argc > 0                          ? argv[0]
                       : conf->search && conf->search[0] ? conf->search[0]
                                                         : "docker.io";
   _cleanup_free_ char *key = NULL;
@@ -242,3 +219,14 @@ cmd_login (struct hull_ctx *ctx, int argc, char **argv)
   printf ("Login Succeeded!\n");
   return 0;
 }
+
+const struct cli_command hull_cmd_login = {
+  .name = "login",
+  .summary = "Log in to a registry",
+  .args = "[REGISTRY]",
+  .description = "Log in to a registry: check the credentials, then keep them in auth.json.",
+  .options = login_options,
+  .opts_size = sizeof (struct login_opts),
+  .max_args = 1,
+  .run = login_run,
+};

@@ -9,55 +9,41 @@
 #include "registry/auth.h"
 #include "registry/registries.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-int
-cmd_logout (struct hull_ctx *ctx, int argc, char **argv)
+struct logout_opts
 {
-  (void)ctx;
-  static const struct option opts[] = {
-    { "authfile", required_argument, NULL, 'A' },
-    { "all", no_argument, NULL, 'a' },
-    { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  const char *authfile = NULL;
-  bool all = false;
-  int c;
-  while ((c = getopt_long (argc, argv, "ah", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'A':
-        authfile = optarg;
-        break;
-      case 'a':
-        all = true;
-        break;
-      case 'h':
-        printf ("Usage: hull logout [OPTIONS] [REGISTRY]\n\n"
-                "Remove the credentials kept for REGISTRY.\n\n"
-                "  -a, --all            remove the credentials of every registry\n"
-                "      --authfile FILE  the auth file (as for hull login)\n");
-        return 0;
-      default:
-        return hull_usage_error ("logout", "unknown option");
-      }
+  const char *authfile;
+  bool all;
+};
+
+static const struct cli_option logout_options[] = {
+  CLI_OPT_FLAG ('a', "all", struct logout_opts, all, "remove the credentials of every registry"),
+  CLI_OPT_STRING (0, "authfile", struct logout_opts, authfile, "FILE",
+                  "the credentials file (as for hull login)"),
+  { 0 },
+};
+
+static int
+logout_run (void *data, void *opts, int argc, char **argv)
+{
+  (void)data;
+  const struct logout_opts *opt = opts;
+  const char *authfile = opt->authfile;
+  bool all = opt->all;
   _cleanup_error_ struct error *err = NULL;
   if (all)
     {
-      if (argc - optind > 0)
+      if (argc > 0)
         return hull_usage_error ("logout", "--all takes no registry");
       if (auth_remove_all (authfile, &err) < 0)
         return hull_report (&err);
       printf ("Removed login credentials for all registries\n");
       return 0;
     }
-  if (argc - optind > 1)
-    return hull_usage_error ("logout", "accepts at most 1 argument");
   _cleanup_registries_conf_ struct registries_conf *conf = NULL;
-  const char *input = optind < argc ? argv[optind] : NULL;
+  const char *input = argc > 0 ? argv[0] : NULL;
   if (input == NULL)
     {
       if (registries_conf_load (NULL, &conf, &err) < 0)
@@ -73,3 +59,14 @@ cmd_logout (struct hull_ctx *ctx, int argc, char **argv)
   printf ("Removed login credentials for %s\n", key);
   return 0;
 }
+
+const struct cli_command hull_cmd_logout = {
+  .name = "logout",
+  .summary = "Log out from a registry",
+  .args = "[REGISTRY]",
+  .description = "Remove the credentials kept for REGISTRY.",
+  .options = logout_options,
+  .opts_size = sizeof (struct logout_opts),
+  .max_args = 1,
+  .run = logout_run,
+};

@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +25,7 @@
 struct logs
 {
   int64_t since, until;
-  long tail;          /* -1: all */
+  long tail; /* -1: all */
   bool timestamps;
   /* --tail: a ring of the last lines, as they are to be printed */
   char **ring;
@@ -51,7 +50,7 @@ emit (struct logs *l, bool is_err, int64_t ts, const char *s, size_t n, bool new
   if (l->ring)
     {
       char *line = NULL;
-      if (asprintf (&line, "%s%.*s%s", tsb, (int) n, s, newline ? "\n" : "") < 0)
+      if (asprintf (&line, "%s%.*s%s", tsb, (int)n, s, newline ? "\n" : "") < 0)
         return;
       long k = l->ring_pos % l->tail;
       free (l->ring[k]);
@@ -127,7 +126,7 @@ read_lines (struct logs *l, int fd, char **carry, size_t *carry_len)
       if (n <= 0)
         return;
       size_t start = 0;
-      for (size_t i = 0; i < (size_t) n; i++)
+      for (size_t i = 0; i < (size_t)n; i++)
         if (buf[i] == '\n')
           {
             if (*carry_len)
@@ -144,9 +143,9 @@ read_lines (struct logs *l, int fd, char **carry, size_t *carry_len)
               feed (l, buf + start, i - start);
             start = i + 1;
           }
-      if (start < (size_t) n)
+      if (start < (size_t)n)
         {
-          size_t rest = (size_t) n - start;
+          size_t rest = (size_t)n - start;
           if (*carry_len + rest > (8u << 20))
             *carry_len = 0; /* a line longer than any we write: drop it */
           char *c = realloc (*carry, *carry_len + rest + 1);
@@ -169,7 +168,7 @@ parse_time (const char *v, int64_t *out)
   double d = strtod (v, &end);
   if (end != v && *end == '\0' && errno == 0)
     {
-      *out = (int64_t) (d * 1e9);
+      *out = (int64_t)(d * 1e9);
       return 0;
     }
   int64_t dur;
@@ -183,63 +182,74 @@ parse_time (const char *v, int64_t *out)
   return -EINVAL;
 }
 
-int
-cmd_logs (struct hull_ctx *ctx, int argc, char **argv)
+struct logs_opts
 {
-  static const struct option opts[] = {
-    { "follow", no_argument, NULL, 'f' },      { "since", required_argument, NULL, 'S' },
-    { "until", required_argument, NULL, 'U' }, { "tail", required_argument, NULL, 'n' },
-    { "timestamps", no_argument, NULL, 't' },  { "details", no_argument, NULL, 'D' },
-    { "help", no_argument, NULL, 'h' },        {},
-  };
-  struct logs l = { .tail = -1 };
-  bool follow = false;
-  int c;
-  while ((c = getopt_long (argc, argv, "fn:th", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'f':
-        follow = true;
-        break;
-      case 'S':
-      case 'U':
-        if (parse_time (optarg, c == 'S' ? &l.since : &l.until) < 0)
-          return hull_usage_error ("logs", "invalid time `%s` (RFC 3339, a unix time or a "
-                                           "duration such as 10m)", optarg);
-        break;
-      case 'n':
-        if (strcmp (optarg, "all") == 0)
-          l.tail = -1;
-        else
-          {
-            int64_t v;
-            if (parse_int64 (optarg, &v) < 0 || v < 0 || v > 10000000)
-              return hull_usage_error ("logs", "invalid --tail `%s`", optarg);
-            l.tail = (long) v;
-          }
-        break;
-      case 't':
-        l.timestamps = true;
-        break;
-      case 'D':
-        break;
-      case 'h':
-        printf ("Usage: hull logs [OPTIONS] CONTAINER\n\n"
-                "  -f, --follow        follow the log\n"
-                "      --since TIME    from TIME (RFC 3339, unix time, or a duration: 10m)\n"
-                "      --until TIME    up to TIME\n"
-                "  -n, --tail N        only the last N lines\n"
-                "  -t, --timestamps    show timestamps\n");
-        return 0;
-      default:
-        return hull_usage_error ("logs", "unknown option");
-      }
-  if (argc - optind != 1)
-    return hull_usage_error ("logs", "requires exactly 1 argument");
+  struct logs l;
+  bool follow, details;
+};
+
+enum
+{
+  L_SINCE,
+  L_UNTIL,
+  L_TAIL,
+};
+
+static int
+logs_option (void *opts, int key, const char *v, struct error **err)
+{
+  struct logs_opts *o = opts;
+  switch (key)
+    {
+    case L_SINCE:
+    case L_UNTIL:
+      if (parse_time (v, key == L_SINCE ? &o->l.since : &o->l.until) < 0)
+        return error_set (err, EINVAL,
+                          "invalid time `%s` (RFC 3339, a unix time or a duration such as 10m)", v);
+      return 0;
+    case L_TAIL:
+      if (strcmp (v, "all") == 0)
+        o->l.tail = -1;
+      else
+        {
+          int64_t n;
+          if (parse_int64 (v, &n) < 0 || n < 0 || n > 10000000)
+            return error_set (err, EINVAL, "invalid --tail `%s`", v);
+          o->l.tail = (long)n;
+        }
+      return 0;
+    }
+  return -EINVAL;
+}
+
+static void
+logs_init (void *opts)
+{
+  ((struct logs_opts *)opts)->l.tail = -1;
+}
+
+static const struct cli_option logs_options[] = {
+  CLI_OPT_FLAG ('f', "follow", struct logs_opts, follow, "follow the log"),
+  CLI_OPT_CALL (0, "since", L_SINCE, "TIME", "from TIME (RFC 3339, unix time, or a duration: 10m)"),
+  CLI_OPT_CALL (0, "until", L_UNTIL, "TIME", "up to TIME"),
+  CLI_OPT_CALL ('n', "tail", L_TAIL, "N", "only the last N lines (or all)"),
+  CLI_OPT_FLAG ('t', "timestamps", struct logs_opts, l.timestamps, "show timestamps"),
+  CLI_OPT_FLAG (0, "details", struct logs_opts, details, "accepted for compatibility"),
+  { 0 },
+};
+
+static int
+logs_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  struct logs_opts *opt = opts;
+  struct logs l = opt->l;
+  bool follow = opt->follow;
+  (void)argc;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   _cleanup_ctr_record_ struct ctr_record *r = NULL;
-  if (hull_open_engine (ctx, &e, &err) < 0 || engine_lookup (e, argv[optind], &r, &err) < 0)
+  if (hull_open_engine (ctx, &e, &err) < 0 || engine_lookup (e, argv[0], &r, &err) < 0)
     return hull_report (&err);
   _cleanup_free_ char *dir = engine_ctr_dir (e, r->id);
   _cleanup_close_ int dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -252,8 +262,8 @@ cmd_logs (struct hull_ctx *ctx, int argc, char **argv)
     return 0;
   if (l.tail > 0)
     {
-      l.ring = calloc ((size_t) l.tail, sizeof *l.ring);
-      l.ring_err = calloc ((size_t) l.tail, sizeof *l.ring_err);
+      l.ring = calloc ((size_t)l.tail, sizeof *l.ring);
+      l.ring_err = calloc ((size_t)l.tail, sizeof *l.ring_err);
     }
   else if (l.tail == 0)
     {
@@ -354,3 +364,16 @@ cmd_logs (struct hull_ctx *ctx, int argc, char **argv)
   free (l.partial);
   return 0;
 }
+
+const struct cli_command hull_cmd_logs = {
+  .name = "logs",
+  .summary = "Show a container's output",
+  .args = "CONTAINER",
+  .options = logs_options,
+  .opts_size = sizeof (struct logs_opts),
+  .init = logs_init,
+  .on_option = logs_option,
+  .min_args = 1,
+  .max_args = 1,
+  .run = logs_run,
+};

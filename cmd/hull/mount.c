@@ -21,23 +21,17 @@ snap_id (const char *image_id, char buf[32])
   snprintf (buf, 32, "image-%s", hull_short_id (image_id, sid));
 }
 
-int
-cmd_mount (struct hull_ctx *ctx, int argc, char **argv)
+static int
+mount_run (void *data, void *opts, int argc, char **argv)
 {
-  if (argc == 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
-    {
-      printf ("Usage: hull image mount IMAGE\n\nMount the image's root filesystem and print "
-              "where.\n");
-      return 0;
-    }
-  if (argc != 2)
-    return hull_usage_error ("image mount", "requires exactly 1 argument");
+  struct hull_ctx *ctx = data;
+  (void)opts, (void)argc;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_image_store_ struct image_store *s = NULL;
   if (hull_open_store (ctx, &s, &err) < 0)
     return hull_report (&err);
   _cleanup_image_info_ struct image_info *img = NULL;
-  if (image_store_resolve (s, argv[1], &img, &err) < 0)
+  if (image_store_resolve (s, argv[0], &img, &err) < 0)
     return hull_report (&err);
   char id[32];
   snap_id (img->id, id);
@@ -58,17 +52,17 @@ cmd_mount (struct hull_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
-int
-cmd_unmount (struct hull_ctx *ctx, int argc, char **argv)
+static int
+unmount_run (void *data, void *opts, int argc, char **argv)
 {
-  if (argc != 2)
-    return hull_usage_error ("image unmount", "requires exactly 1 argument");
+  struct hull_ctx *ctx = data;
+  (void)opts, (void)argc;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_image_store_ struct image_store *s = NULL;
   if (hull_open_store (ctx, &s, &err) < 0)
     return hull_report (&err);
   _cleanup_image_info_ struct image_info *img = NULL;
-  if (image_store_resolve (s, argv[1], &img, &err) < 0)
+  if (image_store_resolve (s, argv[0], &img, &err) < 0)
     return hull_report (&err);
   char id[32];
   snap_id (img->id, id);
@@ -76,3 +70,22 @@ cmd_unmount (struct hull_ctx *ctx, int argc, char **argv)
     return hull_report (&err);
   return 0;
 }
+
+const struct cli_command hull_cmd_mount = {
+  .name = "image-mount",
+  .summary = "Mount an image's root filesystem",
+  .args = "IMAGE",
+  .description = "Mount the image's root filesystem and print where.",
+  .min_args = 1,
+  .max_args = 1,
+  .run = mount_run,
+};
+
+const struct cli_command hull_cmd_unmount = {
+  .name = "image-unmount",
+  .summary = "Unmount an image's root filesystem",
+  .args = "IMAGE",
+  .min_args = 1,
+  .max_args = 1,
+  .run = unmount_run,
+};

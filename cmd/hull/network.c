@@ -12,7 +12,6 @@
 #include "net/net.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,72 +26,54 @@ open_net (struct hull_ctx *ctx, struct engine **e, struct net **n, struct error 
   return net_engine_net (*e, n, err);
 }
 
-static int
-net_create (struct hull_ctx *ctx, int argc, char **argv)
+struct create_opts
 {
-  static const struct option opts[] = {
-    { "subnet", required_argument, NULL, 's' }, { "gateway", required_argument, NULL, 'g' },
-    { "internal", no_argument, NULL, 'i' },     { "driver", required_argument, NULL, 'd' },
-    { "label", required_argument, NULL, 'l' },  { "opt", required_argument, NULL, 'o' },
-    { "ip-range", required_argument, NULL, 'r' }, { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  struct net_network_opts o = { 0 };
-  _cleanup_strv_ char **labels = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "d:o:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 's':
-        o.subnet = optarg;
-        break;
-      case 'g':
-        o.gateway = optarg;
-        break;
-      case 'i':
-        o.internal = true;
-        break;
-      case 'd':
-        o.driver = optarg;
-        break;
-      case 'r':
-        o.ip_range = optarg;
-        break;
-      case 'l':
-        strv_push (&labels, optarg);
-        break;
-      case 'o':
-        if (strncmp (optarg, "mtu=", 4) == 0 || strncmp (optarg, "com.docker.network.driver.mtu=", 30) == 0)
-          {
-            const char *v = strchr (optarg, '=') + 1;
-            char *end;
-            long m = strtol (v, &end, 10);
-            if (*v == '\0' || *end || m < 68 || m > 65535)
-              return hull_usage_error ("network create", "invalid MTU");
-            o.mtu = (int) m;
-          }
-        else
-          {
-            fprintf (stderr, "Error: unsupported network option `%s`\n", optarg);
-            return HULL_EXIT_USAGE;
-          }
-        break;
-      case 'h':
-        printf ("Usage: hull network create [OPTIONS] NAME\n\nCreate a bridge network.\n\n"
-                "      --subnet CIDR     e.g. 10.91.0.0/24 (default: a free /24 of 10.90.0.0/15)\n"
-                "      --gateway IP      default: the subnet's first address\n"
-                "      --internal        no traffic in or out of the network\n"
-                "  -d, --driver bridge   the only driver\n"
-                "      --label K=V       metadata\n"
-                "  -o, --opt mtu=N       the MTU of the bridge and the veths\n");
-        return 0;
-      default:
-        return hull_usage_error ("network create", "unknown option");
-      }
-  if (optind + 1 != argc)
-    return hull_usage_error ("network create", "requires exactly 1 argument");
-  o.name = argv[optind];
-  o.labels = labels;
+  struct net_network_opts o;
+  char **labels;
+};
+
+static int
+create_option (void *opts, int key, const char *v, struct error **err)
+{
+  struct create_opts *c = opts;
+  /* --opt mtu=N: the only driver option */
+  if (strncmp (v, "mtu=", 4) == 0 || strncmp (v, "com.docker.network.driver.mtu=", 30) == 0)
+    {
+      const char *m = strchr (v, '=') + 1;
+      char *end;
+      long mtu = strtol (m, &end, 10);
+      if (*m == '\0' || *end || mtu < 68 || mtu > 65535)
+        return error_set (err, EINVAL, "invalid MTU");
+      c->o.mtu = (int)mtu;
+      return 0;
+    }
+  return error_set (err, EINVAL, "unsupported network option `%s`", v);
+}
+
+static const struct cli_option create_options[] = {
+  CLI_OPT_STRING (0, "subnet", struct create_opts, o.subnet, "CIDR",
+                  "e.g. 10.91.0.0/24 (default: a free /24 of 10.90.0.0/15)"),
+  CLI_OPT_STRING (0, "gateway", struct create_opts, o.gateway, "IP",
+                  "default: the subnet's first address"),
+  CLI_OPT_FLAG (0, "internal", struct create_opts, o.internal,
+                "no traffic in or out of the network"),
+  CLI_OPT_STRING ('d', "driver", struct create_opts, o.driver, "bridge", "the only driver"),
+  CLI_OPT_STRING (0, "ip-range", struct create_opts, o.ip_range, "CIDR",
+                  "the addresses given to containers"),
+  CLI_OPT_STRV (0, "label", struct create_opts, labels, "K=V", "metadata"),
+  CLI_OPT_CALL ('o', "opt", 0, "mtu=N", "the MTU of the bridge and the veths"),
+  { 0 },
+};
+
+static int
+create_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  struct create_opts *c = opts;
+  struct net_network_opts o = c->o;
+  (void)argc;
+  o.name = argv[0];
+  o.labels = c->labels;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   struct net *n;
@@ -103,44 +84,38 @@ net_create (struct hull_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
-static int
-net_ls (struct hull_ctx *ctx, int argc, char **argv)
+struct ls_opts
 {
-  static const struct option opts[] = {
-    { "quiet", no_argument, NULL, 'q' }, { "format", required_argument, NULL, 'f' },
-    { "no-trunc", no_argument, NULL, 'n' }, { "help", no_argument, NULL, 'h' }, {},
-  };
-  bool quiet = false, notrunc = false;
-  const char *fmt = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "qf:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'q':
-        quiet = true;
-        break;
-      case 'f':
-        fmt = optarg;
-        break;
-      case 'n':
-        notrunc = true;
-        break;
-      case 'h':
-        printf ("Usage: hull network ls [-q] [--format TEMPLATE|json] [--no-trunc]\n");
-        return 0;
-      default:
-        return hull_usage_error ("network ls", "unknown option");
-      }
+  bool quiet, notrunc;
+  const char *format;
+};
+
+static const struct cli_option ls_options[] = {
+  CLI_OPT_FLAG ('q', "quiet", struct ls_opts, quiet, "only the networks' IDs"),
+  CLI_OPT_STRING ('f', "format", struct ls_opts, format, "TEMPLATE", "a template, or json"),
+  CLI_OPT_FLAG (0, "no-trunc", struct ls_opts, notrunc, "full IDs"),
+  { 0 },
+};
+
+static int
+ls_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct ls_opts *opt = opts;
+  bool quiet = opt->quiet, notrunc = opt->notrunc;
+  const char *fmt = opt->format;
+  (void)argc, (void)argv;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   struct net *n;
   struct net_network **l = NULL;
   if (open_net (ctx, &e, &n, &err) < 0 || net_network_list (n, &l, &err) < 0)
     return hull_report (&err);
-  size_t k = strv_len ((char **) l);
+  size_t k = strv_len ((char **)l);
   struct fmt_row *rows = calloc (k + 1, sizeof *rows);
   static const char *const keys[] = { "ID", "Name", "Driver", "Scope", "Internal", "Subnet", NULL };
-  static const char *const names[] = { "NETWORK ID", "NAME", "DRIVER", "SCOPE", "INTERNAL", "SUBNET", NULL };
+  static const char *const names[]
+      = { "NETWORK ID", "NAME", "DRIVER", "SCOPE", "INTERNAL", "SUBNET", NULL };
   char (*vals)[6][48] = calloc (k + 1, sizeof *vals);
   const char *(*ptrs)[7] = calloc (k + 1, sizeof *ptrs);
   int ret = 0;
@@ -192,17 +167,16 @@ net_ls (struct hull_ctx *ctx, int argc, char **argv)
 }
 
 static int
-net_rm (struct hull_ctx *ctx, int argc, char **argv)
+rm_run (void *data, void *opts, int argc, char **argv)
 {
-  if (argc < 2)
-    return hull_usage_error ("network rm", "requires at least 1 argument");
+  struct hull_ctx *ctx = data;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   struct net *n;
   if (open_net (ctx, &e, &n, &err) < 0 || net_engine_reconcile (e, &err) < 0)
     return hull_report (&err);
   int ret = 0;
-  for (int i = 1; i < argc; i++)
+  for (int i = 0; i < argc; i++)
     {
       if (net_network_remove (n, argv[i], &err) < 0)
         {
@@ -216,10 +190,9 @@ net_rm (struct hull_ctx *ctx, int argc, char **argv)
 }
 
 static int
-net_inspect (struct hull_ctx *ctx, int argc, char **argv)
+inspect_run (void *data, void *opts, int argc, char **argv)
 {
-  if (argc < 2)
-    return hull_usage_error ("network inspect", "requires at least 1 argument");
+  struct hull_ctx *ctx = data;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   struct net *n;
@@ -227,7 +200,7 @@ net_inspect (struct hull_ctx *ctx, int argc, char **argv)
     return hull_report (&err);
   json_object *arr = json_object_new_array ();
   int ret = 0;
-  for (int i = 1; i < argc; i++)
+  for (int i = 0; i < argc; i++)
     {
       _cleanup_net_network_ struct net_network *nw = NULL;
       if (net_network_get (n, argv[i], &nw, &err) < 0)
@@ -251,72 +224,85 @@ net_inspect (struct hull_ctx *ctx, int argc, char **argv)
         }
       json_object_array_add (arr, o);
     }
-  printf ("%s\n", json_object_to_json_string_ext (arr, JSON_C_TO_STRING_PRETTY
-                                                           | JSON_C_TO_STRING_SPACED
-                                                           | JSON_C_TO_STRING_NOSLASHESCAPE));
+  printf ("%s\n",
+          json_object_to_json_string_ext (arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                                                   | JSON_C_TO_STRING_NOSLASHESCAPE));
   json_object_put (arr);
   return ret;
 }
 
-static int
-net_connect_cmd (struct hull_ctx *ctx, int argc, char **argv, bool connect)
+struct connect_opts
 {
-  static const struct option opts[] = {
-    { "ip", required_argument, NULL, 'i' }, { "alias", required_argument, NULL, 'a' },
-    { "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, {},
-  };
-  const char *ip = NULL;
-  _cleanup_strv_ char **aliases = NULL;
-  int c;
-  optind = 0;
-  while ((c = getopt_long (argc, argv, "fh", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'i':
-        ip = optarg;
-        break;
-      case 'a':
-        strv_push (&aliases, optarg);
-        break;
-      case 'f':
-        break;
-      case 'h':
-        printf ("Usage: hull network %s [--ip IP] [--alias NAME] NETWORK CONTAINER\n",
-                connect ? "connect" : "disconnect");
-        return 0;
-      default:
-        return hull_usage_error (connect ? "network connect" : "network disconnect", "unknown option");
-      }
-  if (optind + 2 != argc)
-    return hull_usage_error (connect ? "network connect" : "network disconnect",
-                             "requires exactly 2 arguments");
+  const char *ip;
+  char **aliases;
+  bool force;
+};
+
+static const struct cli_option connect_options[] = {
+  CLI_OPT_STRING (0, "ip", struct connect_opts, ip, "IP", "the container's address"),
+  CLI_OPT_STRV (0, "alias", struct connect_opts, aliases, "NAME", "another name on the network"),
+  CLI_OPT_FLAG ('f', "force", struct connect_opts, force, "accepted for compatibility"),
+  { 0 },
+};
+
+static int
+net_connect_cmd (struct hull_ctx *ctx, const struct connect_opts *opt, char **argv, bool connect)
+{
+  const char *ip = opt->ip;
+  char **aliases = opt->aliases;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   struct net *n;
   _cleanup_ctr_record_ struct ctr_record *r = NULL;
-  if (open_net (ctx, &e, &n, &err) < 0 || engine_lookup (e, argv[optind + 1], &r, &err) < 0)
+  if (open_net (ctx, &e, &n, &err) < 0 || engine_lookup (e, argv[1], &r, &err) < 0)
     return hull_report (&err);
   if (r->state != CTR_RUNNING && r->state != CTR_PAUSED)
     {
-      error_set (&err, EINVAL, "container `%s` is not running (connect and disconnect act on "
-                               "running containers)", argv[optind + 1]);
+      error_set (&err, EINVAL,
+                 "container `%s` is not running (connect and disconnect act on "
+                 "running containers)",
+                 argv[1]);
       return hull_report (&err);
     }
   int ret;
   if (connect)
     {
-      struct net_endpoint_req ep = { .network = argv[optind], .ip = ip, .aliases = aliases };
+      struct net_endpoint_req ep = { .network = argv[0], .ip = ip, .aliases = aliases };
       _cleanup_free_ char *hosts = net_engine_hosts_path (e, r->id);
       ret = net_connect (n, r->id, &ep, r->name, r->spec ? r->spec->hostname : NULL, hosts, &err);
     }
   else
-    ret = net_disconnect (n, r->id, argv[optind], &err);
+    ret = net_disconnect (n, r->id, argv[0], &err);
   return ret < 0 ? hull_report (&err) : 0;
 }
 
 static int
-net_prune (struct hull_ctx *ctx, int argc, char **argv)
+connect_run (void *ctx, void *opts, int argc, char **argv)
 {
+  return net_connect_cmd (ctx, opts, argv, true);
+}
+
+static int
+disconnect_run (void *ctx, void *opts, int argc, char **argv)
+{
+  return net_connect_cmd (ctx, opts, argv, false);
+}
+
+struct prune_opts
+{
+  bool force;
+};
+
+static const struct cli_option prune_options[] = {
+  CLI_OPT_FLAG ('f', "force", struct prune_opts, force,
+                "do not ask for a confirmation (hull never asks)"),
+  { 0 },
+};
+
+static int
+prune_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   struct net *n;
@@ -339,38 +325,90 @@ net_prune (struct hull_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
-int
-cmd_network (struct hull_ctx *ctx, int argc, char **argv)
-{
-  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
-    {
-      printf ("Usage: hull network COMMAND\n\nManage networks.\n\n"
-              "  create      Create a network\n"
-              "  ls          List networks\n"
-              "  rm          Remove networks\n"
-              "  inspect     Show networks as JSON\n"
-              "  connect     Connect a running container to a network\n"
-              "  disconnect  Disconnect a container from a network\n"
-              "  prune       Remove networks no container uses\n");
-      return argc < 2 ? HULL_EXIT_USAGE : 0;
-    }
-  const char *v = argv[1];
-  argc--, argv++;
-  optind = 0;
-  if (strcmp (v, "create") == 0)
-    return net_create (ctx, argc, argv);
-  if (strcmp (v, "ls") == 0 || strcmp (v, "list") == 0)
-    return net_ls (ctx, argc, argv);
-  if (strcmp (v, "rm") == 0 || strcmp (v, "remove") == 0)
-    return net_rm (ctx, argc, argv);
-  if (strcmp (v, "inspect") == 0)
-    return net_inspect (ctx, argc, argv);
-  if (strcmp (v, "connect") == 0)
-    return net_connect_cmd (ctx, argc, argv, true);
-  if (strcmp (v, "disconnect") == 0)
-    return net_connect_cmd (ctx, argc, argv, false);
-  if (strcmp (v, "prune") == 0)
-    return net_prune (ctx, argc, argv);
-  fprintf (stderr, "Error: unknown command `hull network %s`\n", v);
-  return HULL_EXIT_USAGE;
-}
+static const struct cli_command create_cmd = {
+  .name = "create",
+  .summary = "Create a network",
+  .args = "NAME",
+  .description = "Create a bridge network.",
+  .options = create_options,
+  .opts_size = sizeof (struct create_opts),
+  .on_option = create_option,
+  .min_args = 1,
+  .max_args = 1,
+  .run = create_run,
+};
+
+static const struct cli_command ls_cmd = {
+  .name = "ls",
+  .summary = "List networks",
+  .options = ls_options,
+  .opts_size = sizeof (struct ls_opts),
+  .max_args = 0,
+  .run = ls_run,
+};
+
+static const struct cli_command rm_cmd = {
+  .name = "rm",
+  .summary = "Remove networks",
+  .args = "NETWORK [NETWORK...]",
+  .min_args = 1,
+  .max_args = -1,
+  .run = rm_run,
+};
+
+static const struct cli_command inspect_cmd = {
+  .name = "inspect",
+  .summary = "Show networks as JSON",
+  .args = "NETWORK [NETWORK...]",
+  .min_args = 1,
+  .max_args = -1,
+  .run = inspect_run,
+};
+
+static const struct cli_command connect_cmd = {
+  .name = "connect",
+  .summary = "Connect a running container to a network",
+  .args = "NETWORK CONTAINER",
+  .options = connect_options,
+  .opts_size = sizeof (struct connect_opts),
+  .min_args = 2,
+  .max_args = 2,
+  .run = connect_run,
+};
+
+static const struct cli_command disconnect_cmd = {
+  .name = "disconnect",
+  .summary = "Disconnect a container from a network",
+  .args = "NETWORK CONTAINER",
+  .options = connect_options,
+  .opts_size = sizeof (struct connect_opts),
+  .min_args = 2,
+  .max_args = 2,
+  .run = disconnect_run,
+};
+
+static const struct cli_command prune_cmd = {
+  .name = "prune",
+  .summary = "Remove networks no container uses",
+  .options = prune_options,
+  .opts_size = sizeof (struct prune_opts),
+  .max_args = 0,
+  .run = prune_run,
+};
+
+static const struct cli_entry network_verbs[] = {
+  { &create_cmd },
+  { &ls_cmd, "ls", "list" },
+  { &rm_cmd, "rm", "remove" },
+  { &inspect_cmd },
+  { &connect_cmd },
+  { &disconnect_cmd },
+  { &prune_cmd },
+  { NULL },
+};
+
+const struct cli_command hull_cmd_network = {
+  .name = "network",
+  .summary = "Manage networks",
+  .sub = network_verbs,
+};

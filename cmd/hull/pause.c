@@ -1,4 +1,5 @@
-/* hull pause CONTAINER...: freeze every process (cgroup freezer). */
+/* hull pause CONTAINER...: freeze every process (cgroup freezer); hull
+ * unpause CONTAINER...: thaw them. */
 #include "ctr.h"
 #include "hull.h"
 
@@ -9,23 +10,15 @@
 #include <stdio.h>
 #include <string.h>
 
-int
-cmd_pause (struct hull_ctx *ctx, int argc, char **argv)
+static int
+pause_both (struct hull_ctx *ctx, bool pause, int argc, char **argv)
 {
-  bool pause = strcmp (argv[0], "unpause") != 0;
-  if (argc >= 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
-    {
-      printf ("Usage: hull %s CONTAINER...\n", argv[0]);
-      return 0;
-    }
-  if (argc < 2)
-    return hull_usage_error (argv[0], "requires at least 1 argument");
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   if (hull_open_engine (ctx, &e, &err) < 0)
     return hull_report (&err);
   int ret = 0;
-  for (int i = 1; i < argc; i++)
+  for (int i = 0; i < argc; i++)
     {
       if (engine_pause (e, argv[i], pause, &err) < 0)
         {
@@ -37,3 +30,33 @@ cmd_pause (struct hull_ctx *ctx, int argc, char **argv)
     }
   return ret;
 }
+
+static int
+pause_run (void *ctx, void *opts, int argc, char **argv)
+{
+  return pause_both (ctx, true, argc, argv);
+}
+
+static int
+unpause_run (void *ctx, void *opts, int argc, char **argv)
+{
+  return pause_both (ctx, false, argc, argv);
+}
+
+const struct cli_command hull_cmd_pause = {
+  .name = "pause",
+  .summary = "Freeze the processes of containers",
+  .args = "CONTAINER [CONTAINER...]",
+  .min_args = 1,
+  .max_args = -1,
+  .run = pause_run,
+};
+
+const struct cli_command hull_cmd_unpause = {
+  .name = "unpause",
+  .summary = "Thaw paused containers",
+  .args = "CONTAINER [CONTAINER...]",
+  .min_args = 1,
+  .max_args = -1,
+  .run = unpause_run,
+};

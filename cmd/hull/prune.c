@@ -9,33 +9,25 @@
 #include "image/images.h"
 #include "image/store.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
-int
-cmd_prune (struct hull_ctx *ctx, int argc, char **argv)
+struct prune_opts
 {
-  static const struct option opts[] = {
-    { "all", no_argument, NULL, 'a' }, { "force", no_argument, NULL, 'f' },
-    { "help", no_argument, NULL, 'h' }, {},
-  };
-  bool all = false;
-  int c;
-  while ((c = getopt_long (argc, argv, "afh", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'a':
-        all = true;
-        break;
-      case 'f':
-        break;
-      case 'h':
-        printf ("Usage: hull image prune [-a] [-f]\n\nRemove dangling images (-a: all unused "
-                "images).\n");
-        return 0;
-      default:
-        return hull_usage_error ("image prune", "unknown option");
-      }
+  bool all, force;
+};
+
+static const struct cli_option prune_options[] = {
+  CLI_OPT_FLAG ('a', "all", struct prune_opts, all, "remove every image no container uses"),
+  CLI_OPT_FLAG ('f', "force", struct prune_opts, force, "do not ask (hull never asks)"),
+  { 0 },
+};
+
+static int
+prune_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  bool all = ((const struct prune_opts *)opts)->all;
+  (void)argc, (void)argv;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_image_store_ struct image_store *s = NULL;
   if (hull_open_store (ctx, &s, &err) < 0)
@@ -52,6 +44,16 @@ cmd_prune (struct hull_ctx *ctx, int argc, char **argv)
   uint64_t freed = 0;
   if (image_store_gc (s, &freed, &err) < 0)
     return hull_report (&err);
-  printf ("Total reclaimed objects: %llu\n", (unsigned long long) freed);
+  printf ("Total reclaimed objects: %llu\n", (unsigned long long)freed);
   return 0;
 }
+
+const struct cli_command hull_cmd_prune = {
+  .name = "prune",
+  .summary = "Remove unused images",
+  .description = "Remove dangling images (-a: all unused images).",
+  .options = prune_options,
+  .opts_size = sizeof (struct prune_opts),
+  .max_args = 0,
+  .run = prune_run,
+};

@@ -2,6 +2,7 @@
 #include "ctr.h"
 #include "hull.h"
 #include "util.h"
+#include "vulns.h"
 
 #include "base/cleanup.h"
 #include "base/error.h"
@@ -11,31 +12,17 @@
 #include "engine/spec.h"
 #include "image/images.h"
 
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static void
-usage (FILE *f)
-{
-  fprintf (f, "Usage: hull ps [OPTIONS]\n\nList containers.\n\n"
-              "  -a, --all             all containers (default: running ones)\n"
-              "  -q, --quiet           only ids\n"
-              "  -f, --filter K=V      name=, status=, label=KEY[=VALUE], ancestor=, id=\n"
-              "      --format TEMPLATE json, table, or a template ({{.ID}}\\t{{.Names}})\n"
-              "  -n, --last N          the N most recently created\n"
-              "  -l, --latest          the most recently created\n"
-              "      --no-trunc        do not truncate\n");
-}
-
 static bool
 label_match (char *const *labels, const char *f)
 {
   const char *eq = strchr (f, '=');
-  size_t kl = eq ? (size_t) (eq - f) : strlen (f);
+  size_t kl = eq ? (size_t)(eq - f) : strlen (f);
   for (size_t i = 0; labels && labels[i]; i++)
     if (strncmp (labels[i], f, kl) == 0 && labels[i][kl] == '=')
       return eq == NULL || strcmp (labels[i] + kl + 1, eq + 1) == 0;
@@ -53,12 +40,6 @@ ancestor_match (struct engine *e, const struct ctr_record *r, const char *v)
       return r->image && strcmp (r->image, v) == 0;
     }
   return r->image_id && strcmp (r->image_id, img->id) == 0;
-}
-
-static const char *
-state_word (const struct ctr_record *r)
-{
-  return r->state == CTR_STARTING ? "created" : ctr_state_name (r->state);
 }
 
 static bool
@@ -79,7 +60,7 @@ matches (struct engine *e, const struct ctr_record *r, char **filters)
           if (k == 0)
             ok |= strstr (r->name, v[0] == '/' ? v + 1 : v) != NULL;
           else if (k == 1)
-            ok |= strcmp (state_word (r), v) == 0;
+            ok |= strcmp (hull_ctr_state_word (r), v) == 0;
           else if (k == 2)
             ok |= label_match (r->spec->labels, v);
           else if (k == 3)
@@ -93,83 +74,109 @@ matches (struct engine *e, const struct ctr_record *r, char **filters)
   return true;
 }
 
-int
-cmd_ps (struct hull_ctx *ctx, int argc, char **argv)
+struct ps_opts
 {
-  static const struct option opts[] = {
-    { "all", no_argument, NULL, 'a' },      { "quiet", no_argument, NULL, 'q' },
-    { "filter", required_argument, NULL, 'f' }, { "format", required_argument, NULL, 'F' },
-    { "last", required_argument, NULL, 'n' }, { "latest", no_argument, NULL, 'l' },
-    { "no-trunc", no_argument, NULL, 'T' }, { "size", no_argument, NULL, 's' },
-    { "help", no_argument, NULL, 'h' },     {},
-  };
-  bool all = false, quiet = false, notrunc = false;
-  const char *format = NULL;
-  int last = -1;
-  _cleanup_strv_ char **filters = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "aqf:n:lsh", opts, NULL)) != -1)
-    switch (c)
+  bool all, quiet, notrunc, size, vulns;
+  const char *format;
+  int last;
+  char **filters;
+};
+
+enum
+{
+  P_FILTER,
+  P_LAST,
+  P_LATEST,
+};
+
+static int
+ps_option (void *opts, int key, const char *v, struct error **err)
+{
+  struct ps_opts *o = opts;
+  switch (key)
+    {
+    case P_FILTER:
       {
-      case 'a':
-        all = true;
-        break;
-      case 'q':
-        quiet = true;
-        break;
-      case 'f':
-        {
-          static const char *const ok[] = { "name=", "status=", "label=", "ancestor=", "id=" };
-          bool good = false;
-          for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
-            good |= strncmp (optarg, ok[i], strlen (ok[i])) == 0;
-          if (!good)
-            return hull_usage_error ("ps", "invalid filter `%s` (name=, status=, label=, "
-                                           "ancestor=, id=)", optarg);
-          if (strncmp (optarg, "status=", 7) == 0)
-            {
-              static const char *const st[] = { "created", "restarting", "running", "removing",
-                                                "paused", "exited", "dead" };
-              bool sgood = false;
-              for (size_t i = 0; i < sizeof st / sizeof *st; i++)
-                sgood |= strcmp (optarg + 7, st[i]) == 0;
-              if (!sgood)
-                return hull_usage_error ("ps", "invalid filter `%s`: unknown status", optarg);
-            }
-          strv_push (&filters, optarg);
-          break;
-        }
-      case 'F':
-        format = optarg;
-        break;
-      case 'n':
-        if (parse_int (optarg, &last) < 0 || last < 0)
-          return hull_usage_error ("ps", "invalid --last `%s`", optarg);
-        all = true;
-        break;
-      case 'l':
-        last = 1;
-        all = true;
-        break;
-      case 'T':
-        notrunc = true;
-        break;
-      case 's':
-        break;
-      case 'h':
-        usage (stdout);
-        return 0;
-      default:
-        return hull_usage_error ("ps", "unknown option");
+        static const char *const ok[] = { "name=", "status=", "label=", "ancestor=", "id=" };
+        bool good = false;
+        for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+          good |= strncmp (v, ok[i], strlen (ok[i])) == 0;
+        if (!good)
+          return error_set (err, EINVAL,
+                            "invalid filter `%s` (name=, status=, label=, ancestor=, id=)", v);
+        if (strncmp (v, "status=", 7) == 0)
+          {
+            static const char *const st[]
+                = { "created", "restarting", "running", "removing", "paused", "exited", "dead" };
+            bool sgood = false;
+            for (size_t i = 0; i < sizeof st / sizeof *st; i++)
+              sgood |= strcmp (v + 7, st[i]) == 0;
+            if (!sgood)
+              return error_set (err, EINVAL, "invalid filter `%s`: unknown status", v);
+          }
+        return strv_push (&o->filters, v);
       }
-  if (optind < argc)
-    return hull_usage_error ("ps", "takes no arguments");
+    case P_LAST:
+      if (parse_int (v, &o->last) < 0 || o->last < 0)
+        return error_set (err, EINVAL, "invalid --last `%s`", v);
+      o->all = true;
+      return 0;
+    case P_LATEST:
+      o->last = 1;
+      o->all = true;
+      return 0;
+    }
+  return -EINVAL;
+}
+
+static void
+ps_init (void *opts)
+{
+  ((struct ps_opts *)opts)->last = -1;
+}
+
+static void
+ps_fini (void *opts)
+{
+  strv_free (((struct ps_opts *)opts)->filters);
+}
+
+static const struct cli_option ps_options[] = {
+  CLI_OPT_FLAG ('a', "all", struct ps_opts, all, "all containers (default: running ones)"),
+  CLI_OPT_FLAG ('q', "quiet", struct ps_opts, quiet, "only ids"),
+  CLI_OPT_CALL ('f', "filter", P_FILTER, "K=V",
+                "name=, status=, label=KEY[=VALUE], ancestor=, id="),
+  CLI_OPT_STRING (0, "format", struct ps_opts, format, "TEMPLATE",
+                  "json, table, or a template ({{.ID}}\\t{{.Names}})"),
+  CLI_OPT_CALL ('n', "last", P_LAST, "N", "the N most recently created"),
+  CLI_OPT_CALL_FLAG ('l', "latest", P_LATEST, "the most recently created"),
+  CLI_OPT_FLAG (0, "no-trunc", struct ps_opts, notrunc, "do not truncate"),
+  CLI_OPT_FLAG ('s', "size", struct ps_opts, size, "accepted for compatibility"),
+  CLI_OPT_FLAG (0, "vulns", struct ps_opts, vulns,
+                "add a VULNERABILITIES column: the last scan's counts"),
+  { 0 },
+};
+
+static int
+ps_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct ps_opts *opt = opts;
+  bool all = opt->all, quiet = opt->quiet, notrunc = opt->notrunc;
+  const char *format = opt->format;
+  int last = opt->last;
+  char **filters = opt->filters;
+  (void)argc, (void)argv;
   _cleanup_error_ struct error *err = NULL;
   if (format && !hull_format_valid (format, &err))
     {
       int r = hull_usage_error ("ps", "%s", err->msg);
       return r;
     }
+  /* the column is opt-in: --vulns, or a template that names it */
+  bool vulns = opt->vulns || hull_vulns_in_format (format);
+  if (vulns && hull_vulns_check (&err) < 0)
+    return hull_usage_error ("ps", "--vulns: %s", err->msg);
   bool has_status = false;
   for (size_t i = 0; filters && filters[i]; i++)
     has_status |= strncmp (filters[i], "status=", 7) == 0;
@@ -180,9 +187,9 @@ cmd_ps (struct hull_ctx *ctx, int argc, char **argv)
   if (engine_list (e, &list, &err) < 0)
     return hull_report (&err);
 
-  struct table *t = table_new (7);
+  struct table *t = table_new (vulns ? 8 : 7);
   static const char *const head[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
-                                      "STATUS",       "PORTS", "NAMES" };
+                                      "STATUS",       "PORTS", "NAMES",   "VULNERABILITIES" };
   if (!quiet && !format)
     table_add (t, head);
   size_t cap = 8, nrows = 0;
@@ -191,8 +198,8 @@ cmd_ps (struct hull_ctx *ctx, int argc, char **argv)
   for (size_t i = 0; list[i]; i++)
     {
       struct ctr_record *r = list[i];
-      bool running = r->state == CTR_RUNNING || r->state == CTR_PAUSED
-                     || r->state == CTR_RESTARTING || r->state == CTR_STARTING;
+      bool running = r->state == CTR_RUNNING || r->state == CTR_PAUSED || r->state == CTR_RESTARTING
+                     || r->state == CTR_STARTING;
       if (!all && !has_status && !running)
         continue;
       if (!matches (e, r, filters))
@@ -200,90 +207,74 @@ cmd_ps (struct hull_ctx *ctx, int argc, char **argv)
       if (last >= 0 && shown >= last)
         break;
       shown++;
-      char id[65];
-      snprintf (id, sizeof id, notrunc ? "%s" : "%.12s", r->id);
       if (quiet)
         {
-          printf ("%s\n", id);
+          printf (notrunc ? "%s\n" : "%.12s\n", r->id);
           continue;
         }
-      _cleanup_free_ char *image = hull_ctr_image (r), *cmd = hull_ctr_command (r, notrunc);
-      char created[64], status[128], ago[80];
-      hull_human_duration (now_ns () - r->created, created, sizeof created);
-      snprintf (ago, sizeof ago, "%s ago", created);
-      hull_ctr_status (r, status, sizeof status);
+      struct fmt_row row;
+      if (hull_ps_row (r, notrunc, &row, &err) < 0)
+        {
+          ctr_record_list_free (list);
+          return hull_report (&err);
+        }
+      _cleanup_free_ char *vcell = vulns ? hull_vulns_cell (ctx, r->id) : NULL;
+      if (vcell)
+        /* in the JSON only, which templates fall back to: {{json .}}
+         * and "json" show it only when asked for */
+        json_object_object_add (row.json, "Vulnerabilities", json_object_new_string (vcell));
       if (!format)
         {
-          const char *cells[] = { id, image, cmd, ago, status, "", r->name };
+          /* CONTAINER ID, IMAGE, COMMAND, CREATED, STATUS, PORTS, NAMES */
+          const char *const *v = row.values;
+          const char *cells[] = { v[0], v[1], v[2], v[4], v[7], v[5], v[8], vcell ? vcell : "-" };
           table_add (t, cells);
+          hull_fmt_row_clear (&row);
           continue;
         }
-      /* --format: docker's field names */
-      char created_at[64];
-      time_t secs = (time_t) (r->created / 1000000000);
-      struct tm tm;
-      localtime_r (&secs, &tm);
-      strftime (created_at, sizeof created_at, "%Y-%m-%d %H:%M:%S %z %Z", &tm);
-      _cleanup_free_ char *labels = NULL;
-      size_t ll = 1;
-      for (size_t k = 0; r->spec->labels && r->spec->labels[k]; k++)
-        ll += strlen (r->spec->labels[k]) + 1;
-      labels = calloc (1, ll);
-      for (size_t k = 0; labels && r->spec->labels && r->spec->labels[k]; k++)
-        {
-          if (k)
-            strcat (labels, ",");
-          strcat (labels, r->spec->labels[k]);
-        }
-      const char *net = r->spec->network ? r->spec->network : "none";
-      if (strcmp (net, "default") == 0)
-        net = "none";
-      static const char *const keys[] = { "ID",        "Image",  "Command", "CreatedAt",
-                                          "RunningFor", "Ports",  "State",   "Status",
-                                          "Names",     "Labels", "Mounts",  "Networks",
-                                          "Size",      NULL };
-      const char *vals[] = { id,    image,  cmd,    created_at, ago, "", state_word (r), status,
-                             r->name, labels ? labels : "", "", net, "0B", NULL };
-      json_object *j = json_object_new_object ();
-      for (size_t k = 0; keys[k]; k++)
-        json_object_object_add (j, keys[k], json_object_new_string (vals[k]));
       if (nrows == cap)
         {
           cap *= 2;
           rows = realloc (rows, cap * sizeof *rows);
         }
-      rows[nrows].keys = keys;
-      char **copy = calloc (14, sizeof *copy);
-      for (size_t k = 0; keys[k]; k++)
-        copy[k] = strdup (vals[k]);
-      rows[nrows].values = (const char *const *) copy;
-      rows[nrows].json = j;
-      nrows++;
+      rows[nrows++] = row;
     }
   int ret = 0;
   if (format)
     {
-      static const char *const hk[] = { "ID", "Image", "Command", "CreatedAt", "RunningFor",
-                                        "Ports", "State", "Status", "Names", "Labels", "Mounts",
-                                        "Networks", "Size", NULL };
-      static const char *const hn[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED AT",
-                                        "CREATED", "PORTS", "STATE", "STATUS", "NAMES", "LABELS",
-                                        "MOUNTS", "NETWORKS", "SIZE", NULL };
       if (strcmp (format, "table") == 0)
-        format = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
-                 "{{.Ports}}\t{{.Names}}";
-      if (hull_format_rows (format, rows, nrows, hk, hn, &err) < 0)
+        format = vulns ? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
+                         "{{.Ports}}\t{{.Names}}\t{{.Vulnerabilities}}"
+                       : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
+                         "{{.Ports}}\t{{.Names}}";
+      /* ps's headers plus the column's */
+      const char *hkeys[32], *hnames[32];
+      size_t k = 0;
+      for (; hull_ps_keys[k] && k < 30; k++)
+        hkeys[k] = hull_ps_keys[k], hnames[k] = hull_ps_headers[k];
+      hkeys[k] = "Vulnerabilities", hnames[k] = "VULNERABILITIES";
+      hkeys[k + 1] = hnames[k + 1] = NULL;
+      if (hull_format_rows (format, rows, nrows, hkeys, hnames, &err) < 0)
         ret = hull_report (&err);
     }
   else if (!quiet)
     table_print (t);
   for (size_t i = 0; i < nrows; i++)
-    {
-      strv_free ((char **) rows[i].values);
-      json_object_put (rows[i].json);
-    }
+    hull_fmt_row_clear (&rows[i]);
   free (rows);
   table_free (t);
   ctr_record_list_free (list);
   return ret;
 }
+
+const struct cli_command hull_cmd_ps = {
+  .name = "ps",
+  .summary = "List containers",
+  .options = ps_options,
+  .opts_size = sizeof (struct ps_opts),
+  .init = ps_init,
+  .fini = ps_fini,
+  .on_option = ps_option,
+  .max_args = 0,
+  .run = ps_run,
+};

@@ -1,4 +1,4 @@
-/* hull pull [--platform P] [-q] NAME[:TAG|@DIGEST] */
+/* hull pull [--platform P] [-q] [--signature-policy FILE] NAME[:TAG|@DIGEST] */
 #include "hull.h"
 #include "progress.h"
 #include "trust-cmd.h"
@@ -12,76 +12,43 @@
 #include "registry/client.h"
 #include "registry/registries.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int
-cmd_pull (struct hull_ctx *ctx, int argc, char **argv)
+struct pull_opts
 {
-  static const struct option opts[] = {
-    { "platform", required_argument, NULL, 'P' }, { "quiet", no_argument, NULL, 'q' },
-    { "tls-verify", required_argument, NULL, 'T' }, { "authfile", required_argument, NULL, 'A' },
-    { "creds", required_argument, NULL, 'C' }, { "cert-dir", required_argument, NULL, 'D' },
-    { "parallel", required_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
-    { "signature-policy", required_argument, NULL, 'S' }, {},
-  };
-  const char *platform = NULL;
-  bool quiet = false;
+  const char *platform, *parallel;
+  const char *sigpolicy; /* --signature-policy (lib/trust) */
+  bool quiet;
+  struct hull_registry_flags reg;
+};
+
+static const struct cli_option pull_options[] = {
+  CLI_OPT_STRING (0, "platform", struct pull_opts, platform, "OS/ARCH[/VARIANT]",
+                  "the platform to pull (default: this machine)"),
+  CLI_OPT_FLAG ('q', "quiet", struct pull_opts, quiet, "print only the image name"),
+  HULL_REGISTRY_OPTIONS (struct pull_opts, reg),
+  CLI_OPT_STRING (0, "parallel", struct pull_opts, parallel, "N", "layers fetched at once"),
+  CLI_OPT_STRING (0, "signature-policy", struct pull_opts, sigpolicy, "FILE",
+                  "policy.json (default: /etc/containers/policy.json)"),
+  { 0 },
+};
+
+static int
+pull_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct pull_opts *opt = opts;
+  const char *platform = opt->platform, *sigpolicy = opt->sigpolicy;
+  bool quiet = opt->quiet;
   struct registry_options ropts = { 0 };
   _cleanup_free_ char *user = NULL;
-  int parallel = 0;
-  const char *sigpolicy = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "qh", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'P':
-        platform = optarg;
-        break;
-      case 'q':
-        quiet = true;
-        break;
-      case 'T':
-        ropts.tls = strcmp (optarg, "false") == 0 ? REGISTRY_TLS_NO_VERIFY : REGISTRY_TLS_VERIFY;
-        break;
-      case 'A':
-        ropts.authfile = optarg;
-        break;
-      case 'C':
-        {
-          user = strdup (optarg);
-          char *colon = user ? strchr (user, ':') : NULL;
-          if (colon == NULL)
-            return hull_usage_error ("pull", "--creds needs USER:PASSWORD");
-          *colon = '\0';
-          ropts.username = user;
-          ropts.password = colon + 1;
-          break;
-        }
-      case 'D':
-        ropts.cert_dir = optarg;
-        break;
-      case 'j':
-        parallel = atoi (optarg);
-        break;
-      case 'S':
-        sigpolicy = optarg;
-        break;
-      case 'h':
-        printf ("Usage: hull pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
-                "  --platform os/arch[/variant]  (default: this machine)\n"
-                "  -q, --quiet                   print only the image name\n"
-                "  --tls-verify=false            allow plain HTTP / unverified TLS\n"
-                "  --authfile FILE, --creds USER:PASS, --cert-dir DIR\n"
-                "  --signature-policy FILE       policy.json (default: " "/etc/containers/policy.json)\n");
-        return 0;
-      default:
-        return hull_usage_error ("pull", "unknown option");
-      }
-  if (argc - optind != 1)
-    return hull_usage_error ("pull", "requires exactly 1 argument");
+  int parallel = opt->parallel ? atoi (opt->parallel) : 0;
+  int rc = hull_registry_flags_apply ("pull", &opt->reg, &ropts, &user);
+  if (rc)
+    return rc;
+  (void)argc;
   _cleanup_error_ struct error *err = NULL;
   struct platform p = { 0 };
   if (platform && platform_parse (platform, &p, &err) < 0)
@@ -122,7 +89,7 @@ cmd_pull (struct hull_ctx *ctx, int argc, char **argv)
     }
 #endif
   _cleanup_free_ char *id = NULL, *name = NULL;
-  int r = image_pull (s, argv[optind], &o, &id, &name, &err);
+  int r = image_pull (s, argv[0], &o, &id, &name, &err);
   progress_finish (pr);
   platform_clear (&p);
   if (r < 0)
@@ -133,3 +100,14 @@ cmd_pull (struct hull_ctx *ctx, int argc, char **argv)
     printf ("Image: %s\nID: %s\n", name, id);
   return 0;
 }
+
+const struct cli_command hull_cmd_pull = {
+  .name = "pull",
+  .summary = "Download an image from a registry",
+  .args = "NAME[:TAG|@DIGEST]",
+  .options = pull_options,
+  .opts_size = sizeof (struct pull_opts),
+  .min_args = 1,
+  .max_args = 1,
+  .run = pull_run,
+};

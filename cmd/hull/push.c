@@ -10,59 +10,33 @@
 #include "registry/client.h"
 #include "registry/registries.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int
-cmd_push (struct hull_ctx *ctx, int argc, char **argv)
+struct push_opts
 {
-  static const struct option opts[] = {
-    { "quiet", no_argument, NULL, 'q' }, { "tls-verify", required_argument, NULL, 'T' },
-    { "authfile", required_argument, NULL, 'A' }, { "creds", required_argument, NULL, 'C' },
-    { "cert-dir", required_argument, NULL, 'D' }, { "help", no_argument, NULL, 'h' }, {},
-  };
-  bool quiet = false;
+  bool quiet;
+  struct hull_registry_flags reg;
+};
+
+static const struct cli_option push_options[] = {
+  CLI_OPT_FLAG ('q', "quiet", struct push_opts, quiet, "no progress"),
+  HULL_REGISTRY_OPTIONS (struct push_opts, reg),
+  { 0 },
+};
+
+static int
+push_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct push_opts *opt = opts;
+  bool quiet = opt->quiet;
   struct registry_options ropts = { 0 };
   _cleanup_free_ char *user = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "qh", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'q':
-        quiet = true;
-        break;
-      case 'T':
-        ropts.tls = strcmp (optarg, "false") == 0 ? REGISTRY_TLS_NO_VERIFY : REGISTRY_TLS_VERIFY;
-        break;
-      case 'A':
-        ropts.authfile = optarg;
-        break;
-      case 'C':
-        {
-          user = strdup (optarg);
-          char *colon = user ? strchr (user, ':') : NULL;
-          if (colon == NULL)
-            return hull_usage_error ("push", "--creds needs USER:PASSWORD");
-          *colon = '\0';
-          ropts.username = user;
-          ropts.password = colon + 1;
-          break;
-        }
-      case 'D':
-        ropts.cert_dir = optarg;
-        break;
-      case 'h':
-        printf ("Usage: hull push [OPTIONS] IMAGE [DESTINATION]\n\n"
-                "  -q, --quiet   no progress\n  --tls-verify=false, --authfile FILE, "
-                "--creds USER:PASS, --cert-dir DIR\n");
-        return 0;
-      default:
-        return hull_usage_error ("push", "unknown option");
-      }
-  if (argc - optind < 1 || argc - optind > 2)
-    return hull_usage_error ("push", "requires IMAGE and an optional DESTINATION");
+  int rc = hull_registry_flags_apply ("push", &opt->reg, &ropts, &user);
+  if (rc)
+    return rc;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_registries_conf_ struct registries_conf *conf = NULL;
   if (registries_conf_load (NULL, &conf, &err) < 0)
@@ -74,8 +48,7 @@ cmd_push (struct hull_ctx *ctx, int argc, char **argv)
   struct progress *pr = progress_new (stdout, quiet, "push");
   struct image_push_opts o = { .registry = &ropts, .progress = progress_ops (pr) };
   _cleanup_free_ char *digest = NULL;
-  int r = image_push (s, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &o, &digest,
-                      &err);
+  int r = image_push (s, argv[0], argc == 2 ? argv[1] : NULL, &o, &digest, &err);
   progress_finish (pr);
   if (r < 0)
     return hull_report (&err);
@@ -83,3 +56,14 @@ cmd_push (struct hull_ctx *ctx, int argc, char **argv)
     printf ("Digest: %s\n", digest);
   return 0;
 }
+
+const struct cli_command hull_cmd_push = {
+  .name = "push",
+  .summary = "Upload an image to a registry",
+  .args = "IMAGE [DESTINATION]",
+  .options = push_options,
+  .opts_size = sizeof (struct push_opts),
+  .min_args = 1,
+  .max_args = 2,
+  .run = push_run,
+};

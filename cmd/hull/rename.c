@@ -9,19 +9,23 @@
 #include <stdio.h>
 #include <string.h>
 
-int
-cmd_rename (struct hull_ctx *ctx, int argc, char **argv)
+static int
+rename_run (void *data, void *opts, int argc, char **argv)
 {
-  if (argc >= 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
-    {
-      printf ("Usage: hull rename CONTAINER NEW_NAME\n");
-      return 0;
-    }
-  if (argc != 3)
-    return hull_usage_error ("rename", "requires exactly 2 arguments");
+  struct hull_ctx *ctx = data;
+  (void)opts, (void)argc;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
-  if (hull_open_engine (ctx, &e, &err) < 0 || engine_rename (e, argv[1], argv[2], &err) < 0)
+  if (hull_open_engine (ctx, &e, &err) < 0 || engine_rename (e, argv[0], argv[1], &err) < 0)
     return hull_report (&err);
   return 0;
 }
+
+const struct cli_command hull_cmd_rename = {
+  .name = "rename",
+  .summary = "Rename a container",
+  .args = "CONTAINER NEW_NAME",
+  .min_args = 2,
+  .max_args = 2,
+  .run = rename_run,
+};

@@ -6,45 +6,31 @@
 #include "base/error.h"
 #include "engine/engine.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
-int
-cmd_rm (struct hull_ctx *ctx, int argc, char **argv)
+struct rm_opts
 {
-  static const struct option opts[] = {
-    { "force", no_argument, NULL, 'f' },
-    { "volumes", no_argument, NULL, 'v' },
-    { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  bool force = false, volumes = false;
-  int c;
-  while ((c = getopt_long (argc, argv, "fvh", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'f':
-        force = true;
-        break;
-      case 'v':
-        volumes = true;
-        break;
-      case 'h':
-        printf ("Usage: hull rm [-f] [-v] CONTAINER...\n\nRemove containers.\n\n"
-                "  -f, --force     stop (kill) running containers first\n"
-                "  -v, --volumes   also remove their anonymous volumes\n");
-        return 0;
-      default:
-        return hull_usage_error ("rm", "unknown option");
-      }
-  if (optind >= argc)
-    return hull_usage_error ("rm", "requires at least 1 argument");
+  bool force, volumes;
+};
+
+static const struct cli_option rm_options[] = {
+  CLI_OPT_FLAG ('f', "force", struct rm_opts, force, "stop (kill) running containers first"),
+  CLI_OPT_FLAG ('v', "volumes", struct rm_opts, volumes, "also remove their anonymous volumes"),
+  { 0 },
+};
+
+static int
+rm_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct rm_opts *opt = opts;
+  bool force = opt->force, volumes = opt->volumes;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   if (hull_open_engine (ctx, &e, &err) < 0)
     return hull_report (&err);
   int ret = 0;
-  for (int i = optind; i < argc; i++)
+  for (int i = 0; i < argc; i++)
     {
       if (engine_remove (e, argv[i], force, volumes, &err) < 0)
         {
@@ -56,3 +42,14 @@ cmd_rm (struct hull_ctx *ctx, int argc, char **argv)
     }
   return ret;
 }
+
+const struct cli_command hull_cmd_rm = {
+  .name = "rm",
+  .summary = "Remove containers",
+  .args = "CONTAINER [CONTAINER...]",
+  .options = rm_options,
+  .opts_size = sizeof (struct rm_opts),
+  .min_args = 1,
+  .max_args = -1,
+  .run = rm_run,
+};

@@ -10,7 +10,6 @@
 #include "registry/reference.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,40 +33,29 @@ matching_name (const char *arg, const struct image_info *img)
   return NULL;
 }
 
-int
-cmd_rmi (struct hull_ctx *ctx, int argc, char **argv)
+struct rmi_opts
 {
-  static const struct option opts[] = {
-    { "force", no_argument, NULL, 'f' }, { "no-prune", no_argument, NULL, 'N' },
-    { "help", no_argument, NULL, 'h' }, {},
-  };
-  bool force = false;
-  int c;
-  while ((c = getopt_long (argc, argv, "fh", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'f':
-        force = true;
-        break;
-      case 'N':
-        break;
-      case 'h':
-        printf ("Usage: hull rmi [-f] IMAGE...\n\nRemove images (a name: untag it; the image "
-                "goes with its last name).\n\n  -f, --force   remove an image with several names "
-                "by id\n");
-        return 0;
-      default:
-        return hull_usage_error ("rmi", "unknown option");
-      }
-  if (optind >= argc)
-    return hull_usage_error ("rmi", "requires at least 1 argument");
+  bool force, no_prune;
+};
+
+static const struct cli_option rmi_options[] = {
+  CLI_OPT_FLAG ('f', "force", struct rmi_opts, force, "remove an image with several names by id"),
+  CLI_OPT_FLAG (0, "no-prune", struct rmi_opts, no_prune, "accepted for compatibility"),
+  { 0 },
+};
+
+static int
+rmi_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  bool force = ((const struct rmi_opts *)opts)->force;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_image_store_ struct image_store *s = NULL;
   if (hull_open_store (ctx, &s, &err) < 0)
     return hull_report (&err);
   int ret = 0;
   bool deleted = false;
-  for (int i = optind; i < argc; i++)
+  for (int i = 0; i < argc; i++)
     {
       _cleanup_image_info_ struct image_info *img = NULL;
       if (image_store_resolve (s, argv[i], &img, &err) < 0)
@@ -136,3 +124,15 @@ cmd_rmi (struct hull_ctx *ctx, int argc, char **argv)
     ret = hull_report (&err);
   return ret;
 }
+
+const struct cli_command hull_cmd_rmi = {
+  .name = "rmi",
+  .summary = "Remove one or more images",
+  .args = "IMAGE [IMAGE...]",
+  .description = "Remove images (a name: untag it; the image goes with its last name).",
+  .options = rmi_options,
+  .opts_size = sizeof (struct rmi_opts),
+  .min_args = 1,
+  .max_args = -1,
+  .run = rmi_run,
+};

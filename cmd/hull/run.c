@@ -19,16 +19,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int
-cmd_run (struct hull_ctx *ctx, int argc, char **argv)
+static int
+run_run (void *data, void *opts, int argc, char **argv)
 {
-  struct run_opts o;
-  int idx;
-  int r = hull_parse_run_flags ("run", argc, argv, &o, &idx);
+  struct hull_ctx *ctx = data;
+  struct run_opts o = *(struct run_opts *)opts;
+  /* this function owns the options now (and frees them early) */
+  memset (opts, 0, sizeof o);
+  int r = hull_run_flags_finish ("run", &o, argc, argv);
   if (r != 0)
     {
       run_opts_clear (&o);
-      return r < 0 ? 0 : r;
+      return r;
     }
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
@@ -138,3 +140,18 @@ cmd_run (struct hull_ctx *ctx, int argc, char **argv)
   error_free (e2);
   return code;
 }
+
+const struct cli_command hull_cmd_run = {
+  .name = "run",
+  .summary = "Create and run a container",
+  .args = "IMAGE [COMMAND] [ARG...]",
+  .options = hull_run_options,
+  .opts_size = sizeof (struct run_opts),
+  .init = hull_run_opts_init,
+  .fini = hull_run_opts_fini,
+  .on_option = hull_run_option,
+  .min_args = 1,
+  .max_args = -1,
+  .run = run_run,
+  .flags = CLI_NO_INTERSPERSE,
+};

@@ -9,46 +9,40 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-int
-cmd_save (struct hull_ctx *ctx, int argc, char **argv)
+struct save_opts
 {
-  static const struct option opts[] = {
-    { "output", required_argument, NULL, 'o' }, { "format", required_argument, NULL, 'F' },
-    { "help", no_argument, NULL, 'h' }, {},
-  };
-  const char *out = NULL;
+  const char *output, *format;
+};
+
+static const struct cli_option save_options[] = {
+  CLI_OPT_STRING ('o', "output", struct save_opts, output, "FILE",
+                  "write to FILE instead of stdout"),
+  CLI_OPT_STRING (0, "format", struct save_opts, format, "FORMAT",
+                  "oci-archive or docker-archive (default)"),
+  { 0 },
+};
+
+static int
+save_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct save_opts *opt = opts;
+  const char *out = opt->output, *f = opt->format;
   enum image_archive_format fmt = IMAGE_ARCHIVE_DOCKER;
-  int c;
-  while ((c = getopt_long (argc, argv, "o:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'o':
-        out = optarg;
-        break;
-      case 'F':
-        if (strcmp (optarg, "oci-archive") == 0 || strcmp (optarg, "oci") == 0)
-          fmt = IMAGE_ARCHIVE_OCI;
-        else if (strcmp (optarg, "docker-archive") == 0 || strcmp (optarg, "docker") == 0)
-          fmt = IMAGE_ARCHIVE_DOCKER;
-        else
-          return hull_usage_error ("save", "unknown format `%s` (oci-archive, docker-archive)",
-                                   optarg);
-        break;
-      case 'h':
-        printf ("Usage: hull save [-o FILE] [--format oci-archive|docker-archive] IMAGE...\n\n"
-                "Write images to a tar archive (stdout by default), docker-archive by default.\n");
-        return 0;
-      default:
-        return hull_usage_error ("save", "unknown option");
-      }
-  if (optind >= argc)
-    return hull_usage_error ("save", "requires at least 1 argument");
+  (void)argc;
+  if (f == NULL)
+    ;
+  else if (strcmp (f, "oci-archive") == 0 || strcmp (f, "oci") == 0)
+    fmt = IMAGE_ARCHIVE_OCI;
+  else if (strcmp (f, "docker-archive") == 0 || strcmp (f, "docker") == 0)
+    fmt = IMAGE_ARCHIVE_DOCKER;
+  else
+    return hull_usage_error ("save", "unknown format `%s` (oci-archive, docker-archive)", f);
   _cleanup_error_ struct error *err = NULL;
   if (out == NULL && isatty (1))
     {
@@ -75,7 +69,7 @@ cmd_save (struct hull_ctx *ctx, int argc, char **argv)
     }
   else
     fd = dup (1);
-  int r = image_save (s, argv + optind, fmt, fd, &err);
+  int r = image_save (s, argv, fmt, fd, &err);
   if (r == 0 && out && fsync (fd) < 0)
     r = error_errno (&err, errno, "write `%s`", out);
   close (fd);
@@ -89,3 +83,15 @@ cmd_save (struct hull_ctx *ctx, int argc, char **argv)
     }
   return 0;
 }
+
+const struct cli_command hull_cmd_save = {
+  .name = "save",
+  .summary = "Write images to an OCI or docker archive",
+  .args = "IMAGE [IMAGE...]",
+  .description = "Write images to a tar archive (stdout by default), docker-archive by default.",
+  .options = save_options,
+  .opts_size = sizeof (struct save_opts),
+  .min_args = 1,
+  .max_args = -1,
+  .run = save_run,
+};

@@ -16,7 +16,6 @@
 #include "trust/trust.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,70 +75,55 @@ sign_one (struct hull_trust_target *t, const struct trust_key *k, enum trust_for
   return 0;
 }
 
-int
-cmd_sign (struct hull_ctx *ctx, int argc, char **argv)
+struct sign_opts
 {
-  static const struct option opts[] = {
-    { "key", required_argument, NULL, 'k' },
-    { "format", required_argument, NULL, 'f' },
-    { "annotations", required_argument, NULL, 'a' },
-    { "recursive", no_argument, NULL, 'r' },
-    { "tls-verify", required_argument, NULL, 'T' },
-    { "authfile", required_argument, NULL, 'A' },
-    { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  const char *keypath = NULL, *tls = NULL, *authfile = NULL;
+  const char *key, *format, *tls_verify, *authfile;
+  char **annotations;
+  bool recursive;
+};
+
+static const struct cli_option sign_options[] = {
+  CLI_OPT_STRING (0, "key", struct sign_opts, key, "KEY",
+                  "private key (cosign encrypted, PKCS#8 or SEC1 PEM); required"),
+  CLI_OPT_STRING (0, "format", struct sign_opts, format, "legacy|bundle",
+                  "cosign's .sig tag (default) or a Sigstore bundle referrer (OCI 1.1)"),
+  CLI_OPT_STRV ('a', "annotations", struct sign_opts, annotations, "KEY=VALUE",
+                "add a claim to the signature (repeatable)"),
+  CLI_OPT_FLAG (0, "recursive", struct sign_opts, recursive, "also sign each manifest of an index"),
+  CLI_OPT_STRING (0, "tls-verify", struct sign_opts, tls_verify, "BOOL",
+                  "false: allow plain HTTP and unverified TLS"),
+  CLI_OPT_STRING (0, "authfile", struct sign_opts, authfile, "FILE", "the credentials file"),
+  { 0 },
+};
+
+/* -a KEY=VALUE: the same check for sign and verify. */
+static int
+check_annotations (const char *verb, char **ann)
+{
+  for (size_t i = 0; ann && ann[i]; i++)
+    if (strchr (ann[i], '=') == NULL || ann[i][0] == '=')
+      return hull_usage_error (verb, "invalid annotation `%s`: expected KEY=VALUE", ann[i]);
+  return 0;
+}
+
+static int
+sign_run (void *data, void *opts, int argc, char **argv)
+{
+  const struct sign_opts *opt = opts;
+  const char *keypath = opt->key, *tls = opt->tls_verify, *authfile = opt->authfile;
   enum trust_format f = TRUST_FORMAT_LEGACY;
-  bool recursive = false;
-  _cleanup_strv_ char **ann = NULL;
-  int c;
-  optind = 1;
-  while ((c = getopt_long (argc, argv, "a:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'k':
-        keypath = optarg;
-        break;
-      case 'f':
-        if (strcmp (optarg, "legacy") == 0)
-          f = TRUST_FORMAT_LEGACY;
-        else if (strcmp (optarg, "bundle") == 0)
-          f = TRUST_FORMAT_BUNDLE;
-        else
-          return hull_usage_error ("sign", "invalid --format `%s` (legacy, bundle)", optarg);
-        break;
-      case 'a':
-        if (strchr (optarg, '=') == NULL || optarg[0] == '=')
-          return hull_usage_error ("sign", "invalid annotation `%s`: expected KEY=VALUE", optarg);
-        if (strv_push (&ann, optarg) < 0)
-          return HULL_EXIT_FAIL;
-        break;
-      case 'r':
-        recursive = true;
-        break;
-      case 'T':
-        tls = optarg;
-        break;
-      case 'A':
-        authfile = optarg;
-        break;
-      case 'h':
-        printf ("Usage: hull sign --key KEY [OPTIONS] IMAGE\n\n"
-                "Sign the manifest IMAGE resolves to and push the signature to its repository.\n"
-                "  --key KEY              private key (cosign encrypted, PKCS#8 or SEC1 PEM)\n"
-                "  --format legacy|bundle cosign's .sig tag (default) or a Sigstore bundle\n"
-                "                         referrer (OCI 1.1)\n"
-                "  -a, --annotations K=V  add a claim to the signature (repeatable)\n"
-                "  --recursive            also sign each manifest of an index\n"
-                "  --tls-verify=false     allow plain HTTP / unverified TLS\n"
-                "  --authfile FILE\n");
-        return 0;
-      default:
-        return hull_usage_error ("sign", "unknown option");
-      }
-  if (argc - optind != 1)
-    return hull_usage_error ("sign", "requires exactly 1 argument");
+  bool recursive = opt->recursive;
+  char **ann = opt->annotations;
+  (void)data, (void)argc;
+  if (opt->format == NULL || strcmp (opt->format, "legacy") == 0)
+    f = TRUST_FORMAT_LEGACY;
+  else if (strcmp (opt->format, "bundle") == 0)
+    f = TRUST_FORMAT_BUNDLE;
+  else
+    return hull_usage_error ("sign", "invalid --format `%s` (legacy, bundle)", opt->format);
+  int rc = check_annotations ("sign", ann);
+  if (rc)
+    return rc;
   if (keypath == NULL)
     return hull_usage_error ("sign", "--key is required (keyless signing is not supported)");
   _cleanup_error_ struct error *err = NULL;
@@ -147,7 +131,7 @@ cmd_sign (struct hull_ctx *ctx, int argc, char **argv)
   if (hull_trust_load_private (keypath, &k, &err) < 0)
     return hull_report (&err);
   struct hull_trust_target t = { 0 };
-  int r = hull_trust_resolve (argv[optind], tls, authfile, &t, &err);
+  int r = hull_trust_resolve (argv[0], tls, authfile, &t, &err);
   _cleanup_free_ char *identity = r == 0 ? identity_of (t.ref) : NULL;
   if (r == 0 && identity == NULL)
     r = error_set (&err, ENOMEM, "out of memory");
@@ -163,7 +147,7 @@ cmd_sign (struct hull_ctx *ctx, int argc, char **argv)
       if ((r = jsonx_parse (t.manifest->data, t.manifest->len, &o, &err)) == 0
           && (!json_object_object_get_ex (o, "manifests", &mans)
               || !json_object_is_type (mans, json_type_array)))
-        r = error_set (&err, EBADMSG, "index `%s` lists no manifests", argv[optind]);
+        r = error_set (&err, EBADMSG, "index `%s` lists no manifests", argv[0]);
       for (size_t i = 0; r == 0 && i < json_object_array_length (mans); i++)
         {
           json_object *d = json_object_array_get_idx (mans, i), *v = NULL;
@@ -174,8 +158,8 @@ cmd_sign (struct hull_ctx *ctx, int argc, char **argv)
               || jsonx_get_int64 (d, "size", &size, &err) < 0)
             r = -EBADMSG;
           else if (dg == NULL || !json_object_object_get_ex (d, "size", &v) || size < 0)
-            r = error_set (&err, EBADMSG, "index `%s`: manifest %zu has no digest or size",
-                           argv[optind], i);
+            r = error_set (&err, EBADMSG, "index `%s`: manifest %zu has no digest or size", argv[0],
+                           i);
           else
             r = sign_one (&t, k, f, identity, dg, mt, (size_t)size, ann, &err);
         }
@@ -185,3 +169,15 @@ cmd_sign (struct hull_ctx *ctx, int argc, char **argv)
     return hull_report (&err);
   return 0;
 }
+
+const struct cli_command hull_cmd_sign = {
+  .name = "sign",
+  .summary = "Sign an image in its registry",
+  .args = "IMAGE",
+  .description = "Sign the manifest IMAGE resolves to and push the signature to its repository.",
+  .options = sign_options,
+  .opts_size = sizeof (struct sign_opts),
+  .min_args = 1,
+  .max_args = 1,
+  .run = sign_run,
+};

@@ -7,42 +7,30 @@
 #include "engine/engine.h"
 #include "engine/spec.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-int
-cmd_start (struct hull_ctx *ctx, int argc, char **argv)
+struct start_opts
 {
-  static const struct option opts[] = {
-    { "attach", no_argument, NULL, 'a' },
-    { "interactive", no_argument, NULL, 'i' },
-    { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  bool attach = false, interactive = false;
-  int c;
-  while ((c = getopt_long (argc, argv, "+aih", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'a':
-        attach = true;
-        break;
-      case 'i':
-        interactive = true;
-        break;
-      case 'h':
-        printf ("Usage: hull start [-a] [-i] CONTAINER...\n\nStart stopped containers.\n");
-        return 0;
-      default:
-        return hull_usage_error ("start", "unknown option");
-      }
-  if (optind >= argc)
-    return hull_usage_error ("start", "requires at least 1 argument");
-  if ((attach || interactive) && argc - optind > 1)
+  bool attach, interactive;
+};
+
+static const struct cli_option start_options[] = {
+  CLI_OPT_FLAG ('a', "attach", struct start_opts, attach, "attach to the container's output"),
+  CLI_OPT_FLAG ('i', "interactive", struct start_opts, interactive, "attach the container's stdin"),
+  { 0 },
+};
+
+static int
+start_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct start_opts *opt = opts;
+  bool attach = opt->attach, interactive = opt->interactive;
+  if ((attach || interactive) && argc > 1)
     return hull_usage_error ("start", "you cannot attach to more than one container");
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
@@ -51,7 +39,7 @@ cmd_start (struct hull_ctx *ctx, int argc, char **argv)
   if (attach || interactive)
     {
       _cleanup_ctr_record_ struct ctr_record *r = NULL;
-      if (engine_lookup (e, argv[optind], &r, &err) < 0)
+      if (engine_lookup (e, argv[0], &r, &err) < 0)
         return hull_report (&err);
       int sv[2];
       if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -73,7 +61,7 @@ cmd_start (struct hull_ctx *ctx, int argc, char **argv)
           return code;
         }
       code = engine_attach_stream (sv[0], interactive && r->spec->open_stdin, r->spec->tty, true,
-                                 true);
+                                   true);
       close (sv[0]);
       if (code == -1)
         return 0;
@@ -82,7 +70,7 @@ cmd_start (struct hull_ctx *ctx, int argc, char **argv)
       return code;
     }
   int ret = 0;
-  for (int i = optind; i < argc; i++)
+  for (int i = 0; i < argc; i++)
     {
       int code;
       if (engine_start (e, argv[i], NULL, &code, &err) < 0)
@@ -95,3 +83,15 @@ cmd_start (struct hull_ctx *ctx, int argc, char **argv)
     }
   return ret;
 }
+
+const struct cli_command hull_cmd_start = {
+  .name = "start",
+  .summary = "Start stopped containers",
+  .args = "CONTAINER [CONTAINER...]",
+  .options = start_options,
+  .opts_size = sizeof (struct start_opts),
+  .min_args = 1,
+  .max_args = -1,
+  .run = start_run,
+  .flags = CLI_NO_INTERSPERSE,
+};

@@ -11,9 +11,7 @@
 #include "base/strv.h"
 #include "engine/engine.h"
 #include "monitor/monitor.h"
-#include "runtime/runtime.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,89 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
-struct sample
-{
-  char *id, *name;
-  uint64_t cpu, mem, limit, rd, wr, pids;
-  int64_t at;
-  bool ok;
-};
-
-static uint64_t
-u64 (json_object *o, const char *path)
-{
-  char part[64];
-  while (o && *path)
-    {
-      size_t n = strcspn (path, ".");
-      snprintf (part, sizeof part, "%.*s", (int) n, path);
-      if (!json_object_object_get_ex (o, part, &o))
-        return 0;
-      path += n + (path[n] == '.');
-    }
-  return o ? (uint64_t) json_object_get_int64 (o) : 0;
-}
-
-static uint64_t
-host_memory (void)
-{
-  long pages = sysconf (_SC_PHYS_PAGES), ps = sysconf (_SC_PAGESIZE);
-  return pages > 0 && ps > 0 ? (uint64_t) pages * (uint64_t) ps : 0;
-}
-
 static void
-take (struct runtime_context *rt, struct sample *s)
+take (struct engine *e, struct hull_stats_sample *s)
 {
-  _cleanup_json_ json_object *ev = NULL;
-  struct error *e = NULL;
-  s->ok = runtime_stats (rt, s->id, &ev, &e) == 0;
-  error_free (e);
+  struct error *err = NULL;
+  s->ok = engine_stats (e, s->id, &s->st, &err) == 0;
+  error_free (err);
   s->at = now_ns ();
-  if (!s->ok)
-    return;
-  json_object *d = NULL;
-  json_object_object_get_ex (ev, "data", &d);
-  s->cpu = u64 (d, "cpu.usage.total");
-  s->mem = u64 (d, "memory.usage.usage");
-  uint64_t inactive = u64 (d, "memory.raw.total_inactive_file");
-  if (inactive == 0)
-    inactive = u64 (d, "memory.raw.inactive_file");
-  if (inactive < s->mem)
-    s->mem -= inactive; /* docker's usage: without the reclaimable page cache */
-  s->limit = u64 (d, "memory.usage.limit");
-  uint64_t host = host_memory ();
-  if (s->limit == 0 || (host && s->limit > host))
-    s->limit = host;
-  s->pids = u64 (d, "pids.current");
-  s->rd = s->wr = 0;
-  json_object *blk = NULL, *arr = NULL;
-  if (json_object_object_get_ex (d, "blkio", &blk) && json_object_object_get_ex (blk, "ioServiceBytesRecursive", &arr))
-    for (size_t i = 0; i < json_object_array_length (arr); i++)
-      {
-        json_object *x = json_object_array_get_idx (arr, i), *op;
-        if (!json_object_object_get_ex (x, "op", &op))
-          continue;
-        const char *o = json_object_get_string (op);
-        if (strcasecmp (o, "read") == 0)
-          s->rd += u64 (x, "value");
-        else if (strcasecmp (o, "write") == 0)
-          s->wr += u64 (x, "value");
-      }
-}
-
-/* binary units for memory, as docker shows them */
-static void
-bin_size (uint64_t n, char *buf, size_t cap)
-{
-  static const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-  double v = (double) n;
-  int i = 0;
-  while (v >= 1024 && i < 4)
-    v /= 1024, i++;
-  if (i == 0)
-    snprintf (buf, cap, "%lluB", (unsigned long long) n);
-  else
-    snprintf (buf, cap, "%.4g%s", v, u[i]);
 }
 
 static volatile sig_atomic_t stop;
@@ -113,55 +35,40 @@ on_int (int sig)
   stop = 1;
 }
 
-int
-cmd_stats (struct hull_ctx *ctx, int argc, char **argv)
+struct stats_opts
 {
-  static const struct option opts[] = {
-    { "no-stream", no_argument, NULL, 'n' }, { "no-trunc", no_argument, NULL, 'T' },
-    { "all", no_argument, NULL, 'a' },       { "format", required_argument, NULL, 'F' },
-    { "help", no_argument, NULL, 'h' },      {},
-  };
-  bool no_stream = false, notrunc = false, all = false;
-  const char *format = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "ah", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'n':
-        no_stream = true;
-        break;
-      case 'T':
-        notrunc = true;
-        break;
-      case 'a':
-        all = true;
-        break;
-      case 'F':
-        format = optarg;
-        break;
-      case 'h':
-        printf ("Usage: hull stats [OPTIONS] [CONTAINER...]\n\n"
-                "  -a, --all          all containers (default: running ones)\n"
-                "      --no-stream    one sample, then exit\n"
-                "      --format F     json, or a template ({{.Name}}\\t{{.CPUPerc}})\n"
-                "      --no-trunc     full ids\n");
-        return 0;
-      default:
-        return hull_usage_error ("stats", "unknown option");
-      }
+  bool no_stream, notrunc, all;
+  const char *format;
+};
+
+static const struct cli_option stats_options[] = {
+  CLI_OPT_FLAG ('a', "all", struct stats_opts, all, "all containers (default: running ones)"),
+  CLI_OPT_FLAG (0, "no-stream", struct stats_opts, no_stream, "one sample, then exit"),
+  CLI_OPT_STRING (0, "format", struct stats_opts, format, "F",
+                  "json, or a template ({{.Name}}\\t{{.CPUPerc}})"),
+  CLI_OPT_FLAG (0, "no-trunc", struct stats_opts, notrunc, "full ids"),
+  { 0 },
+};
+
+static int
+stats_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct stats_opts *opt = opts;
+  bool no_stream = opt->no_stream, notrunc = opt->notrunc, all = opt->all;
+  const char *format = opt->format;
   _cleanup_error_ struct error *err = NULL;
   if (format && !hull_format_valid (format, &err))
     return hull_usage_error ("stats", "%s", err->msg);
   _cleanup_engine_ struct engine *e = NULL;
   if (hull_open_engine (ctx, &e, &err) < 0)
     return hull_report (&err);
-  struct runtime_context rt = { .state_root = engine_runtime_root (e) };
   size_t n = 0;
-  struct sample *s = NULL;
-  if (optind < argc)
+  struct hull_stats_sample *s = NULL;
+  if (argc > 0)
     {
-      s = calloc ((size_t) (argc - optind), sizeof *s);
-      for (int i = optind; i < argc; i++)
+      s = calloc ((size_t)argc, sizeof *s);
+      for (int i = 0; i < argc; i++)
         {
           _cleanup_ctr_record_ struct ctr_record *r = NULL;
           if (engine_lookup (e, argv[i], &r, &err) < 0)
@@ -192,11 +99,11 @@ cmd_stats (struct hull_ctx *ctx, int argc, char **argv)
   bool term = !no_stream && isatty (1);
   signal (SIGINT, on_int);
   signal (SIGTERM, on_int);
-  struct sample *prev = calloc (n + 1, sizeof *prev);
+  struct hull_stats_sample *prev = calloc (n + 1, sizeof *prev);
   for (size_t i = 0; i < n; i++)
     {
       prev[i].id = s[i].id;
-      take (&rt, &prev[i]);
+      take (e, &prev[i]);
     }
   for (int round = 0; !stop; round++)
     {
@@ -207,45 +114,20 @@ cmd_stats (struct hull_ctx *ctx, int argc, char **argv)
       if (stop)
         break;
       struct table *t = table_new (8);
-      static const char *const head[] = { "CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT",
-                                          "MEM %", "NET I/O", "BLOCK I/O", "PIDS" };
       if (!format)
-        table_add (t, head);
+        table_add (t, hull_stats_table_headers);
       struct fmt_row *rows = calloc (n + 1, sizeof *rows);
-      char ***vals = calloc (n + 1, sizeof *vals);
-      static const char *const keys[] = { "ID", "Container", "Name", "CPUPerc", "MemUsage",
-                                          "MemPerc", "NetIO", "BlockIO", "PIDs", NULL };
-      for (size_t i = 0; i < n; i++)
+      for (size_t i = 0; i < n && rows; i++)
         {
-          take (&rt, &s[i]);
-          char id[65], cpu[32], mem[64], memp[32], blk[64], pids[32], a[32], b[32];
-          snprintf (id, sizeof id, notrunc ? "%s" : "%.12s", s[i].id);
-          if (s[i].ok && prev[i].ok && s[i].at > prev[i].at && s[i].cpu >= prev[i].cpu)
-            snprintf (cpu, sizeof cpu, "%.2f%%",
-                      100.0 * (double) (s[i].cpu - prev[i].cpu) / (double) (s[i].at - prev[i].at));
-          else
-            snprintf (cpu, sizeof cpu, "--");
-          bin_size (s[i].mem, a, sizeof a);
-          bin_size (s[i].limit, b, sizeof b);
-          snprintf (mem, sizeof mem, s[i].ok ? "%s / %s" : "-- / --", a, b);
-          snprintf (memp, sizeof memp, s[i].ok && s[i].limit ? "%.2f%%" : "--",
-                    s[i].limit ? 100.0 * (double) s[i].mem / (double) s[i].limit : 0.0);
-          hull_human_size (s[i].rd, a, sizeof a);
-          hull_human_size (s[i].wr, b, sizeof b);
-          snprintf (blk, sizeof blk, s[i].ok ? "%s / %s" : "-- / --", a, b);
-          snprintf (pids, sizeof pids, s[i].ok ? "%llu" : "--", (unsigned long long) s[i].pids);
-          const char *cells[] = { id, s[i].name, cpu, mem, memp, "0B / 0B", blk, pids };
+          take (e, &s[i]);
+          if (hull_stats_row (&s[i], &prev[i], notrunc, &rows[i], &err) < 0)
+            break;
           if (!format)
-            table_add (t, cells);
-          else
             {
-              const char *v[] = { id, id, s[i].name, cpu, mem, memp, "0B / 0B", blk, pids, NULL };
-              vals[i] = strv_dup ((char **) v);
-              rows[i].keys = keys;
-              rows[i].values = (const char *const *) vals[i];
-              rows[i].json = json_object_new_object ();
-              for (size_t k = 0; keys[k]; k++)
-                json_object_object_add (rows[i].json, keys[k], json_object_new_string (v[k]));
+              /* CONTAINER ID, NAME, CPU %, MEM USAGE / LIMIT, MEM %, NET I/O, BLOCK I/O, PIDS */
+              const char *const *v = rows[i].values;
+              const char *cells[] = { v[0], v[2], v[3], v[4], v[5], v[6], v[7], v[8] };
+              table_add (t, cells);
             }
           free (prev[i].name);
           char *keep_id = prev[i].id;
@@ -261,21 +143,14 @@ cmd_stats (struct hull_ctx *ctx, int argc, char **argv)
                               ? "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t"
                                 "{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}"
                               : format;
-          static const char *const hn[] = { "CONTAINER ID", "CONTAINER", "NAME", "CPU %",
-                                            "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O",
-                                            "PIDS", NULL };
-          hull_format_rows (f, rows, n, keys, hn, &err);
+          if (err == NULL)
+            hull_format_rows (f, rows, n, hull_stats_keys, hull_stats_headers, &err);
         }
       else
         table_print (t);
       fflush (stdout);
-      for (size_t i = 0; i < n; i++)
-        {
-          strv_free (vals[i]);
-          if (rows[i].json)
-            json_object_put (rows[i].json);
-        }
-      free (vals);
+      for (size_t i = 0; i < n && rows; i++)
+        hull_fmt_row_clear (&rows[i]);
       free (rows);
       table_free (t);
       if (err)
@@ -292,3 +167,13 @@ cmd_stats (struct hull_ctx *ctx, int argc, char **argv)
   free (prev);
   return 0;
 }
+
+const struct cli_command hull_cmd_stats = {
+  .name = "stats",
+  .summary = "Show containers' resource usage",
+  .args = "[CONTAINER...]",
+  .options = stats_options,
+  .opts_size = sizeof (struct stats_opts),
+  .max_args = -1,
+  .run = stats_run,
+};

@@ -7,45 +7,33 @@
 #include "base/strv.h"
 #include "engine/engine.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
-int
-cmd_stop (struct hull_ctx *ctx, int argc, char **argv)
+struct stop_opts
 {
-  static const struct option opts[] = {
-    { "time", required_argument, NULL, 't' },
-    { "timeout", required_argument, NULL, 't' },
-    { "signal", required_argument, NULL, 's' },
-    { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  int timeout = -1;
-  int c;
-  while ((c = getopt_long (argc, argv, "t:s:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 't':
-        if (parse_int (optarg, &timeout) < 0 || timeout < -1)
-          return hull_usage_error ("stop", "invalid timeout `%s`", optarg);
-        break;
-      case 's':
-        break;
-      case 'h':
-        printf ("Usage: hull stop [-t SECONDS] CONTAINER...\n\nStop containers: the stop "
-                "signal, then SIGKILL after the timeout\n(default: the container's, 10 s).\n");
-        return 0;
-      default:
-        return hull_usage_error ("stop", "unknown option");
-      }
-  if (optind >= argc)
-    return hull_usage_error ("stop", "requires at least 1 argument");
+  int timeout; /* first: hull_timeout_option's */
+  const char *signal;
+};
+
+static const struct cli_option stop_options[] = {
+  CLI_OPT_CALL ('t', "time", 0, "SECONDS",
+                "seconds to wait before SIGKILL (default: the container's, 10)"),
+  CLI_OPT_CALL (0, "timeout", 0, "SECONDS", NULL),
+  CLI_OPT_STRING ('s', "signal", struct stop_opts, signal, "SIGNAL", "accepted for compatibility"),
+  { 0 },
+};
+
+static int
+stop_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  int timeout = ((const struct stop_opts *)opts)->timeout;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   if (hull_open_engine (ctx, &e, &err) < 0)
     return hull_report (&err);
   int ret = 0;
-  for (int i = optind; i < argc; i++)
+  for (int i = 0; i < argc; i++)
     {
       if (engine_stop (e, argv[i], timeout, &err) < 0)
         {
@@ -57,3 +45,18 @@ cmd_stop (struct hull_ctx *ctx, int argc, char **argv)
     }
   return ret;
 }
+
+const struct cli_command hull_cmd_stop = {
+  .name = "stop",
+  .summary = "Stop containers",
+  .args = "CONTAINER [CONTAINER...]",
+  .description = "Stop containers: the stop signal, then SIGKILL after the timeout\n"
+                 "(default: the container's, 10 s).",
+  .options = stop_options,
+  .opts_size = sizeof (struct stop_opts),
+  .init = hull_timeout_init,
+  .on_option = hull_timeout_option,
+  .min_args = 1,
+  .max_args = -1,
+  .run = stop_run,
+};

@@ -8,102 +8,38 @@
 #include "base/strv.h"
 #include "engine/engine.h"
 #include "image/images.h"
-#include "image/snapshot.h"
 #include "image/store.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-/* bytes under a directory (files, by blocks allocated? by size, as docker) */
-static uint64_t
-du (int dfd, int depth)
-{
-  if (depth > 256)
-    return 0;
-  int d2 = fcntl (dfd, F_DUPFD_CLOEXEC, 3);
-  DIR *d = d2 >= 0 ? fdopendir (d2) : NULL;
-  if (d == NULL)
-    {
-      if (d2 >= 0)
-        close (d2);
-      return 0;
-    }
-  uint64_t total = 0;
-  struct dirent *de;
-  while ((de = readdir (d)))
-    {
-      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
-        continue;
-      struct stat st;
-      if (fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        continue;
-      if (S_ISDIR (st.st_mode))
-        {
-          int sub = openat (dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-          if (sub >= 0)
-            {
-              total += du (sub, depth + 1);
-              close (sub);
-            }
-        }
-      else if (S_ISREG (st.st_mode))
-        total += (uint64_t) st.st_size;
-    }
-  closedir (d);
-  return total;
-}
-
-static uint64_t
-ctr_size (struct engine *e, const char *id)
-{
-  _cleanup_free_ char *upper = snapshot_upper_path (engine_store (e), id);
-  int fd = upper ? open (upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-  if (fd < 0)
-    return 0;
-  uint64_t n = du (fd, 0);
-  close (fd);
-  return n;
-}
 
 static void
 pct (uint64_t part, uint64_t whole, char *buf, size_t cap)
 {
   char s[32];
   hull_human_size (part, s, sizeof s);
-  snprintf (buf, cap, "%s (%d%%)", s, whole ? (int) (100 * part / whole) : 0);
+  snprintf (buf, cap, "%s (%d%%)", s, whole ? (int)(100 * part / whole) : 0);
 }
 
-static int
-df (struct hull_ctx *ctx, int argc, char **argv)
+struct df_opts
 {
-  static const struct option opts[] = {
-    { "format", required_argument, NULL, 'F' }, { "verbose", no_argument, NULL, 'v' },
-    { "help", no_argument, NULL, 'h' },          {},
-  };
-  const char *format = NULL;
-  int c;
-  optind = 0;
-  while ((c = getopt_long (argc, argv, "vh", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'F':
-        format = optarg;
-        break;
-      case 'v':
-        break;
-      case 'h':
-        printf ("Usage: hull system df [--format json]\n\nDisk usage of images and "
-                "containers.\n");
-        return 0;
-      default:
-        return hull_usage_error ("system df", "unknown option");
-      }
+  const char *format;
+  bool verbose;
+};
+
+static const struct cli_option df_options[] = {
+  CLI_OPT_STRING (0, "format", struct df_opts, format, "json", "one JSON object per line"),
+  CLI_OPT_FLAG ('v', "verbose", struct df_opts, verbose, "accepted for compatibility"),
+  { 0 },
+};
+
+static int
+df_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const char *format = ((const struct df_opts *)opts)->format;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   if (hull_open_engine (ctx, &e, &err) < 0)
@@ -130,7 +66,7 @@ df (struct hull_ctx *ctx, int argc, char **argv)
     }
   for (size_t k = 0; cl[k]; k++, nc++)
     {
-      uint64_t sz = ctr_size (e, cl[k]->id);
+      uint64_t sz = engine_ctr_size (e, cl[k]->id);
       bool active = cl[k]->state == CTR_RUNNING || cl[k]->state == CTR_PAUSED
                     || cl[k]->state == CTR_RESTARTING;
       csize += sz;
@@ -145,11 +81,11 @@ df (struct hull_ctx *ctx, int argc, char **argv)
   if (format)
     {
       printf ("{\"Type\":\"Images\",\"TotalCount\":%zu,\"Active\":%zu,\"Size\":%llu,"
-              "\"Reclaimable\":%llu}\n", ni, nia, (unsigned long long) isize,
-              (unsigned long long) ireclaim);
+              "\"Reclaimable\":%llu}\n",
+              ni, nia, (unsigned long long)isize, (unsigned long long)ireclaim);
       printf ("{\"Type\":\"Containers\",\"TotalCount\":%zu,\"Active\":%zu,\"Size\":%llu,"
-              "\"Reclaimable\":%llu}\n", nc, nca, (unsigned long long) csize,
-              (unsigned long long) creclaim);
+              "\"Reclaimable\":%llu}\n",
+              nc, nca, (unsigned long long)csize, (unsigned long long)creclaim);
       printf ("{\"Type\":\"Local Volumes\",\"TotalCount\":0,\"Active\":0,\"Size\":0,"
               "\"Reclaimable\":0}\n");
     }
@@ -177,40 +113,31 @@ df (struct hull_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
-static int
-prune (struct hull_ctx *ctx, int argc, char **argv)
+struct sys_prune_opts
 {
-  static const struct option opts[] = {
-    { "all", no_argument, NULL, 'a' }, { "force", no_argument, NULL, 'f' },
-    { "volumes", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' }, {},
-  };
-  bool all = false, force = false;
-  int c;
-  optind = 0;
-  while ((c = getopt_long (argc, argv, "afvh", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'a':
-        all = true;
-        break;
-      case 'f':
-        force = true;
-        break;
-      case 'v':
-        break;
-      case 'h':
-        printf ("Usage: hull system prune [-a] [-f]\n\nRemove stopped containers and dangling "
-                "images (-a: all unused images).\n");
-        return 0;
-      default:
-        return hull_usage_error ("system prune", "unknown option");
-      }
+  bool all, force, volumes;
+};
+
+static const struct cli_option prune_options[] = {
+  CLI_OPT_FLAG ('a', "all", struct sys_prune_opts, all, "remove all unused images"),
+  CLI_OPT_FLAG ('f', "force", struct sys_prune_opts, force, "do not ask for a confirmation"),
+  CLI_OPT_FLAG ('v', "volumes", struct sys_prune_opts, volumes, "accepted for compatibility"),
+  { 0 },
+};
+
+static int
+prune_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct sys_prune_opts *opt = opts;
+  bool all = opt->all, force = opt->force;
   if (!force)
     {
       if (!isatty (0))
         return hull_usage_error ("system prune", "not a terminal: confirm with -f");
-      fprintf (stderr, "WARNING! This will remove all stopped containers and %s images.\n"
-                       "Are you sure you want to continue? [y/N] ",
+      fprintf (stderr,
+               "WARNING! This will remove all stopped containers and %s images.\n"
+               "Are you sure you want to continue? [y/N] ",
                all ? "all unused" : "dangling");
       char ans[16] = "";
       if (fgets (ans, sizeof ans, stdin) == NULL || (ans[0] != 'y' && ans[0] != 'Y'))
@@ -229,7 +156,7 @@ prune (struct hull_ctx *ctx, int argc, char **argv)
     {
       if (cl[k]->state != CTR_EXITED && cl[k]->state != CTR_CREATED && cl[k]->state != CTR_DEAD)
         continue;
-      uint64_t sz = ctr_size (e, cl[k]->id);
+      uint64_t sz = engine_ctr_size (e, cl[k]->id);
       struct error *e2 = NULL;
       if (engine_remove (e, cl[k]->id, false, true, &e2) < 0)
         {
@@ -268,18 +195,34 @@ prune (struct hull_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
-int
-cmd_system (struct hull_ctx *ctx, int argc, char **argv)
-{
-  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
-    {
-      fprintf (argc < 2 ? stderr : stdout, "Usage: hull system df|prune\n");
-      return argc < 2 ? HULL_EXIT_USAGE : 0;
-    }
-  if (strcmp (argv[1], "df") == 0)
-    return df (ctx, argc - 1, argv + 1);
-  if (strcmp (argv[1], "prune") == 0)
-    return prune (ctx, argc - 1, argv + 1);
-  fprintf (stderr, "hull: unknown command `system %s`\n", argv[1]);
-  return HULL_EXIT_USAGE;
-}
+static const struct cli_command df_cmd = {
+  .name = "df",
+  .summary = "Show disk usage",
+  .description = "Disk usage of images and containers.",
+  .options = df_options,
+  .opts_size = sizeof (struct df_opts),
+  .max_args = 0,
+  .run = df_run,
+};
+
+static const struct cli_command prune_cmd = {
+  .name = "prune",
+  .summary = "Remove unused data",
+  .description = "Remove stopped containers and dangling images (-a: all unused images).",
+  .options = prune_options,
+  .opts_size = sizeof (struct sys_prune_opts),
+  .max_args = 0,
+  .run = prune_run,
+};
+
+static const struct cli_entry system_verbs[] = {
+  { &df_cmd },
+  { &prune_cmd },
+  { NULL },
+};
+
+const struct cli_command hull_cmd_system = {
+  .name = "system",
+  .summary = "Disk usage (df), remove unused data (prune)",
+  .sub = system_verbs,
+};

@@ -10,27 +10,31 @@
 #include <stdio.h>
 #include <string.h>
 
-int
-cmd_tag (struct hull_ctx *ctx, int argc, char **argv)
+static int
+tag_run (void *data, void *opts, int argc, char **argv)
 {
-  if (argc == 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
-    {
-      printf ("Usage: hull tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]\n");
-      return 0;
-    }
-  if (argc != 3)
-    return hull_usage_error ("tag", "requires exactly 2 arguments");
+  struct hull_ctx *ctx = data;
+  (void)opts, (void)argc;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_free_ char *name = NULL;
-  if (hull_normalize_tag (argv[2], &name, &err) < 0)
+  if (hull_normalize_tag (argv[1], &name, &err) < 0)
     return hull_report (&err);
   _cleanup_image_store_ struct image_store *s = NULL;
   if (hull_open_store (ctx, &s, &err) < 0)
     return hull_report (&err);
   _cleanup_image_info_ struct image_info *img = NULL;
-  if (image_store_resolve (s, argv[1], &img, &err) < 0)
+  if (image_store_resolve (s, argv[0], &img, &err) < 0)
     return hull_report (&err);
   if (image_store_tag (s, img->id, name, &err) < 0)
     return hull_report (&err);
   return 0;
 }
+
+const struct cli_command hull_cmd_tag = {
+  .name = "tag",
+  .summary = "Give an image another name",
+  .args = "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+  .min_args = 2,
+  .max_args = 2,
+  .run = tag_run,
+};

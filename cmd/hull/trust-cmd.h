@@ -8,6 +8,7 @@
 struct error;
 struct engine;
 struct image_pull_opts;
+struct image_load_opts;
 struct trust_key;
 
 /* The key password: $HULL_PASSWORD, else $COSIGN_PASSWORD, else a prompt on
@@ -37,6 +38,9 @@ int hull_trust_resolve (const char *image, const char *tls, const char *authfile
 /* Policy enforcement: load the policy (path NULL: the default file) and
  * make o / the engine call trust_policy_check on every pull. */
 int hull_trust_pull_opts (const char *policy_path, struct image_pull_opts *o, struct error **err);
+/* The same for load: archive is the file read (NULL: stdin). */
+int hull_trust_load_opts (const char *policy_path, const char *archive, struct image_load_opts *o,
+                          struct error **err);
 #ifdef HULL_HAVE_ENGINE_TRUST
 int hull_trust_engine (struct engine *e, const char *policy_path, struct error **err);
 #endif

@@ -1,12 +1,14 @@
-/* trust-policy.c - the signature policy on pull, run and create: load
+/* trust-policy.c - the signature policy on pull, run, create and load: load
  * policy.json (--signature-policy FILE, else /etc/containers/policy.json
  * when it exists) and have every pull call trust_policy_check with the
- * digest it resolved, before anything else is fetched. */
+ * digest it resolved, before anything else is fetched, and every load
+ * call trust_policy_check_archive for each image before any is stored. */
 #include "hull.h"
 #include "trust-cmd.h"
 
 #include "base/cleanup.h"
 #include "base/error.h"
+#include "image/saveload.h"
 #include "image/transfer.h"
 #include "trust/trust.h"
 #ifdef HULL_HAVE_ENGINE_TRUST
@@ -53,6 +55,48 @@ hull_trust_pull_opts (const char *policy_path, struct image_pull_opts *o, struct
   if (r <= 0)
     return r;
   o->check = check;
+  o->check_data = policy;
+  return 0;
+}
+
+/* load: the archive's path (NULL: stdin), for oci-archive scopes */
+static const char *load_path;
+
+static int
+check_load (void *data, const struct image_load_candidate *c, struct error **err)
+{
+  struct trust_archive_sigs sigs = {
+    .manifests = c->sig_manifests,
+    .lens = c->sig_lens,
+    .names = c->sig_names,
+    .n = c->nsigs,
+    .total = c->nsigs_total,
+    .blob = c->read_blob,
+    .blob_data = c->read_ctx,
+  };
+  struct trust_archive_image img = {
+    .transport = c->format == IMAGE_ARCHIVE_OCI ? TRUST_OCI_ARCHIVE : TRUST_DOCKER_ARCHIVE,
+    .path = load_path,
+    .name = c->name,
+    .digest = c->digest,
+    .sigs = &sigs,
+  };
+  _cleanup_free_ char *summary = NULL;
+  int r = trust_policy_check_archive (data, &img, &summary, err);
+  if (r == 0 && summary && strstr (summary, " signature by "))
+    fprintf (stderr, "Signature verified: %s\n", summary);
+  return r;
+}
+
+int
+hull_trust_load_opts (const char *policy_path, const char *archive, struct image_load_opts *o,
+                      struct error **err)
+{
+  int r = load (policy_path, err);
+  if (r <= 0)
+    return r;
+  load_path = archive;
+  o->check = check_load;
   o->check_data = policy;
   return 0;
 }

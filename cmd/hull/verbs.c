@@ -1,64 +1,167 @@
-/* verbs.c - the verb table of `hull`.  One line per verb; image_alias lists
- * the names under `hull image` (docker's spellings).  Other modules add
- * their verbs here (login/logout: registry; run, ps...: engine). */
+/* verbs.c - the verb table of `hull`.  One entry per verb; the verb itself
+ * (name, summary, arguments, options, handler) is a cli_command in its own
+ * file.  An entry may give the verb another name and aliases (`image ls`
+ * for `images`).  Adding a verb: define `const struct cli_command
+ * hull_cmd_NAME` in cmd/hull/NAME.c, declare it in hull.h, add it below. */
 #include "hull.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
-const struct hull_verb hull_verbs[] = {
-  { "images", cmd_images, "List images", "ls list" },
-  { "pull", cmd_pull, "Download an image from a registry", "pull" },
-  { "push", cmd_push, "Upload an image to a registry", "push" },
-  { "rmi", cmd_rmi, "Remove one or more images", "rm rmi" },
-  { "tag", cmd_tag, "Give an image another name", "tag" },
-  { "inspect", cmd_container_inspect, "Show containers' or images' metadata as JSON", NULL },
-  { "image-inspect", cmd_inspect, "Show an image's metadata as JSON", "inspect" },
-  { "history", cmd_history, "Show an image's history", "history" },
-  { "save", cmd_save, "Write images to an OCI or docker archive", "save" },
-  { "load", cmd_load, "Read images from an OCI or docker archive", "load" },
-  { "import", cmd_import, "Create an image from a rootfs tarball", "import" },
-  { "export", cmd_export, "Write an image's root filesystem as a tarball", "export" },
-  { "prune", cmd_prune, "Remove unused images", "prune" },
-  { "image-mount", cmd_mount, "Mount an image's root filesystem", "mount" },
-  { "image-unmount", cmd_unmount, "Unmount an image's root filesystem", "unmount umount" },
-  { "login", cmd_login, "Log in to a registry", NULL },
-  { "logout", cmd_logout, "Log out from a registry", NULL },
+/* `hull image VERB`: docker's spellings of the image verbs. */
+static const struct cli_entry image_verbs[] = {
+  { &hull_cmd_images, "ls", "list" },
+  { &hull_cmd_pull },
+  { &hull_cmd_push },
+  { &hull_cmd_rmi, "rm", "rmi" },
+  { &hull_cmd_tag },
+  { &hull_cmd_image_inspect, "inspect" },
+  { &hull_cmd_history },
+  { &hull_cmd_save },
+  { &hull_cmd_load },
+  { &hull_cmd_import },
+  { &hull_cmd_export },
+  { &hull_cmd_prune },
+  { &hull_cmd_mount, "mount" },
+  { &hull_cmd_unmount, "unmount", "umount" },
+  { NULL },
+};
+
+const struct cli_command hull_cmd_image = {
+  .name = "image",
+  .summary = "Manage images",
+  .sub = image_verbs,
+};
+
+#ifdef HULL_HAVE_ENGINE
+/* `hull container VERB`: docker's `container` group. */
+static const struct cli_entry container_verbs[] = {
+  { &hull_cmd_ps, "ls", "list ps" },
+  { &hull_cmd_create },
+  { &hull_cmd_run },
+  { &hull_cmd_start },
+  { &hull_cmd_stop },
+  { &hull_cmd_kill },
+  { &hull_cmd_restart },
+  { &hull_cmd_rm, "rm", "remove" },
+  { &hull_cmd_logs },
+  { &hull_cmd_exec },
+  { &hull_cmd_wait },
+  { &hull_cmd_pause },
+  { &hull_cmd_unpause },
+  { &hull_cmd_rename },
+  { &hull_cmd_attach },
+  { &hull_cmd_top },
+  { &hull_cmd_stats },
+  { &hull_cmd_cp },
+  { &hull_cmd_port },
+  { &hull_cmd_diff },
+  { &hull_cmd_commit },
+  { &hull_cmd_container_inspect, "inspect" },
+  /* the monitor's exit command (internal) */
+  { &hull_cmd_container_cleanup, .hidden = true },
+  { NULL },
+};
+
+const struct cli_command hull_cmd_container = {
+  .name = "container",
+  .summary = "Manage containers",
+  .sub = container_verbs,
+};
+#endif
+
+static int
+print_path (const char *path, const struct cli_command *c, void *data)
+{
+  (void)c;
+  (void)data;
+  printf ("%s\n", path);
+  return 0;
+}
+
+/* `hull __verbs`: every verb and sub-verb, one path a line (for tests,
+ * completion and manual pages). */
+static int
+verbs_run (void *ctx, void *opts, int argc, char **argv)
+{
+  (void)ctx, (void)opts, (void)argc, (void)argv;
+  cli_walk (hull_program.root, print_path, NULL);
+  return 0;
+}
+
+static const struct cli_command verbs_cmd = {
+  .name = "__verbs",
+  .summary = "List every verb and sub-verb",
+  .max_args = 0,
+  .run = verbs_run,
+};
+
+const struct cli_entry hull_verbs[] = {
+  { &hull_cmd_images },
+  { &hull_cmd_pull },
+  { &hull_cmd_push },
+  { &hull_cmd_rmi },
+  { &hull_cmd_tag },
+#ifdef HULL_HAVE_ENGINE
+  { &hull_cmd_inspect },
+#endif
+  { &hull_cmd_image_inspect, "image-inspect", .hidden = true },
+  { &hull_cmd_history },
+  { &hull_cmd_save },
+  { &hull_cmd_load },
+  { &hull_cmd_import },
+  { &hull_cmd_export },
+  { &hull_cmd_prune },
+  { &hull_cmd_mount, "image-mount", .hidden = true },
+  { &hull_cmd_unmount, "image-unmount", .hidden = true },
+  { &hull_cmd_login },
+  { &hull_cmd_logout },
+  { &hull_cmd_image },
+#ifdef HULL_HAVE_ENGINE
   /* containers (lib/engine) */
-  { "run", cmd_run, "Create and run a container", NULL },
-  { "create", cmd_create, "Create a container", NULL },
-  { "start", cmd_start, "Start stopped containers", NULL },
-  { "ps", cmd_ps, "List containers", NULL },
-  { "logs", cmd_logs, "Show a container's output", NULL },
-  { "rm", cmd_rm, "Remove containers", NULL },
-  { "exec", cmd_exec, "Run a command in a running container", NULL },
-  { "stop", cmd_stop, "Stop containers", NULL },
-  { "kill", cmd_kill, "Send a signal to containers", NULL },
-  { "restart", cmd_restart, "Restart containers", NULL },
-  { "wait", cmd_wait, "Wait for containers to stop, print their exit codes", NULL },
-  { "pause", cmd_pause, "Freeze the processes of containers", NULL },
-  { "unpause", cmd_unpause, "Thaw paused containers", NULL },
-  { "rename", cmd_rename, "Rename a container", NULL },
-  { "attach", cmd_attach, "Attach to a running container's stdio", NULL },
-  { "top", cmd_top, "Show a container's processes", NULL },
-  { "stats", cmd_stats, "Show containers' resource usage", NULL },
-  { "cp", cmd_cp, "Copy files between a container and the host", NULL },
-  { "port", cmd_port, "Show a container's published ports", NULL },
-  { "diff", cmd_diff, "Show the changes in a container's filesystem", NULL },
-  { "commit", cmd_commit, "Create an image from a container", NULL },
-  { "system", cmd_system, "Disk usage (df), remove unused data (prune)", NULL },
-  { "container", cmd_container, "Manage containers (hull container ls|rm|inspect...)", NULL },
+  { &hull_cmd_run },
+  { &hull_cmd_create },
+  { &hull_cmd_start },
+  { &hull_cmd_ps },
+  { &hull_cmd_logs },
+  { &hull_cmd_rm },
+  { &hull_cmd_exec },
+  { &hull_cmd_stop },
+  { &hull_cmd_kill },
+  { &hull_cmd_restart },
+  { &hull_cmd_wait },
+  { &hull_cmd_pause },
+  { &hull_cmd_unpause },
+  { &hull_cmd_rename },
+  { &hull_cmd_attach },
+  { &hull_cmd_top },
+  { &hull_cmd_stats },
+  { &hull_cmd_cp },
+  { &hull_cmd_port },
+  { &hull_cmd_diff },
+  { &hull_cmd_commit },
+  { &hull_cmd_system },
+  { &hull_cmd_container },
+#endif
 #ifdef HULL_HAVE_NET
   /* networks (lib/net) */
-  { "network", cmd_network, "Manage networks (hull network create|ls|rm|inspect|connect...)", NULL },
+  { &hull_cmd_network },
 #endif
 #ifdef HULL_HAVE_VOLUME
-  { "volume", cmd_volume, "Manage volumes (hull volume create|ls|rm|inspect|prune)", NULL },
+  /* volumes (lib/volume) */
+  { &hull_cmd_volume },
 #endif
 #ifdef HULL_HAVE_TRUST
   /* content trust (lib/trust) */
-  { "key", cmd_key, "Manage signing keys (hull key generate)", NULL },
-  { "sign", cmd_sign, "Sign an image in its registry", NULL },
-  { "verify", cmd_verify, "Verify an image's signatures", NULL },
+  { &hull_cmd_key },
+  { &hull_cmd_sign },
+  { &hull_cmd_verify },
 #endif
-  { NULL, NULL, NULL, NULL },
+#ifdef HULL_HAVE_SCAN
+  /* vulnerability scanning (lib/scan) */
+  { &hull_cmd_sbom },
+  { &hull_cmd_scan },
+#endif
+  { &verbs_cmd, .hidden = true },
+  { NULL },
 };

@@ -16,63 +16,44 @@
 #include "trust/trust.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define KEYS_MAX 16
 
-int
-cmd_verify (struct hull_ctx *ctx, int argc, char **argv)
+struct verify_opts
 {
-  static const struct option opts[] = {
-    { "key", required_argument, NULL, 'k' },
-    { "annotations", required_argument, NULL, 'a' },
-    { "tls-verify", required_argument, NULL, 'T' },
-    { "authfile", required_argument, NULL, 'A' },
-    { "help", no_argument, NULL, 'h' },
-    {},
-  };
-  const char *keypaths[KEYS_MAX];
+  const char *tls_verify, *authfile;
+  char **keys, **annotations;
+};
+
+static const struct cli_option verify_options[] = {
+  CLI_OPT_STRV (0, "key", struct verify_opts, keys, "PUB",
+                "PEM public key (repeatable: any of them); required"),
+  CLI_OPT_STRV ('a', "annotations", struct verify_opts, annotations, "KEY=VALUE",
+                "require this claim in the signature (repeatable)"),
+  CLI_OPT_STRING (0, "tls-verify", struct verify_opts, tls_verify, "BOOL",
+                  "false: allow plain HTTP and unverified TLS"),
+  CLI_OPT_STRING (0, "authfile", struct verify_opts, authfile, "FILE", "the credentials file"),
+  { 0 },
+};
+
+static int
+verify_run (void *data, void *opts, int argc, char **argv)
+{
+  const struct verify_opts *opt = opts;
+  const char *tls = opt->tls_verify, *authfile = opt->authfile;
+  char *const *keypaths = opt->keys;
+  char **ann = opt->annotations;
   size_t nkeys = 0;
-  const char *tls = NULL, *authfile = NULL;
-  _cleanup_strv_ char **ann = NULL;
-  int c;
-  optind = 1;
-  while ((c = getopt_long (argc, argv, "a:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'k':
-        if (nkeys == KEYS_MAX)
-          return hull_usage_error ("verify", "at most %d keys", KEYS_MAX);
-        keypaths[nkeys++] = optarg;
-        break;
-      case 'a':
-        if (strchr (optarg, '=') == NULL || optarg[0] == '=')
-          return hull_usage_error ("verify", "invalid annotation `%s`: expected KEY=VALUE", optarg);
-        if (strv_push (&ann, optarg) < 0)
-          return HULL_EXIT_FAIL;
-        break;
-      case 'T':
-        tls = optarg;
-        break;
-      case 'A':
-        authfile = optarg;
-        break;
-      case 'h':
-        printf ("Usage: hull verify --key PUB [OPTIONS] IMAGE\n\n"
-                "Verify IMAGE's signatures (cosign's .sig tag and Sigstore bundle referrers).\n"
-                "  --key PUB              PEM public key (repeatable: any of them)\n"
-                "  -a, --annotations K=V  require this claim in the signature (repeatable)\n"
-                "  --tls-verify=false     allow plain HTTP / unverified TLS\n"
-                "  --authfile FILE\n");
-        return 0;
-      default:
-        return hull_usage_error ("verify", "unknown option");
-      }
-  if (argc - optind != 1)
-    return hull_usage_error ("verify", "requires exactly 1 argument");
+  (void)data, (void)argc;
+  while (keypaths && keypaths[nkeys])
+    if (++nkeys > KEYS_MAX)
+      return hull_usage_error ("verify", "at most %d keys", KEYS_MAX);
+  for (size_t i = 0; ann && ann[i]; i++)
+    if (strchr (ann[i], '=') == NULL || ann[i][0] == '=')
+      return hull_usage_error ("verify", "invalid annotation `%s`: expected KEY=VALUE", ann[i]);
   if (nkeys == 0)
     return hull_usage_error ("verify", "--key is required (keyless verification is not "
                                        "supported)");
@@ -84,7 +65,7 @@ cmd_verify (struct hull_ctx *ctx, int argc, char **argv)
   struct hull_trust_target t = { 0 };
   struct trust_result *res = NULL;
   if (r == 0)
-    r = hull_trust_resolve (argv[optind], tls, authfile, &t, &err);
+    r = hull_trust_resolve (argv[0], tls, authfile, &t, &err);
   if (r == 0)
     {
       struct trust_verify_opts o = { .keys = keys, .nkeys = nkeys, .annotations = ann };
@@ -96,13 +77,13 @@ cmd_verify (struct hull_ctx *ctx, int argc, char **argv)
   else if (res->nok == 0)
     {
       _cleanup_free_ char *why = trust_result_reason (res);
-      fprintf (stderr, "hull: `%s` (%s): %s\n", argv[optind], t.manifest->digest,
+      fprintf (stderr, "hull: `%s` (%s): %s\n", argv[0], t.manifest->digest,
                why ? why : "no valid signature");
       ret = HULL_EXIT_FAIL;
     }
   else
     {
-      fprintf (stderr, "Verification for %s@%s --\n", argv[optind], t.manifest->digest);
+      fprintf (stderr, "Verification for %s@%s --\n", argv[0], t.manifest->digest);
       fprintf (stderr, "The following checks were performed on each of these signatures:\n"
                        "  - the signature was verified against the given public key over the\n"
                        "    exact signed bytes, before they were parsed\n"
@@ -124,3 +105,15 @@ cmd_verify (struct hull_ctx *ctx, int argc, char **argv)
     trust_key_free (keys[i]);
   return ret;
 }
+
+const struct cli_command hull_cmd_verify = {
+  .name = "verify",
+  .summary = "Verify an image's signatures",
+  .args = "IMAGE",
+  .description = "Verify IMAGE's signatures (cosign's .sig tag and Sigstore bundle referrers).",
+  .options = verify_options,
+  .opts_size = sizeof (struct verify_opts),
+  .min_args = 1,
+  .max_args = 1,
+  .run = verify_run,
+};

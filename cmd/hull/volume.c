@@ -10,7 +10,6 @@
 #include "volume/volume.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,47 +27,43 @@ open_vs (struct hull_ctx *ctx, struct engine **e, struct volume_store **vs, bool
   return reconcile ? volume_engine_reconcile (*e, err) : 0;
 }
 
-static int
-vol_create (struct hull_ctx *ctx, int argc, char **argv)
+struct create_opts
 {
-  static const struct option opts[] = {
-    { "label", required_argument, NULL, 'l' }, { "driver", required_argument, NULL, 'd' },
-    { "opt", required_argument, NULL, 'o' },   { "name", required_argument, NULL, 'n' },
-    { "help", no_argument, NULL, 'h' },        {},
-  };
-  _cleanup_strv_ char **labels = NULL;
-  const char *name = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "d:o:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'l':
-        strv_push (&labels, optarg);
-        break;
-      case 'd':
-        if (strcmp (optarg, "local") != 0)
-          {
-            fprintf (stderr, "Error: volume driver `%s` is not supported (only local)\n", optarg);
-            return HULL_EXIT_USAGE;
-          }
-        break;
-      case 'o':
-        fprintf (stderr, "Error: volume option `%s` is not supported\n", optarg);
-        return HULL_EXIT_USAGE;
-      case 'n':
-        name = optarg;
-        break;
-      case 'h':
-        printf ("Usage: hull volume create [--label K=V] [NAME]\n\nCreate a volume (a random "
-                "name when none is given).\n");
-        return 0;
-      default:
-        return hull_usage_error ("volume create", "unknown option");
-      }
-  if (optind < argc)
-    name = argv[optind++];
-  if (optind < argc)
-    return hull_usage_error ("volume create", "at most 1 argument");
+  char **labels;
+  const char *name;
+};
+
+enum
+{
+  V_DRIVER,
+  V_OPT,
+};
+
+static int
+create_option (void *opts, int key, const char *v, struct error **err)
+{
+  if (key == V_DRIVER && strcmp (v, "local") == 0)
+    return 0;
+  if (key == V_DRIVER)
+    return error_set (err, ENOTSUP, "volume driver `%s` is not supported (only local)", v);
+  return error_set (err, ENOTSUP, "volume option `%s` is not supported", v);
+}
+
+static const struct cli_option create_options[] = {
+  CLI_OPT_STRV (0, "label", struct create_opts, labels, "K=V", "metadata"),
+  CLI_OPT_CALL ('d', "driver", V_DRIVER, "local", "the only driver"),
+  CLI_OPT_CALL ('o', "opt", V_OPT, "K=V", "driver options (none supported)"),
+  CLI_OPT_STRING (0, "name", struct create_opts, name, "NAME", "the volume's name"),
+  { 0 },
+};
+
+static int
+create_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct create_opts *opt = opts;
+  char **labels = opt->labels;
+  const char *name = argc > 0 ? argv[0] : opt->name;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   struct volume_store *vs;
@@ -80,38 +75,32 @@ vol_create (struct hull_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
-static int
-vol_ls (struct hull_ctx *ctx, int argc, char **argv)
+struct ls_opts
 {
-  static const struct option opts[] = {
-    { "quiet", no_argument, NULL, 'q' }, { "format", required_argument, NULL, 'f' },
-    { "help", no_argument, NULL, 'h' }, {},
-  };
-  bool quiet = false;
-  const char *fmt = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "qf:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'q':
-        quiet = true;
-        break;
-      case 'f':
-        fmt = optarg;
-        break;
-      case 'h':
-        printf ("Usage: hull volume ls [-q] [--format TEMPLATE|json]\n");
-        return 0;
-      default:
-        return hull_usage_error ("volume ls", "unknown option");
-      }
+  bool quiet;
+  const char *format;
+};
+
+static const struct cli_option ls_options[] = {
+  CLI_OPT_FLAG ('q', "quiet", struct ls_opts, quiet, "only the volumes' names"),
+  CLI_OPT_STRING ('f', "format", struct ls_opts, format, "TEMPLATE", "a template, or json"),
+  { 0 },
+};
+
+static int
+ls_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  const struct ls_opts *opt = opts;
+  bool quiet = opt->quiet;
+  const char *fmt = opt->format;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   struct volume_store *vs;
   struct volume **l = NULL;
   if (open_vs (ctx, &e, &vs, false, &err) < 0 || volume_list (vs, &l, &err) < 0)
     return hull_report (&err);
-  size_t k = strv_len ((char **) l);
+  size_t k = strv_len ((char **)l);
   static const char *const keys[] = { "Driver", "Name", "Mountpoint", NULL };
   static const char *const names[] = { "DRIVER", "VOLUME NAME", "MOUNTPOINT", NULL };
   struct fmt_row *rows = calloc (k + 1, sizeof *rows);
@@ -155,26 +144,28 @@ vol_ls (struct hull_ctx *ctx, int argc, char **argv)
   return ret < 0 ? hull_report (&err) : 0;
 }
 
-static int
-vol_rm (struct hull_ctx *ctx, int argc, char **argv)
+struct rm_opts
 {
-  int c;
-  static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, {} };
-  bool force = false;
-  while ((c = getopt_long (argc, argv, "f", opts, NULL)) != -1)
-    if (c == 'f')
-      force = true;
-    else
-      return hull_usage_error ("volume rm", "unknown option");
-  if (optind >= argc)
-    return hull_usage_error ("volume rm", "requires at least 1 argument");
+  bool force;
+};
+
+static const struct cli_option rm_options[] = {
+  CLI_OPT_FLAG ('f', "force", struct rm_opts, force, "no error for a volume that is not there"),
+  { 0 },
+};
+
+static int
+rm_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  bool force = ((const struct rm_opts *)opts)->force;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   struct volume_store *vs;
   if (open_vs (ctx, &e, &vs, true, &err) < 0)
     return hull_report (&err);
   int ret = 0;
-  for (int i = optind; i < argc; i++)
+  for (int i = 0; i < argc; i++)
     {
       int r = volume_remove (vs, argv[i], &err);
       if (r == -ENOENT && force)
@@ -195,10 +186,9 @@ vol_rm (struct hull_ctx *ctx, int argc, char **argv)
 }
 
 static int
-vol_inspect (struct hull_ctx *ctx, int argc, char **argv)
+inspect_run (void *data, void *opts, int argc, char **argv)
 {
-  if (argc < 2)
-    return hull_usage_error ("volume inspect", "requires at least 1 argument");
+  struct hull_ctx *ctx = data;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   struct volume_store *vs;
@@ -206,7 +196,7 @@ vol_inspect (struct hull_ctx *ctx, int argc, char **argv)
     return hull_report (&err);
   json_object *arr = json_object_new_array ();
   int ret = 0;
-  for (int i = 1; i < argc; i++)
+  for (int i = 0; i < argc; i++)
     {
       _cleanup_volume_ struct volume *v = NULL;
       if (volume_get (vs, argv[i], &v, &err) < 0)
@@ -217,26 +207,30 @@ vol_inspect (struct hull_ctx *ctx, int argc, char **argv)
         }
       json_object_array_add (arr, volume_to_json (v));
     }
-  printf ("%s\n", json_object_to_json_string_ext (arr, JSON_C_TO_STRING_PRETTY
-                                                           | JSON_C_TO_STRING_SPACED
-                                                           | JSON_C_TO_STRING_NOSLASHESCAPE));
+  printf ("%s\n",
+          json_object_to_json_string_ext (arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                                                   | JSON_C_TO_STRING_NOSLASHESCAPE));
   json_object_put (arr);
   return ret;
 }
 
-static int
-vol_prune (struct hull_ctx *ctx, int argc, char **argv)
+struct prune_opts
 {
-  int c;
-  static const struct option opts[] = {
-    { "force", no_argument, NULL, 'f' }, { "all", no_argument, NULL, 'a' }, {},
-  };
-  bool all = false;
-  while ((c = getopt_long (argc, argv, "fa", opts, NULL)) != -1)
-    if (c == 'a')
-      all = true;
-    else if (c != 'f')
-      return hull_usage_error ("volume prune", "unknown option");
+  bool force, all;
+};
+
+static const struct cli_option prune_options[] = {
+  CLI_OPT_FLAG ('a', "all", struct prune_opts, all, "every unused volume, named ones too"),
+  CLI_OPT_FLAG ('f', "force", struct prune_opts, force,
+                "do not ask for a confirmation (hull never asks)"),
+  { 0 },
+};
+
+static int
+prune_run (void *data, void *opts, int argc, char **argv)
+{
+  struct hull_ctx *ctx = data;
+  bool all = ((const struct prune_opts *)opts)->all;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   struct volume_store *vs;
@@ -250,32 +244,67 @@ vol_prune (struct hull_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
-int
-cmd_volume (struct hull_ctx *ctx, int argc, char **argv)
-{
-  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
-    {
-      printf ("Usage: hull volume COMMAND\n\nManage volumes.\n\n"
-              "  create   Create a volume\n"
-              "  ls       List volumes\n"
-              "  rm       Remove volumes (not while a container uses them)\n"
-              "  inspect  Show volumes as JSON\n"
-              "  prune    Remove unused anonymous volumes (-a: all unused)\n");
-      return argc < 2 ? HULL_EXIT_USAGE : 0;
-    }
-  const char *v = argv[1];
-  argc--, argv++;
-  optind = 0;
-  if (strcmp (v, "create") == 0)
-    return vol_create (ctx, argc, argv);
-  if (strcmp (v, "ls") == 0 || strcmp (v, "list") == 0)
-    return vol_ls (ctx, argc, argv);
-  if (strcmp (v, "rm") == 0 || strcmp (v, "remove") == 0)
-    return vol_rm (ctx, argc, argv);
-  if (strcmp (v, "inspect") == 0)
-    return vol_inspect (ctx, argc, argv);
-  if (strcmp (v, "prune") == 0)
-    return vol_prune (ctx, argc, argv);
-  fprintf (stderr, "Error: unknown command `hull volume %s`\n", v);
-  return HULL_EXIT_USAGE;
-}
+static const struct cli_command create_cmd = {
+  .name = "create",
+  .summary = "Create a volume",
+  .args = "[NAME]",
+  .description = "Create a volume (a random name when none is given).",
+  .options = create_options,
+  .opts_size = sizeof (struct create_opts),
+  .on_option = create_option,
+  .max_args = 1,
+  .run = create_run,
+};
+
+static const struct cli_command ls_cmd = {
+  .name = "ls",
+  .summary = "List volumes",
+  .options = ls_options,
+  .opts_size = sizeof (struct ls_opts),
+  .max_args = 0,
+  .run = ls_run,
+};
+
+static const struct cli_command rm_cmd = {
+  .name = "rm",
+  .summary = "Remove volumes (not while a container uses them)",
+  .args = "VOLUME [VOLUME...]",
+  .options = rm_options,
+  .opts_size = sizeof (struct rm_opts),
+  .min_args = 1,
+  .max_args = -1,
+  .run = rm_run,
+};
+
+static const struct cli_command inspect_cmd = {
+  .name = "inspect",
+  .summary = "Show volumes as JSON",
+  .args = "VOLUME [VOLUME...]",
+  .min_args = 1,
+  .max_args = -1,
+  .run = inspect_run,
+};
+
+static const struct cli_command prune_cmd = {
+  .name = "prune",
+  .summary = "Remove unused anonymous volumes (-a: all unused)",
+  .options = prune_options,
+  .opts_size = sizeof (struct prune_opts),
+  .max_args = 0,
+  .run = prune_run,
+};
+
+static const struct cli_entry volume_verbs[] = {
+  { &create_cmd },
+  { &ls_cmd, "ls", "list" },
+  { &rm_cmd, "rm", "remove" },
+  { &inspect_cmd },
+  { &prune_cmd },
+  { NULL },
+};
+
+const struct cli_command hull_cmd_volume = {
+  .name = "volume",
+  .summary = "Manage volumes",
+  .sub = volume_verbs,
+};

@@ -9,23 +9,17 @@
 #include <stdio.h>
 #include <string.h>
 
-int
-cmd_wait (struct hull_ctx *ctx, int argc, char **argv)
+static int
+wait_run (void *data, void *opts, int argc, char **argv)
 {
-  if (argc >= 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
-    {
-      printf ("Usage: hull wait CONTAINER...\n\nBlock until containers stop, then print their "
-              "exit codes.\n");
-      return 0;
-    }
-  if (argc < 2)
-    return hull_usage_error ("wait", "requires at least 1 argument");
+  struct hull_ctx *ctx = data;
+  (void)opts;
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
   if (hull_open_engine (ctx, &e, &err) < 0)
     return hull_report (&err);
   int ret = 0;
-  for (int i = 1; i < argc; i++)
+  for (int i = 0; i < argc; i++)
     {
       int code;
       if (engine_wait (e, argv[i], &code, &err) < 0)
@@ -38,3 +32,13 @@ cmd_wait (struct hull_ctx *ctx, int argc, char **argv)
     }
   return ret;
 }
+
+const struct cli_command hull_cmd_wait = {
+  .name = "wait",
+  .summary = "Wait for containers to stop, print their exit codes",
+  .args = "CONTAINER [CONTAINER...]",
+  .description = "Block until containers stop, then print their exit codes.",
+  .min_args = 1,
+  .max_args = -1,
+  .run = wait_run,
+};

@@ -12,6 +12,7 @@ struct globals
   const char *log_path;
   const char *log_format;
   bool debug;
+  const char *criu;     /* --criu */
 };
 
 /* Each verb: argv[0] is the verb; returns the process exit code. */
@@ -32,6 +33,8 @@ int verb_pause (struct globals *g, int argc, char **argv);
 int verb_resume (struct globals *g, int argc, char **argv);
 int verb_update (struct globals *g, int argc, char **argv);
 int verb_events (struct globals *g, int argc, char **argv);
+int verb_checkpoint (struct globals *g, int argc, char **argv);
+int verb_restore (struct globals *g, int argc, char **argv);
 
 /* Report an error once (stderr and the --log file) and return exit code 1. */
 int fail (struct error *err);

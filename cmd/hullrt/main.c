@@ -33,6 +33,8 @@ static const struct
   { "resume", verb_resume, "thaw a paused container" },
   { "update", verb_update, "change the resource limits of a running container" },
   { "events", verb_events, "print resource usage and OOM events" },
+  { "checkpoint", verb_checkpoint, "save a running container with CRIU" },
+  { "restore", verb_restore, "restore a container from a checkpoint" },
 };
 
 int
@@ -106,6 +108,7 @@ usage (void)
               "  --log-format FORMAT    text or json\n"
               "  --debug                debug output\n"
               "  --systemd-cgroup       cgroupsPath is slice:prefix:name, managed by systemd\n"
+              "  --criu PATH            the CRIU binary (default: criu in PATH)\n"
               "  -v, --version          print the version\n",
            runtime_default_root ());
 }
@@ -115,7 +118,7 @@ main (int argc, char **argv)
 {
   struct globals g = { .ctx = { .state_root = NULL } };
   bool version = false, help = false;
-  const char *rootless = NULL, *criu = NULL;
+  const char *rootless = NULL;
   const struct cli_option opts[] = {
     { "root", 0, CLI_STRING, &g.ctx.state_root, NULL, NULL },
     { "log", 0, CLI_STRING, &g.log_path, NULL, NULL },
@@ -123,7 +126,7 @@ main (int argc, char **argv)
     { "debug", 0, CLI_FLAG, &g.debug, NULL, NULL },
     { "systemd-cgroup", 0, CLI_FLAG, &g.ctx.systemd_cgroup, NULL, NULL },
     { "rootless", 0, CLI_STRING, &rootless, NULL, NULL },
-    { "criu", 0, CLI_STRING, &criu, NULL, NULL },
+    { "criu", 0, CLI_STRING, &g.criu, NULL, NULL },
     { "version", 'v', CLI_FLAG, &version, NULL, NULL },
     { "help", 'h', CLI_FLAG, &help, NULL, NULL },
     { 0 },

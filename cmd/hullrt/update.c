@@ -47,17 +47,37 @@ verb_update (struct globals *g, int argc, char **argv)
     { "blkio-weight", "blockIO", "weight" },
   };
   enum { NF = sizeof flags / sizeof flags[0] };
-  struct cli_option opts[NF + 2];
+  const char *l3 = NULL, *mb = NULL;
+  struct cli_option opts[NF + 4];
   memset (opts, 0, sizeof opts);
   opts[0] = (struct cli_option){ "resources", 'r', CLI_STRING, &resources,
                                  "linux.resources JSON file, or - for stdin", "FILE" };
   for (int i = 0; i < NF; i++)
     opts[i + 1] = (struct cli_option){ flags[i].name, 0, CLI_STRING, &flags[i].value,
                                        flags[i].key, "VALUE" };
+  opts[NF + 1] = (struct cli_option){ "l3-cache-schema", 0, CLI_STRING, &l3,
+                                      "Intel RDT/CAT L3 cache schema", "SCHEMA" };
+  opts[NF + 2] = (struct cli_option){ "mem-bw-schema", 0, CLI_STRING, &mb,
+                                      "Intel RDT/MBA memory bandwidth schema", "SCHEMA" };
   int pos, r = parse_verb (opts, argc, argv, &pos, 1, 1, "update [--resources FILE|-] [flags] ID");
   if (r <= 0)
     return r == 0 ? 0 : 1;
 
+  /* runc's Intel RDT flags: the schemata of the container's resctrl
+   * group.  hullrt makes no resctrl group (linux.intelRdt is accepted and
+   * not applied, see docs/design/runtime.md), so there is nothing to update:
+   * said as runc says it where the host has no resctrl. */
+  if (l3 || mb)
+    {
+      bool rdt = access ("/sys/fs/resctrl/info", F_OK) == 0;
+      if (l3)
+        log_error ("--l3-cache-schema: Intel RDT/CAT: l3 cache schema is not %s",
+                   rdt ? "supported by hullrt" : "enabled (no resctrl on this host)");
+      else
+        log_error ("--mem-bw-schema: Intel RDT/MBA: memory bandwidth schema is not %s",
+                   rdt ? "supported by hullrt" : "enabled (no resctrl on this host)");
+      return 1;
+    }
   struct error *err = NULL;
   _cleanup_json_ json_object *res = NULL;
   if (resources)

@@ -49,7 +49,7 @@ freezer_dir (const struct cgroup *cg, bool *v2)
     }
   if (cg->v2 >= 0)
     {
-      int fd = cg_dir_fd (cg, (size_t)cg->v2, NULL);
+      int fd = cg_dir_fd (cg, (size_t) cg->v2, NULL);
       if (fd >= 0 && cg_file_exists (fd, "cgroup.freeze"))
         {
           *v2 = true;
@@ -95,13 +95,13 @@ v2_freeze (const struct cgroup *cg, int fd, bool frozen, struct error **err)
       struct pollfd p = { ev, POLLPRI, 0 };
       /* cap the wait: a notification missed between read and poll must
        * not cost the whole timeout */
-      if (poll (&p, 1, left < 50 ? (int)left : 50) < 0 && errno != EINTR)
+      if (poll (&p, 1, left < 50 ? (int) left : 50) < 0 && errno != EINTR)
         return error_errno (err, errno, "poll `cgroup.events`");
     }
   if (frozen)
     cg_write (fd, "cgroup.freeze", "0", NULL, NULL);
-  return error_set (err, ETIMEDOUT, "%s cgroup `%s`: timed out", frozen ? "freeze" : "thaw",
-                    cg->path);
+  return error_set (err, ETIMEDOUT, "%s cgroup `%s`: timed out",
+                    frozen ? "freeze" : "thaw", cg->path);
 }
 
 static int
@@ -153,7 +153,7 @@ cgroup_freeze (const struct cgroup *cg, bool frozen, struct error **err)
     return error_set (err, ENOTSUP,
                       "no freezer: neither the v1 freezer controller nor "
                       "cgroup.freeze (Linux 5.2) is available");
-  int fd = cg_dir_fd (cg, (size_t)i, err);
+  int fd = cg_dir_fd (cg, (size_t) i, err);
   if (fd < 0)
     return fd;
   return v2 ? v2_freeze (cg, fd, frozen, err) : v1_freeze (cg, fd, frozen, err);
@@ -169,7 +169,7 @@ cgroup_is_frozen (const struct cgroup *cg, bool *out, struct error **err)
   int i = freezer_dir (cg, &v2);
   if (i < 0)
     return 0;
-  int fd = cg_dir_fd (cg, (size_t)i, err);
+  int fd = cg_dir_fd (cg, (size_t) i, err);
   if (fd < 0)
     return fd;
   if (v2)

@@ -17,11 +17,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -76,7 +76,7 @@ cgroup_v2_fd (const struct cgroup *cg)
 {
   if (cg == NULL || cg->noop || cg->mode != CGROUP_MODE_V2 || cg->v2 < 0)
     return -1;
-  int fd = cg_dir_fd (cg, (size_t)cg->v2, NULL);
+  int fd = cg_dir_fd (cg, (size_t) cg->v2, NULL);
   return fd < 0 ? -1 : fd;
 }
 
@@ -163,14 +163,16 @@ v2_enable_controllers (const char *mnt, const char *abs)
                 break;
               }
           if (!enabled && wl + tl + 3 < sizeof want)
-            wl += (size_t)snprintf (want + wl, sizeof want - wl, "%s+%s", wl ? " " : "", t);
+            wl += (size_t) snprintf (want + wl, sizeof want - wl, "%s+%s",
+                                     wl ? " " : "", t);
         }
       if (wl > 0)
         {
           struct error *e = NULL;
           if (cg_write (fd, "cgroup.subtree_control", want, NULL, &e) < 0)
             {
-              log_debug ("cgroup: enable `%s` below `%s`: %s", want, comp ? comp : mnt, e->msg);
+              log_debug ("cgroup: enable `%s` below `%s`: %s", want,
+                         comp ? comp : mnt, e->msg);
               error_free (e);
             }
         }
@@ -197,7 +199,8 @@ cgroup_dir_busy (const char *abs)
 
 /* mkdir -p, remembering which parents this call made (for rollback) */
 static int
-make_dir (struct cgroup *cg, const char *mnt, struct cg_dir *d, struct error **err)
+make_dir (struct cgroup *cg, const char *mnt, struct cg_dir *d,
+          struct error **err)
 {
   if (mkdir (d->abs, 0755) == 0)
     {
@@ -211,8 +214,7 @@ make_dir (struct cgroup *cg, const char *mnt, struct cg_dir *d, struct error **e
        * which runc allows with a warning (its limits then bind both) */
       if (cgroup_dir_busy (d->abs))
         log_warn ("cgroup `%s` is not empty: the container shares it with the "
-                  "processes already inside",
-                  d->abs);
+                  "processes already inside", d->abs);
       return 0;
     }
   if (errno != ENOENT)
@@ -264,8 +266,9 @@ is_permission_error (int e)
 }
 
 int
-cgroup_create (const struct cgroup_options *opts, const struct oci_resources *res,
-               struct cgroup **out, struct error **err)
+cgroup_create (const struct cgroup_options *opts,
+               const struct oci_resources *res, struct cgroup **out,
+               struct error **err)
 {
   const struct cg_layout *l;
   int r = cg_layout_get (&l, err);
@@ -290,7 +293,8 @@ cgroup_create (const struct cgroup_options *opts, const struct oci_resources *re
           if (opts->rootless && is_permission_error (-r))
             {
               /* rootless without a delegated cgroup: run without one */
-              log_debug ("cgroup: %s (rootless: continuing without a cgroup)", (*err)->msg);
+              log_debug ("cgroup: %s (rootless: continuing without a cgroup)",
+                         (*err)->msg);
               error_freep (err);
               rollback (cg);
               cg->noop = true;
@@ -346,7 +350,8 @@ cgroup_create (const struct cgroup_options *opts, const struct oci_resources *re
 }
 
 int
-cgroup_update (struct cgroup *cg, const struct oci_resources *res, struct error **err)
+cgroup_update (struct cgroup *cg, const struct oci_resources *res,
+               struct error **err)
 {
   if (cg->noop || res == NULL)
     return 0;
@@ -359,7 +364,7 @@ cgroup_enter (const struct cgroup *cg, pid_t pid, struct error **err)
   if (cg->noop)
     return 0;
   char buf[24];
-  snprintf (buf, sizeof buf, "%d", (int)pid);
+  snprintf (buf, sizeof buf, "%d", (int) pid);
   for (size_t i = 0; i < cg->n; i++)
     {
       int fd = cg_dir_fd (cg, i, err);
@@ -376,7 +381,7 @@ cgroup_clone_fd (const struct cgroup *cg)
 {
   if (cg == NULL || cg->noop || cg->v2 < 0)
     return -1;
-  int fd = cg_dir_fd (cg, (size_t)cg->v2, NULL);
+  int fd = cg_dir_fd (cg, (size_t) cg->v2, NULL);
   return fd < 0 ? -1 : fd;
 }
 
@@ -667,8 +672,7 @@ cgroup_to_json (const struct cgroup *cg)
   if (o == NULL)
     return NULL;
   static const char *const modes[] = { "", "v1", "hybrid", "v2" };
-  json_object_object_add (o, "manager",
-                          json_object_new_string (cg->mgr ? cg->mgr->name : "cgroupfs"));
+  json_object_object_add (o, "manager", json_object_new_string (cg->mgr ? cg->mgr->name : "cgroupfs"));
   json_object_object_add (o, "mode", json_object_new_string (modes[cg->mode]));
   json_object_object_add (o, "path", json_object_new_string (cgroup_path (cg)));
   if (cg->noop)
@@ -683,7 +687,8 @@ cgroup_to_json (const struct cgroup *cg)
       if (cg->dirs[i].v2)
         json_object_object_add (d, "v2", json_object_new_boolean (true));
       else
-        json_object_object_add (d, "controllers", json_object_new_string (cg->dirs[i].ctrls_str));
+        json_object_object_add (d, "controllers",
+                                json_object_new_string (cg->dirs[i].ctrls_str));
       json_object_array_add (a, d);
     }
   json_object_object_add (o, "dirs", a);
@@ -696,7 +701,8 @@ ctrls_from_str (const char *s)
   uint32_t m = 0;
   _cleanup_free_ char *dup = strdup (s);
   char *save = NULL;
-  for (char *t = dup ? strtok_r (dup, ",", &save) : NULL; t; t = strtok_r (NULL, ",", &save))
+  for (char *t = dup ? strtok_r (dup, ",", &save) : NULL; t;
+       t = strtok_r (NULL, ",", &save))
     {
       int c = cg_ctrl_from_name (t);
       if (c >= 0 && strcmp (t, "io") != 0)
@@ -716,12 +722,12 @@ index_dirs (struct cgroup *cg)
       if (cg->dirs[i].v2)
         {
           if (cg->v2 < 0)
-            cg->v2 = (int)i;
+            cg->v2 = (int) i;
           continue;
         }
       for (int c = 0; c < CG_N_CTRL; c++)
         if ((cg->dirs[i].ctrls & (1u << c)) && cg->ctrl_dir[c] < 0)
-          cg->ctrl_dir[c] = (int)i;
+          cg->ctrl_dir[c] = (int) i;
     }
 }
 
@@ -734,9 +740,11 @@ cgroup_from_json (json_object *o, struct cgroup **out, struct error **err)
   const char *mgr = "cgroupfs", *mode = NULL, *path = "";
   bool noop = false;
   json_object *dirs = NULL;
-  if (json_object_get_type (o) != json_type_object || jsonx_get_string (o, "manager", &mgr, err) < 0
+  if (json_object_get_type (o) != json_type_object
+      || jsonx_get_string (o, "manager", &mgr, err) < 0
       || jsonx_get_string (o, "mode", &mode, err) < 0
-      || jsonx_get_string (o, "path", &path, err) < 0 || jsonx_get_bool (o, "noop", &noop, err) < 0
+      || jsonx_get_string (o, "path", &path, err) < 0
+      || jsonx_get_bool (o, "noop", &noop, err) < 0
       || jsonx_get_bool (o, "test_tree", &cg->fake, err) < 0
       || jsonx_get_array (o, "dirs", &dirs, err) < 0)
     return error_set (err, EINVAL, "saved cgroup state is malformed");
@@ -764,7 +772,8 @@ cgroup_from_json (json_object *o, struct cgroup **out, struct error **err)
       json_object *d = json_object_array_get_idx (dirs, i);
       const char *p = NULL, *ctrls = "";
       bool v2 = false;
-      if (json_object_get_type (d) != json_type_object || jsonx_get_string (d, "path", &p, err) < 0
+      if (json_object_get_type (d) != json_type_object
+          || jsonx_get_string (d, "path", &p, err) < 0
           || jsonx_get_string (d, "controllers", &ctrls, err) < 0
           || jsonx_get_bool (d, "v2", &v2, err) < 0 || p == NULL || p[0] != '/')
         return error_set (err, EINVAL, "saved cgroup state: bad `dirs[%zu]`", i);
@@ -790,7 +799,7 @@ cgroup_from_pid (pid_t pid, struct cgroup **out, struct error **err)
   if (r < 0)
     return r;
   char file[64];
-  snprintf (file, sizeof file, "/proc/%d/cgroup", (int)pid);
+  snprintf (file, sizeof file, "/proc/%d/cgroup", (int) pid);
   _cleanup_free_ char *text = NULL;
   r = fs_read_file (file, 1 << 20, &text, NULL, err);
   if (r < 0)
@@ -840,7 +849,7 @@ cgroup_from_pid (pid_t pid, struct cgroup **out, struct error **err)
   if (r < 0)
     return r;
   if (cg->n == 0 || cg->path == NULL)
-    return error_set (err, ENOENT, "process %d is in no known cgroup", (int)pid);
+    return error_set (err, ENOENT, "process %d is in no known cgroup", (int) pid);
   index_dirs (cg);
   *out = TAKE_PTR (cg);
   return 0;

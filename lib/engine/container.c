@@ -256,11 +256,13 @@ monitor_lock_try (struct engine *e, const char *id, int *fd)
   return 1;
 }
 
-/* Wait (up to ms) until the monitor is gone. */
+/* Wait (up to ms) until the monitor is gone.  Polled: 1 ms at first (a
+ * monitor that just sent the exit is gone within a few, and a foreground
+ * run waits for that before it finishes the container), then 10 ms. */
 static bool
 monitor_wait_gone (struct engine *e, const char *id, int ms)
 {
-  for (int waited = 0;; waited += 10)
+  for (int waited = 0, i = 0;; i++)
     {
       int fd;
       if (monitor_lock_try (e, id, &fd) == 1)
@@ -270,8 +272,10 @@ monitor_wait_gone (struct engine *e, const char *id, int ms)
         }
       if (waited >= ms)
         return false;
-      struct timespec ts = { 0, 10000000 };
+      int step = i < 20 ? 1 : 10;
+      struct timespec ts = { 0, step * 1000000L };
       nanosleep (&ts, NULL);
+      waited += step;
     }
 }
 
@@ -316,6 +320,23 @@ ext_cleanup (struct engine *e, struct ctr_record *r)
 static void
 live_details (struct ctr_record *r, const struct monitor_state *st)
 {
+  if (strcmp (st->status, "exited") == 0)
+    {
+      /* the final exit, and the monitor (become the exit command) is
+       * finishing the container: shown as it will be stored, and left to
+       * it (see "Who finishes a container" in docs/design/engine.md) */
+      r->state = CTR_EXITED;
+      r->pid = 0;
+      r->exit_code = st->exit_code;
+      r->oom_killed = st->oom_killed;
+      r->finished_at = st->finished_at;
+      r->restart_count = st->restart_count;
+      if (st->started_at)
+        r->started_at = st->started_at;
+      free (r->error);
+      r->error = st->error ? strdup (st->error) : NULL;
+      return;
+    }
   if (strcmp (st->status, "restarting") == 0 && r->state != CTR_PAUSED)
     r->state = CTR_RESTARTING;
   else if (strcmp (st->status, "running") == 0 && r->state == CTR_RESTARTING)
@@ -684,6 +705,15 @@ engine_create (struct engine *e, struct ctr_spec *spec, const char *name, bool e
                 free (spec->hostname);
                 spec->hostname = NULL;
               }
+            /* what the extensions before it allocated, and their data */
+            for (size_t j = 0; j < i; j++)
+              if (engine_exts[j]->remove)
+                {
+                  _cleanup_error_ struct error *e2 = NULL;
+                  engine_exts[j]->remove (e, &rec, true, &e2);
+                }
+            if (rec.ext)
+              json_object_put (rec.ext);
             return error_prefix (err, "%s", engine_exts[i]->name);
           }
       r = edb_insert (e, &rec, err);
@@ -1406,6 +1436,23 @@ engine_remove (struct engine *e, const char *ref, bool force, bool volumes, stru
   int ret = engine_lookup (e, ref, &r, err);
   if (ret < 0)
     return ret;
+  if (r->monitor_alive && !is_live_state (r->state))
+    {
+      /* exited, and its exit command is finishing it: that one owns it
+       * until done (a --rm container is then gone) */
+      monitor_wait_gone (e, r->id, 15000);
+      ret = refresh (e, &r, err);
+      if (ret == -ENOENT && r == NULL && !force)
+        return ret;
+      if (ret == -ENOENT && r == NULL)
+        {
+          error_free (*err);
+          *err = NULL;
+          return 0;
+        }
+      if (ret < 0)
+        return ret;
+    }
   if (is_live_state (r->state))
     {
       if (!force)

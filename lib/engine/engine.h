@@ -235,6 +235,59 @@ bool engine_name_valid (const char *name);
 /* 64 lowercase hex digits from getrandom. */
 int engine_new_id (char out[65], struct error **err);
 
+/* ------------------------------------------------------------ processes */
+
+/* Before engine_exec, in the process that will enter the container: seal
+ * the running executable (it re-executes itself from a sealed copy, so that
+ * the container cannot reach the binary through /proc/self/exe). */
+int engine_exec_prepare (struct error **err);
+/* A user of the container's image (name or uid[:gid]) as "uid:gid". */
+int engine_exec_user (struct engine *e, const struct ctr_record *r, const char *user,
+                      char out[64], struct error **err);
+
+struct engine_exec_opts
+{
+  char *const *argv;
+  bool tty, detach;
+  const char *workdir;  /* NULL: the container's */
+  char *const *env;     /* KEY=VALUE, added to the container's */
+  const char *user;     /* "uid:gid" (engine_exec_user), NULL: the container's */
+  int stdio_fds[3];     /* -1: the caller's own */
+};
+/* Run a process in the running container r: its namespaces, cgroup,
+ * capabilities and seccomp filter; *status is its exit status (0 when
+ * detached).  err->code ENOENT: no such command, EACCES: not executable. */
+int engine_exec (struct engine *e, const struct ctr_record *r, const struct engine_exec_opts *o,
+                 int *status, struct error **err);
+
+/* The container's processes as ps shows them (ps_args, default -ef): the
+ * header line, then the rows of the container's processes. */
+int engine_top (struct engine *e, const struct ctr_record *r, char *const *ps_args, char ***out,
+                struct error **err);
+
+/* One sample of a container's resource usage (from its cgroup). */
+struct engine_stats
+{
+  uint64_t cpu_ns;    /* CPU time used, in total */
+  uint64_t mem;       /* memory in use, without the reclaimable page cache */
+  uint64_t mem_limit; /* its limit (the host's memory when unlimited) */
+  uint64_t blk_read, blk_write;
+  uint64_t pids;
+};
+int engine_stats (struct engine *e, const char *id, struct engine_stats *out, struct error **err);
+
+/* `hull cp`: path in the container ref to the host path dest (NULL: as a
+ * tar written to tar_fd), or the host path src (NULL: a tar read from
+ * tar_fd, extracted into the directory path) into it.  follow: a symlink
+ * given as the source is followed. */
+int engine_copy_out (struct engine *e, const char *ref, const char *path, const char *dest,
+                     int tar_fd, bool follow, struct error **err);
+int engine_copy_in (struct engine *e, const char *src, int tar_fd, const char *ref,
+                    const char *path, bool follow, struct error **err);
+
+/* Bytes in the container's writable layer (0 when it has none yet). */
+uint64_t engine_ctr_size (struct engine *e, const char *id);
+
 /* ------------------------------------------------------------ extensions */
 
 /* What networks and volumes (issue 6) plug into.  Every hook may be NULL;

@@ -25,6 +25,10 @@
 
 #define JSON_FILE_MAX (8u << 20)
 #define LOAD_MAX_ENTRIES 100000
+/* signature manifests handed to the load check (lib/trust looks at 64 at
+ * most, and at none larger than 256 KiB) */
+#define SIG_MANIFESTS_KEPT 65
+#define SIG_MANIFEST_KEPT_MAX (256u << 10)
 
 /* ------------------------------------------------------------------ save */
 
@@ -310,6 +314,7 @@ struct loader
   char **files;   /* entry names staged (as written in the archive, cleaned) */
   char **links;   /* "name\0target" pairs flattened as "name=>target" */
   char **loaded;
+  const struct image_load_opts *o;
 };
 
 /* An archive entry name we accept: 1..3 components of [A-Za-z0-9._-], no
@@ -674,6 +679,127 @@ load_oci_manifest (struct loader *L, const struct descriptor *d, const char *nam
   return r;
 }
 
+/* Is this manifest a cosign signature manifest (every layer a
+ * simple-signing payload) rather than an image?  Read from the JSON: the
+ * image manifest parser refuses such layers (they are not filesystems). */
+static bool
+is_signature_manifest (const char *data, size_t len)
+{
+  _cleanup_json_ json_object *o = NULL;
+  struct error *e = NULL;
+  if (jsonx_parse (data, len, &o, &e) < 0)
+    {
+      error_free (e);
+      return false;
+    }
+  json_object *layers = NULL;
+  if (!json_object_is_type (o, json_type_object)
+      || !json_object_object_get_ex (o, "layers", &layers)
+      || !json_object_is_type (layers, json_type_array) || json_object_array_length (layers) == 0)
+    return false;
+  for (size_t i = 0; i < json_object_array_length (layers); i++)
+    {
+      json_object *l = json_object_array_get_idx (layers, i), *mt = NULL;
+      if (!json_object_is_type (l, json_type_object)
+          || !json_object_object_get_ex (l, "mediaType", &mt)
+          || !json_object_is_type (mt, json_type_string)
+          || strcmp (json_object_get_string (mt),
+                     "application/vnd.dev.cosign.simplesigning.v1+json")
+                 != 0)
+        return false;
+    }
+  return true;
+}
+
+static int
+read_archive_blob (void *ctx, const char *digest, int64_t size, size_t max, char **out, size_t *len,
+                   struct error **err)
+{
+  struct loader *L = ctx;
+  (void)size;
+  /* the digest comes from a hostile manifest: it names a staged file */
+  if (!digest_valid (digest) || strncmp (digest, "sha256:", 7) != 0)
+    return error_set (err, EINVAL, "invalid blob digest `%.80s`", digest);
+  char path[128];
+  snprintf (path, sizeof path, "blobs/sha256/%s", digest_hex (digest));
+  _cleanup_close_ int fd = -1;
+  int r = open_staged (L, path, &fd, err);
+  if (r < 0)
+    return r;
+  r = fs_read_fd (fd, max, out, len, err);
+  return r < 0 ? error_prefix (err, "archive file `%s`", path) : 0;
+}
+
+/* Classify index.json's entries (images, signature manifests), then show
+ * every image to the check: all before the first is stored. */
+static int
+check_oci (struct loader *L, const struct manifest *idx, const char **names, bool *is_sig,
+           struct error **err)
+{
+  _cleanup_strv_ char **sigs = NULL, **signames = NULL;
+  size_t *lens = calloc (idx->nmanifests + 1, sizeof *lens);
+  if (lens == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  size_t nsigs = 0, nsigs_total = 0;
+  int r = 0;
+  for (size_t i = 0; i < idx->nmanifests && r >= 0; i++)
+    {
+      const struct descriptor *d = &idx->manifests[i];
+      if (strncmp (d->digest, "sha256:", 7) != 0)
+        continue; /* load_oci_manifest refuses it */
+      char path[128];
+      snprintf (path, sizeof path, "blobs/sha256/%s", digest_hex (d->digest));
+      _cleanup_free_ char *mdata = NULL;
+      size_t mlen = 0;
+      r = read_staged (L, path, &mdata, &mlen, err);
+      if (r < 0)
+        break;
+      _cleanup_free_ char *md = digest_buffer (d->digest, mdata, mlen);
+      if (md == NULL || strcmp (md, d->digest) != 0)
+        {
+          r = error_set (err, EBADMSG, "manifest `%s`: digest mismatch", d->digest);
+          break;
+        }
+      if (!is_signature_manifest (mdata, mlen))
+        continue; /* an image: loading it parses it */
+      is_sig[i] = true;
+      /* Memory stays bounded whatever the archive holds: the check looks
+       * at SIG_MANIFESTS_KEPT manifests at most (it is told how many there
+       * are), and one larger than SIG_MANIFEST_KEPT_MAX is kept as its
+       * length only (the check refuses it by that length). */
+      if (nsigs_total++ >= SIG_MANIFESTS_KEPT)
+        continue;
+      char *where = NULL;
+      char *keep = mlen > SIG_MANIFEST_KEPT_MAX ? strdup ("") : TAKE_PTR (mdata);
+      if (strv_consume (&sigs, keep) < 0
+          || asprintf (&where, "index.json entry %zu (%s)", i + 1, d->digest) < 0
+          || strv_consume (&signames, where) < 0)
+        r = error_set (err, ENOMEM, "out of memory");
+      else
+        lens[nsigs++] = mlen;
+    }
+  for (size_t i = 0; i < idx->nmanifests && r >= 0 && L->o && L->o->check; i++)
+    {
+      if (is_sig[i])
+        continue;
+      struct image_load_candidate c = {
+        .format = IMAGE_ARCHIVE_OCI,
+        .name = names[i],
+        .digest = idx->manifests[i].digest,
+        .sig_manifests = sigs,
+        .sig_lens = lens,
+        .sig_names = signames,
+        .nsigs = nsigs,
+        .nsigs_total = nsigs_total,
+        .read_blob = read_archive_blob,
+        .read_ctx = L,
+      };
+      r = L->o->check (L->o->check_data, &c, err);
+    }
+  free (lens);
+  return r;
+}
+
 static int
 load_oci (struct loader *L, struct error **err)
 {
@@ -696,6 +822,10 @@ load_oci (struct loader *L, struct error **err)
     return r;
   json_object *arr = NULL;
   json_object_object_get_ex (doc, "manifests", &arr);
+  _cleanup_free_ const char **names = calloc (idx->nmanifests + 1, sizeof *names);
+  _cleanup_free_ bool *is_sig = calloc (idx->nmanifests + 1, sizeof *is_sig);
+  if (names == NULL || is_sig == NULL)
+    return error_set (err, ENOMEM, "out of memory");
   for (size_t i = 0; i < idx->nmanifests; i++)
     {
       const char *name = NULL;
@@ -707,7 +837,16 @@ load_oci (struct loader *L, struct error **err)
           else if (json_object_object_get_ex (ann, "org.opencontainers.image.ref.name", &v) && v)
             name = json_object_get_string (v);
         }
-      r = load_oci_manifest (L, &idx->manifests[i], name, err);
+      names[i] = name;
+    }
+  r = check_oci (L, idx, names, is_sig, err);
+  if (r < 0)
+    return r;
+  for (size_t i = 0; i < idx->nmanifests; i++)
+    {
+      if (is_sig[i])
+        continue; /* a signature, not an image */
+      r = load_oci_manifest (L, &idx->manifests[i], names[i], err);
       if (r < 0)
         return r;
     }
@@ -731,6 +870,19 @@ load_docker (struct loader *L, struct error **err)
   size_t n = json_object_array_length (doc);
   if (n > 1000)
     return error_set (err, E2BIG, "manifest.json lists too many images");
+  /* the check sees every image before the first is stored */
+  for (size_t i = 0; i < n && L->o && L->o->check; i++)
+    {
+      json_object *ent = json_object_array_get_idx (doc, i);
+      _cleanup_strv_ char **tags = NULL;
+      if (jsonx_get_strv (ent, "RepoTags", &tags, err) < 0)
+        return error_prefix (err, "manifest.json[%zu]", i);
+      struct image_load_candidate c
+          = { .format = IMAGE_ARCHIVE_DOCKER, .name = tags ? tags[0] : NULL };
+      r = L->o->check (L->o->check_data, &c, err);
+      if (r < 0)
+        return r;
+    }
   for (size_t i = 0; i < n; i++)
     {
       json_object *ent = json_object_array_get_idx (doc, i);
@@ -793,7 +945,14 @@ load_docker (struct loader *L, struct error **err)
 int
 image_load (struct image_store *s, int infd, char ***loaded, struct error **err)
 {
-  struct loader L = { .s = s, .dirfd = -1 };
+  return image_load_with (s, infd, NULL, loaded, err);
+}
+
+int
+image_load_with (struct image_store *s, int infd, const struct image_load_opts *o, char ***loaded,
+                 struct error **err)
+{
+  struct loader L = { .s = s, .dirfd = -1, .o = o };
   int r = image_store_tmpdir (s, &L.dir, &L.dirfd, err);
   if (r < 0)
     return r;

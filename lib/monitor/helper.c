@@ -81,7 +81,7 @@ helper_create (const struct monitor_msg *req)
   for (int i = 0; i < 3; i++)
     if (o.stdio_fds[i] < 3)
       o.stdio_fds[i] = -1;
-  struct error *e = NULL;
+  _cleanup_error_ struct error *e = NULL;
   if (runtime_create (&ctx, c->id, &o, &e) < 0)
     {
       struct monitor_msg r
@@ -158,7 +158,7 @@ helper_exec (const struct monitor_msg *req)
     .stdio_fds = { nul, out, out },
   };
   int status = 0;
-  struct error *e = NULL;
+  _cleanup_error_ struct error *e = NULL;
   if (runtime_exec (&ctx, x->id, &o, &status, &e) < 0)
     {
       dprintf (out, "%s\n", e->msg);
@@ -177,7 +177,7 @@ monitor_helper_main (const char *fdarg)
   fcntl ((int)fd, F_SETFD, FD_CLOEXEC);
   struct monitor_msg req;
   _cleanup_error_ struct error *e = NULL;
-  if (monitor_msg_read ((int)fd, 64 * 1024, &req, &e) < 0)
+  if (monitor_msg_read ((int)fd, MONITOR_STREAM_MAX, &req, &e) < 0)
     {
       fprintf (stderr, "hull-monitor helper: %s\n", e->msg);
       return 2;

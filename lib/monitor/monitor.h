@@ -1,11 +1,12 @@
 /* monitor.h - lib/monitor: hull-monitor, one small process per running
  * container, and everything that talks to it.
  *
- *   - the monitor (server.c, helper.c): started detached by the engine
- *     (monitor_spawn), a child subreaper that has a short-lived helper create
- *     and start the container through lib/runtime, holds its stdio, writes
- *     the log, serves attach, applies the restart policy, runs health checks
- *     and records what happened in its state file;
+ *   - the monitor (server.c, attach.c, health.c, helper.c): started
+ *     detached by the engine (monitor_spawn), a child subreaper that has a
+ *     short-lived helper create and start the container through
+ *     lib/runtime, holds its stdio, writes the log, serves attach, applies
+ *     the restart policy, runs health checks and records what happened in
+ *     its state file;
  *   - the one wire format every process boundary of ours uses (msg.c): the
  *     engine's start request and the monitor's reply, the helper's request
  *     and result, the attach socket's datagrams in both directions, and the

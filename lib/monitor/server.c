@@ -13,31 +13,25 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/json.h"
-#include "base/strv.h"
 #include "cgroup/cgroup.h"
 #include "runtime/runtime.h"
 
 #include <errno.h>
 #include <malloc.h>
 #include <fcntl.h>
-#include <net/if.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 

@@ -7,6 +7,7 @@
  * for it: the --console-socket peer (SCM_RIGHTS, runc's protocol: the data
  * is the pty's name) or, for `run` without a socket, our parent which relays. */
 #include "internal.h"
+#include "mountapi.h"
 
 #include "base/cleanup.h"
 #include "base/error.h"
@@ -132,5 +133,37 @@ console_setup (const struct oci_process *p, int console_sock, int sync_fd,
   for (int i = 0; i < 3; i++)
     if (dup2 (slave, i) < 0)
       return error_errno (err, errno, "dup2 console");
+  return 0;
+}
+
+int
+console_bind_dev_console (int slave, struct error **err)
+{
+  _cleanup_close_ int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return error_errno (err, errno, "open `/`");
+  _cleanup_error_ struct error *e = NULL;
+  _cleanup_close_ int target = fs_open_in_root (root, "/dev/console", O_PATH | O_NOFOLLOW, 0, &e);
+  if (target < 0)
+    {
+      /* not made (a bound /dev is left alone): nothing to do */
+      if (e->code == ENOENT)
+        return 0;
+      return error_errno (err, e->code, "open `/dev/console`");
+    }
+  /* Only onto the placeholder devices_setup made: the bind's source is the
+   * pty's own fd (the CVE-2025-52565 class: a path such as /dev/pts/N could
+   * be swapped for another file before the bind). */
+  struct stat st;
+  if (fstat (target, &st) < 0)
+    return error_errno (err, errno, "stat `/dev/console`");
+  if (!S_ISREG (st.st_mode))
+    return error_set (err, EPERM, "`/dev/console` is not the file made for the console");
+  _cleanup_close_ int tree
+      = (int) open_tree (slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  if (tree < 0)
+    return error_errno (err, errno, "bind the pty to `/dev/console`");
+  if (move_mount (tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return error_errno (err, errno, "bind the pty to `/dev/console`");
   return 0;
 }

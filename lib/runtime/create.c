@@ -636,13 +636,13 @@ create_container (const struct runtime_context *ctx, const char *id,
         }
     }
 
-  /* A new user namespace's root is another host uid: a bind source it
+  /* A user namespace's root (new or joined) is another host uid: a bind source it
    * cannot reach (a 0700 parent directory, a file of ours) would be
    * EACCES in the child.  The binds are made here, with our credentials,
    * and only attached by the child.  Not rootless (open_tree needs
    * privilege over our mount namespace) nor into a joined mount namespace
    * (the sources are paths of that one). */
-  if (c->userns_new && !c->rootless && c->ns_fds[OCI_NS_MOUNT] < 0
+  if ((c->userns_new || c->ns_fds[OCI_NS_USER] >= 0) && !c->rootless && c->ns_fds[OCI_NS_MOUNT] < 0
       && mounts_open_bind_sources (c, min_fd, err) < 0)
     goto fail;
 

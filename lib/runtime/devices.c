@@ -191,6 +191,18 @@ devices_setup (struct create_ctx *c, int rootfd, struct error **err)
   if (access ("/proc/kcore", F_OK) == 0 && symlinkat ("/proc/kcore", dev, "core") < 0
       && errno != EEXIST)
     return error_errno (err, errno, "symlink `/dev/core`");
+  /* With a terminal, /dev/console becomes the process's pty (runc, crun):
+   * an empty file here, the mount point the init binds the pty onto from
+   * the pty's own fd (console_bind_dev_console), never from a path. */
+  if (c->cfg->process.terminal && !configured (c, "/dev/console"))
+    {
+      struct stat st;
+      if (fstatat (dev, "console", &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG (st.st_mode)
+          && unlinkat (dev, "console", 0) < 0)
+        return error_errno (err, errno, "replace `/dev/console`");
+      if (mknodat (dev, "console", S_IFREG | 0600, 0) < 0 && errno != EEXIST)
+        return error_errno (err, errno, "create `/dev/console`");
+    }
   /* /dev/ptmx -> pts/ptmx, so that ptys come from the container's own devpts */
   if (!configured (c, "/dev/ptmx"))
     {

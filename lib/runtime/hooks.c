@@ -60,7 +60,7 @@ run_one (const struct oci_hook *h, const char *state_json, const char *kind, con
   fs_write_all (pipefd[1], state_json, strlen (state_json));
   close (pipefd[1]);
 
-  int pidfd = (int)syscall (SYS_pidfd_open, pid, 0);
+  int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
   int timeout_ms = h->has_timeout ? h->timeout * 1000 : -1;
   if (pidfd >= 0)
     {

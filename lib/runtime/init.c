@@ -91,8 +91,11 @@ join_in_child (struct create_ctx *c, struct error **err)
                    || c->ns_fds[OCI_NS_TIME] >= 0;
   if (!need_fork)
     return 0;
-  /* pid and time namespaces apply to children: the real init is our child */
-  pid_t pid = fork ();
+  /* pid and time namespaces apply to children: the real init is our
+   * sibling (CLONE_PARENT: the runtime's own child), so that its parent-death
+   * signal follows the runtime, not us, who exit right away (with fork the
+   * SIGKILL of our exit raced the real init's setup). */
+  pid_t pid = (pid_t) syscall (SYS_clone, CLONE_PARENT, 0, NULL, NULL, 0);
   if (pid < 0)
     return error_errno (err, errno, "fork init");
   if (pid > 0)
@@ -257,7 +260,9 @@ init_body (struct create_ctx *c, struct error **err)
   if (mounts_finalize (c, err) < 0)
     return -1;
 
-  if (p->terminal && console_setup (p, c->console_sock, c->sync_child, err) < 0)
+  if (p->terminal
+      && (console_setup (p, c->console_sock, c->sync_child, err) < 0
+          || console_bind_dev_console (STDIN_FILENO, err) < 0))
     return -1;
   c->console_sock = safe_close (c->console_sock);
 

@@ -191,6 +191,8 @@ int process_finish_and_exec (const struct oci_process *p, const struct seccomp_f
  * make the slave our controlling terminal and stdio. */
 int console_setup (const struct oci_process *p, int console_sock, int sync_fd,
                    struct error **err);
+/* Bind the pty (its fd) onto the /dev/console that devices_setup made. */
+int console_bind_dev_console (int slave, struct error **err);
 int console_send_fd (int sock, int fd, const char *name);
 int console_recv_fd (int sock, int *fd);
 

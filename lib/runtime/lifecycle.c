@@ -190,21 +190,25 @@ runtime_delete (const struct runtime_context *ctx, const char *id, bool force,
       if (cgroup_destroy (cg, !st.has_pidns || s != STATUS_STOPPED, &e) < 0)
         log_warn ("container `%s`: remove cgroup: %s", id, e->msg);
     }
-  {
-    struct oci_config *cfg = NULL;
-    _cleanup_error_ struct error *e = NULL;
-    const char *text = jsonx_compact (st.config);
-    if (oci_config_parse (text, strlen (text), &cfg, &e) == 0)
-      {
-        if (cfg->hooks.n[OCI_HOOK_POSTSTOP])
-          {
-            _cleanup_free_ char *sj = state_hook_json (id, st.pid, st.bundle, cfg->json, "stopped");
-            hooks_run_warn (cfg->hooks.list[OCI_HOOK_POSTSTOP], cfg->hooks.n[OCI_HOOK_POSTSTOP],
-                            sj, "poststop", st.bundle);
-          }
-        oci_config_free (cfg);
-      }
-  }
+  /* poststop hooks: the config is parsed again only when it has hooks */
+  json_object *hooks_json = NULL;
+  if (json_object_object_get_ex (st.config, "hooks", &hooks_json))
+    {
+      struct oci_config *cfg = NULL;
+      _cleanup_error_ struct error *e = NULL;
+      const char *text = jsonx_compact (st.config);
+      if (oci_config_parse (text, strlen (text), &cfg, &e) == 0)
+        {
+          if (cfg->hooks.n[OCI_HOOK_POSTSTOP])
+            {
+              _cleanup_free_ char *sj
+                  = state_hook_json (id, st.pid, st.bundle, cfg->json, "stopped");
+              hooks_run_warn (cfg->hooks.list[OCI_HOOK_POSTSTOP], cfg->hooks.n[OCI_HOOK_POSTSTOP],
+                              sj, "poststop", st.bundle);
+            }
+          oci_config_free (cfg);
+        }
+    }
   log_debug ("delete: cgroup removed: %.3f ms", log_elapsed_ms ());
   ret = fs_rm_rf_at (rootfd, id, err);
 out:

@@ -659,6 +659,7 @@ mounts_open_bind_sources (struct create_ctx *c, int min_fd, struct error **err)
  * mount points in are made writable and turned read-only only when the
  * root is complete (a read-only /dev tmpfs: EROFS creating /dev/pts). */
 static int *deferred_ro;
+static const char **deferred_ro_dest;
 static size_t n_deferred_ro;
 
 static bool
@@ -690,11 +691,13 @@ apply_deferred_ro (struct error **err)
     {
       struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY };
       if (ret == 0 && mount_setattr (deferred_ro[i], "", AT_EMPTY_PATH, &ma, sizeof ma) < 0)
-        ret = error_errno (err, errno, "make a mount read-only");
+        ret = error_errno (err, errno, "mount `%s`: make it read-only", deferred_ro_dest[i]);
       close (deferred_ro[i]);
     }
   free (deferred_ro);
+  free (deferred_ro_dest);
   deferred_ro = NULL;
+  deferred_ro_dest = NULL;
   n_deferred_ro = 0;
   return ret;
 }
@@ -807,11 +810,17 @@ do_mount (struct create_ctx *c, size_t idx, struct error **err)
     return -1;
   if (defer_ro)
     {
-      if (deferred_ro == NULL && (deferred_ro = calloc (c->cfg->n_mounts, sizeof (int))) == NULL)
-        return error_set (err, ENOMEM, "out of memory");
+      if (deferred_ro == NULL)
+        {
+          deferred_ro = calloc (c->cfg->n_mounts, sizeof (int));
+          deferred_ro_dest = calloc (c->cfg->n_mounts, sizeof (char *));
+          if (deferred_ro == NULL || deferred_ro_dest == NULL)
+            return error_set (err, ENOMEM, "out of memory");
+        }
       int keep = dup (mfd);
       if (keep < 0)
         return error_errno (err, errno, "mount `%s`: dup", dest);
+      deferred_ro_dest[n_deferred_ro] = dest;
       deferred_ro[n_deferred_ro++] = keep;
     }
   return set_propagation (mfd, m->propagation, err, dest);
@@ -909,7 +918,16 @@ detach_outside (const char *rootfs, struct error **err)
             break;
           mps = nm;
         }
-      mps[n++] = strdup (mp);
+      /* first byte: 'p' for a procfs or sysfs, which must not stay */
+      const char *sep = strstr (line, " - ");
+      bool full
+          = sep && (strncmp (sep + 3, "proc ", 5) == 0 || strncmp (sep + 3, "sysfs ", 6) == 0);
+      char *e = malloc (strlen (mp) + 2);
+      if (e == NULL)
+        break;
+      e[0] = full ? 'p' : '-';
+      strcpy (e + 1, mp);
+      mps[n++] = e;
     }
   free (line);
   /* deepest first: a longer mount point is never the parent of a shorter */
@@ -924,17 +942,22 @@ detach_outside (const char *rootfs, struct error **err)
   int ret = 0;
   for (size_t i = 0; i < n; i++)
     {
-      const char *mp = mps[i];
+      const char *mp = mps[i] + 1;
+      bool full = mps[i][0] == 'p';
       if (ret == 0 && mount (NULL, mp, NULL, MS_SLAVE, NULL) < 0 && errno != ENOENT
           && errno != EINVAL)
         ret = error_errno (err, errno, "--no-pivot: make `%s` a slave", mp);
       if (ret == 0 && umount2 (mp, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != ENOENT
           && errno != EINVAL)
         {
-          if (errno == EPERM && mount ("tmpfs", mp, "tmpfs", MS_RDONLY, "size=0,mode=0") == 0)
+          /* Not ours to unmount (rootless: locked).  A procfs or sysfs is
+           * covered, and must be: it is the hole; anything else left under
+           * the chroot is unreachable from the container. */
+          int e = errno;
+          if (e == EPERM && mount ("tmpfs", mp, "tmpfs", MS_RDONLY, "size=0,mode=0") == 0)
             ;
-          else
-            ret = error_errno (err, errno, "--no-pivot: detach `%s`", mp);
+          else if (full)
+            ret = error_errno (err, e, "--no-pivot: detach `%s`", mp);
         }
       free (mps[i]);
     }

@@ -9,12 +9,12 @@
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,11 +64,11 @@ format_map (const struct oci_id_mapping *m, size_t n, char *buf, size_t len)
     {
       int w = snprintf (buf + off, len - off, "%u %u %u\n", m[i].container_id, m[i].host_id,
                         m[i].size);
-      if (w < 0 || (size_t)w >= len - off)
+      if (w < 0 || (size_t) w >= len - off)
         return -ENAMETOOLONG;
-      off += (size_t)w;
+      off += (size_t) w;
     }
-  return (int)off;
+  return (int) off;
 }
 
 /* newuidmap/newgidmap PID c h s [c h s...]: setuid helpers that check
@@ -81,8 +81,8 @@ run_idmap_helper (const char *helper, pid_t pid, const struct oci_id_mapping *m,
   if (argv == NULL)
     return error_set (err, ENOMEM, "out of memory");
   char pidbuf[16];
-  snprintf (pidbuf, sizeof pidbuf, "%d", (int)pid);
-  argv[0] = (char *)helper;
+  snprintf (pidbuf, sizeof pidbuf, "%d", (int) pid);
+  argv[0] = (char *) helper;
   argv[1] = pidbuf;
   for (size_t i = 0; i < n; i++)
     {
@@ -108,8 +108,8 @@ run_idmap_helper (const char *helper, pid_t pid, const struct oci_id_mapping *m,
     if (errno != EINTR)
       return error_errno (err, errno, "wait `%s`", helper);
   if (!WIFEXITED (st) || WEXITSTATUS (st) != 0)
-    return error_set (err, EPERM, "`%s` failed (is the mapping allowed by /etc/sub%cid?)", helper,
-                      strstr (helper, "uid") ? 'u' : 'g');
+    return error_set (err, EPERM, "`%s` failed (is the mapping allowed by /etc/sub%cid?)",
+                      helper, strstr (helper, "uid") ? 'u' : 'g');
   return 0;
 }
 
@@ -131,7 +131,7 @@ userns_write_maps (pid_t pid, const struct oci_config *cfg, bool rootless, struc
     {
       if (rootless && self_gid)
         {
-          snprintf (path, sizeof path, "/proc/%d/setgroups", (int)pid);
+          snprintf (path, sizeof path, "/proc/%d/setgroups", (int) pid);
           _cleanup_close_ int fd = open (path, O_WRONLY | O_CLOEXEC);
           if (fd < 0 || write (fd, "deny", 4) < 0)
             return error_errno (err, errno, "write `%s`", path);
@@ -145,10 +145,10 @@ userns_write_maps (pid_t pid, const struct oci_config *cfg, bool rootless, struc
       else
         {
           int n = format_map (lx->gid_mappings, lx->n_gid_mappings, buf, sizeof buf);
-          snprintf (path, sizeof path, "/proc/%d/gid_map", (int)pid);
+          snprintf (path, sizeof path, "/proc/%d/gid_map", (int) pid);
           if (n < 0)
             return error_set (err, E2BIG, "gid mappings too long");
-          int r = fs_write_file_at (AT_FDCWD, path, buf, (size_t)n, err);
+          int r = fs_write_file_at (AT_FDCWD, path, buf, (size_t) n, err);
           if (r < 0)
             return r;
         }
@@ -158,10 +158,10 @@ userns_write_maps (pid_t pid, const struct oci_config *cfg, bool rootless, struc
       if (rootless && !self_uid)
         return run_idmap_helper ("newuidmap", pid, lx->uid_mappings, lx->n_uid_mappings, err);
       int n = format_map (lx->uid_mappings, lx->n_uid_mappings, buf, sizeof buf);
-      snprintf (path, sizeof path, "/proc/%d/uid_map", (int)pid);
+      snprintf (path, sizeof path, "/proc/%d/uid_map", (int) pid);
       if (n < 0)
         return error_set (err, E2BIG, "uid mappings too long");
-      int r = fs_write_file_at (AT_FDCWD, path, buf, (size_t)n, err);
+      int r = fs_write_file_at (AT_FDCWD, path, buf, (size_t) n, err);
       if (r < 0)
         return r;
     }
@@ -177,12 +177,12 @@ userns_for_mappings (const struct oci_id_mapping *uids, size_t nu,
   int pipefd[2];
   if (pipe2 (pipefd, O_CLOEXEC) < 0)
     return error_errno (err, errno, "pipe");
-  pid_t pid = (pid_t)syscall (SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+  pid_t pid = (pid_t) syscall (SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
   if (pid == 0)
     {
       char b;
       close (pipefd[1]);
-      (void)!read (pipefd[0], &b, 1);
+      (void) !read (pipefd[0], &b, 1);
       _exit (0);
     }
   close (pipefd[0]);
@@ -195,23 +195,23 @@ userns_for_mappings (const struct oci_id_mapping *uids, size_t nu,
   char path[64], buf[4096];
   int fd = -1, ret = 0;
   int n = format_map (uids, nu, buf, sizeof buf);
-  snprintf (path, sizeof path, "/proc/%d/uid_map", (int)pid);
+  snprintf (path, sizeof path, "/proc/%d/uid_map", (int) pid);
   if (n < 0)
     ret = error_set (err, E2BIG, "too many mappings");
   else
-    ret = fs_write_file_at (AT_FDCWD, path, buf, (size_t)n, err);
+    ret = fs_write_file_at (AT_FDCWD, path, buf, (size_t) n, err);
   if (ret == 0)
     {
       n = format_map (gids, ng, buf, sizeof buf);
-      snprintf (path, sizeof path, "/proc/%d/gid_map", (int)pid);
+      snprintf (path, sizeof path, "/proc/%d/gid_map", (int) pid);
       if (n < 0)
         ret = error_set (err, E2BIG, "too many mappings");
       else
-        ret = fs_write_file_at (AT_FDCWD, path, buf, (size_t)n, err);
+        ret = fs_write_file_at (AT_FDCWD, path, buf, (size_t) n, err);
     }
   if (ret == 0)
     {
-      snprintf (path, sizeof path, "/proc/%d/ns/user", (int)pid);
+      snprintf (path, sizeof path, "/proc/%d/ns/user", (int) pid);
       fd = open (path, O_RDONLY | O_CLOEXEC);
       if (fd < 0)
         ret = error_errno (err, errno, "open `%s`", path);

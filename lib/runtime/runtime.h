@@ -118,6 +118,26 @@ int runtime_stats (const struct runtime_context *ctx, const char *id,
 int runtime_events (const struct runtime_context *ctx, const char *id,
                     int interval_ms, int out_fd, struct error **err);
 
+/* checkpoint / restore through the `criu` binary (lib/runtime/checkpoint.c),
+ * with runc's options. */
+struct runtime_criu_options
+{
+  const char *criu;                /* --criu PATH; NULL: `criu` from PATH */
+  const char *image_path;          /* default ./checkpoint */
+  const char *work_path;           /* default: the image path */
+  const char *parent_path;         /* checkpoint --parent-path */
+  const char *manage_cgroups_mode; /* soft, full, strict, ignore */
+  bool leave_running, pre_dump;    /* checkpoint only */
+  bool tcp_established, ext_unix_sk, shell_job, file_locks;
+};
+int runtime_checkpoint (const struct runtime_context *ctx, const char *id,
+                        const struct runtime_criu_options *o, struct error **err);
+/* A new container `id` from the bundle and the images; without detach waits
+ * for it and stores its exit status like runtime_run. */
+int runtime_restore (const struct runtime_context *ctx, const char *id,
+                     const struct runtime_criu_options *o, const char *bundle, bool detach,
+                     const char *pid_file, int *exit_status, struct error **err);
+
 /* Defence against the /proc/self/exe overwrite class (CVE-2019-5736): make
  * sure the running program is a sealed in-memory copy of itself, re-executing
  * when it is not.  Call first thing in commands that put processes into

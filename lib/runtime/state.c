@@ -157,7 +157,12 @@ state_load (int rootfd, const char *id, struct container_state *st, struct error
             return error_set (err, EBUSY, "container `%s` is being created", id);
           return error_set (err, ENOENT, "container `%s` does not exist", id);
         }
-      return error_prefix (&e, "container `%s`", id), *err = TAKE_PTR (e), -EIO;
+      {
+        int r = error_prefix (&e, "container `%s`", id);
+        if (err)
+          *err = TAKE_PTR (e);
+        return r;
+      }
     }
   _cleanup_json_ json_object *o = NULL;
   if (jsonx_parse (text, len, &o, err) < 0)

@@ -58,8 +58,8 @@ sync_recv (int fd, struct sync_msg *m, int *pass_fd)
     struct cmsghdr align;
   } u;
   struct iovec iov = { m, sizeof *m };
-  struct msghdr mh
-      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+                       .msg_control = u.buf, .msg_controllen = sizeof u.buf };
   if (pass_fd)
     *pass_fd = -1;
   ssize_t r;
@@ -73,11 +73,11 @@ sync_recv (int fd, struct sync_msg *m, int *pass_fd)
     return errno == ECONNRESET ? -EPIPE : -errno;
   if (r == 0)
     return -EPIPE;
-  if ((size_t)r < offsetof (struct sync_msg, data) + 1)
+  if ((size_t) r < offsetof (struct sync_msg, data) + 1)
     return -EPROTO;
   m->data[sizeof m->data - 1] = '\0';
-  if ((size_t)r < sizeof *m)
-    ((char *)m)[r - 1] = '\0';
+  if ((size_t) r < sizeof *m)
+    ((char *) m)[r - 1] = '\0';
   for (struct cmsghdr *c = CMSG_FIRSTHDR (&mh); c; c = CMSG_NXTHDR (&mh, c))
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
       {
@@ -92,7 +92,8 @@ sync_recv (int fd, struct sync_msg *m, int *pass_fd)
 }
 
 int
-sync_expect (int fd, enum sync_type type, struct sync_msg *m, int *pass_fd, struct error **err)
+sync_expect (int fd, enum sync_type type, struct sync_msg *m, int *pass_fd,
+             struct error **err)
 {
   int r = sync_recv (fd, m, pass_fd);
   if (r == -EPIPE)
@@ -101,9 +102,9 @@ sync_expect (int fd, enum sync_type type, struct sync_msg *m, int *pass_fd, stru
     return error_errno (err, -r, "read from container init");
   if (m->type == SYNC_ERROR)
     return error_set (err, m->value > 0 ? m->value : EINVAL, "%s", m->data);
-  if (m->type != (uint32_t)type)
-    return error_set (err, EPROTO, "container init: unexpected message %u (wanted %u)", m->type,
-                      (unsigned)type);
+  if (m->type != (uint32_t) type)
+    return error_set (err, EPROTO, "container init: unexpected message %u (wanted %u)",
+                      m->type, (unsigned) type);
   return 0;
 }
 

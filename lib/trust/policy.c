@@ -96,6 +96,10 @@ struct trust_policy
   struct reqs def;
   struct scope *docker;
   size_t ndocker;
+  struct scope *ociar; /* oci-archive */
+  size_t nociar;
+  struct scope *dockerar; /* docker-archive: "" only */
+  size_t ndockerar;
 };
 
 static void
@@ -123,6 +127,18 @@ trust_policy_free (struct trust_policy *p)
       reqs_clear (&p->docker[i].r);
     }
   free (p->docker);
+  for (size_t i = 0; i < p->nociar; i++)
+    {
+      free (p->ociar[i].name);
+      reqs_clear (&p->ociar[i].r);
+    }
+  free (p->ociar);
+  for (size_t i = 0; i < p->ndockerar; i++)
+    {
+      free (p->dockerar[i].name);
+      reqs_clear (&p->dockerar[i].r);
+    }
+  free (p->dockerar);
   free (p->name);
   free (p);
 }
@@ -384,6 +400,31 @@ check_docker_scope (const char *s, struct error **err)
   return 0;
 }
 
+/* Archive transports' scopes, as containers/image takes them: docker-archive
+ * has only its default ""; oci-archive has absolute, clean paths of the
+ * archive ("PATH" or "PATH:NAME") or of a parent directory, "/" excluded
+ * (that is what "" is for).  Anything else would never match: refused. */
+static int
+check_archive_scope (const char *tname, const char *s, struct error **err)
+{
+  if (s[0] == '\0')
+    return 0;
+  if (strcmp (tname, "docker-archive") == 0)
+    return error_set (err, EINVAL,
+                      "docker-archive scope `%s`: only the default scope \"\" is supported", s);
+  _cleanup_free_ char *path = strndup (s, strcspn (s, ":"));
+  if (path == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  _cleanup_free_ char *clean = fs_path_clean (path);
+  if (path[0] != '/' || strcmp (path, "/") == 0 || clean == NULL || strcmp (clean, path) != 0
+      || (strchr (s, ':') && strchr (s, ':')[1] == '\0'))
+    return error_set (err, EINVAL,
+                      "oci-archive scope `%s`: must be an absolute, clean path other than `/` "
+                      "(with an optional `:NAME`)",
+                      s);
+  return 0;
+}
+
 static const char *const known_transports[] = {
   "docker", "docker-archive",     "docker-daemon", "oci", "oci-archive", "dir",
   "atomic", "containers-storage", "ostree",        "sif", "tarball",     NULL,
@@ -437,36 +478,48 @@ trust_policy_parse (const char *data, size_t len, const char *name, struct trust
                 break;
               }
             bool docker = strcmp (tname, "docker") == 0;
+            bool archive
+                = strcmp (tname, "docker-archive") == 0 || strcmp (tname, "oci-archive") == 0;
+            /* the scope lists hull enforces; other transports are parsed only */
+            struct scope **list_p = NULL;
+            size_t *n_p = NULL;
+            if (docker)
+              list_p = &p->docker, n_p = &p->ndocker;
+            else if (strcmp (tname, "oci-archive") == 0)
+              list_p = &p->ociar, n_p = &p->nociar;
+            else if (strcmp (tname, "docker-archive") == 0)
+              list_p = &p->dockerar, n_p = &p->ndockerar;
             json_object_object_foreach (scopes, sname, list)
             {
               snprintf (w, sizeof w, "%s: %s scope `%s`", what, tname, sname);
-              if (docker && (r = check_docker_scope (sname, err)) < 0)
+              if ((docker && (r = check_docker_scope (sname, err)) < 0)
+                  || (archive && (r = check_archive_scope (tname, sname, err)) < 0))
                 {
                   error_prefix (err, "%s", what);
                   break;
                 }
               struct reqs rq = { 0 };
               r = parse_reqs (list, w, dir, &rq, err);
-              if (r < 0 || !docker)
+              if (r < 0 || list_p == NULL)
                 {
                   reqs_clear (&rq);
                   if (r < 0)
                     break;
                   continue;
                 }
-              struct scope *ns = realloc (p->docker, (p->ndocker + 1) * sizeof *ns);
+              struct scope *ns = realloc (*list_p, (*n_p + 1) * sizeof *ns);
               char *sn = strdup (sname);
               if (ns == NULL || sn == NULL)
                 {
                   if (ns)
-                    p->docker = ns;
+                    *list_p = ns;
                   free (sn);
                   reqs_clear (&rq);
                   r = error_set (err, ENOMEM, "out of memory");
                   break;
                 }
-              p->docker = ns;
-              p->docker[p->ndocker++] = (struct scope){ .name = sn, .r = rq };
+              *list_p = ns;
+              (*list_p)[(*n_p)++] = (struct scope){ .name = sn, .r = rq };
             }
             if (r < 0)
               break;
@@ -562,6 +615,18 @@ static bool
 id_match (const char *signed_identity, void *data, char **why)
 {
   const struct id_check *ic = data;
+  if (ic->intended == NULL && ic->id->type != ID_EXACT_REFERENCE
+      && ic->id->type != ID_EXACT_REPOSITORY)
+    {
+      /* an archive image without a name: nothing to match the signed one to */
+      if (asprintf (why,
+                    "cannot be matched (%s): the image has no name in the archive (use "
+                    "exactReference or exactRepository)",
+                    id_names[ic->id->type])
+          < 0)
+        *why = NULL;
+      return false;
+    }
   _cleanup_reference_ struct reference *sig = NULL;
   struct error *e = NULL;
   if (reference_parse (signed_identity, REFERENCE_NO_DEFAULT_TAG, &sig, &e) < 0)
@@ -651,22 +716,22 @@ load_keys (const struct req *q, struct trust_key ***keys, size_t *n, struct erro
   return 0;
 }
 
-int
-trust_policy_check (const struct trust_policy *p, const struct reference *ref, const char *digest,
-                    struct registry_client *c, char **summary, struct error **err)
+/* What a requirement list is evaluated for. */
+struct target
 {
-  _cleanup_free_ char *full = reference_string (ref);
-  if (full == NULL)
-    return error_set (err, ENOMEM, "out of memory");
-  const char *scope = NULL;
-  const struct reqs *rq = find_scope (p, ref, &scope);
-  if (rq == NULL)
-    return error_set (err, ENOMEM, "out of memory");
-  char where[300];
-  if (scope)
-    snprintf (where, sizeof where, "scope `%s`", scope[0] ? scope : "docker default");
-  else
-    snprintf (where, sizeof where, "default");
+  const char *display;              /* for messages */
+  const struct reference *intended; /* for signedIdentity; NULL: no name */
+  const char *digest;
+  struct registry_client *c;             /* registry: its signatures */
+  const struct trust_archive_sigs *sigs; /* oci-archive: its signatures */
+  bool no_signatures;                    /* docker-archive: no place for them */
+};
+
+static int
+evaluate (const struct trust_policy *p, const struct reqs *rq, const char *where,
+          const struct target *t, char **summary, struct error **err)
+{
+  const char *full = t->display;
   _cleanup_free_ char *done = NULL;
   for (size_t i = 0; i < rq->n; i++)
     {
@@ -696,11 +761,16 @@ trust_policy_check (const struct trust_policy *p, const struct reference *ref, c
                           "`%s` rejected by policy `%s` (%s): Rekor transparency-log "
                           "requirements are not supported",
                           full, p->name, where);
+      if (t->no_signatures)
+        return error_set (err, EPERM,
+                          "`%s` rejected by policy `%s` (%s): sigstoreSigned, and a docker "
+                          "archive cannot carry signatures (use an OCI archive)",
+                          full, p->name, where);
       struct trust_key **keys = NULL;
       size_t nkeys = 0;
       int r = load_keys (q, &keys, &nkeys, err);
       struct trust_result *res = NULL;
-      struct id_check ic = { .id = &q->id, .intended = ref };
+      struct id_check ic = { .id = &q->id, .intended = t->intended };
       if (r == 0)
         {
           struct trust_verify_opts o = { .keys = keys,
@@ -708,7 +778,12 @@ trust_policy_check (const struct trust_policy *p, const struct reference *ref, c
                                          .identity = id_match,
                                          .identity_data = &ic,
                                          .stop_at_first = true };
-          r = trust_verify_image (c, digest, &o, &res, err);
+          if (t->sigs)
+            r = trust_verify_archive (t->sigs, t->digest, &o, &res, err);
+          else if (t->c)
+            r = trust_verify_image (t->c, t->digest, &o, &res, err);
+          else
+            r = error_set (err, EINVAL, "no signatures to look at");
         }
       for (size_t k = 0; k < nkeys; k++)
         trust_key_free (keys[k]);
@@ -743,4 +818,107 @@ trust_policy_check (const struct trust_policy *p, const struct reference *ref, c
         *summary = NULL;
     }
   return 0;
+}
+
+int
+trust_policy_check (const struct trust_policy *p, const struct reference *ref, const char *digest,
+                    struct registry_client *c, char **summary, struct error **err)
+{
+  _cleanup_free_ char *full = reference_string (ref);
+  if (full == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  const char *scope = NULL;
+  const struct reqs *rq = find_scope (p, ref, &scope);
+  if (rq == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  char where[300];
+  if (scope)
+    snprintf (where, sizeof where, "scope `%s`", scope[0] ? scope : "docker default");
+  else
+    snprintf (where, sizeof where, "default");
+  struct target t = { .display = full, .intended = ref, .digest = digest, .c = c };
+  return evaluate (p, rq, where, &t, summary, err);
+}
+
+/* oci-archive scopes, most specific first: "PATH:NAME", "PATH", each parent
+ * directory (longer first), then "". */
+static const struct scope *
+find_archive_scope (const struct scope *v, size_t n, const char *path, const char *name)
+{
+  const struct scope *best = NULL;
+  size_t best_rank = SIZE_MAX;
+  size_t pl = path ? strlen (path) : 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *s = v[i].name;
+      size_t sl = strlen (s), rank = SIZE_MAX;
+      if (s[0] == '\0')
+        rank = SIZE_MAX - 1;
+      else if (path && strncmp (s, path, pl) == 0 && s[pl] == ':')
+        {
+          if (name && strcmp (s + pl + 1, name) == 0)
+            rank = 0;
+        }
+      else if (path && strcmp (s, path) == 0)
+        rank = 1;
+      else if (path && sl < pl && strncmp (s, path, sl) == 0 && path[sl] == '/')
+        rank = 2 + (pl - sl);
+      if (rank < best_rank)
+        {
+          best_rank = rank;
+          best = &v[i];
+        }
+    }
+  return best;
+}
+
+int
+trust_policy_check_archive (const struct trust_policy *p, const struct trust_archive_image *img,
+                            char **summary, struct error **err)
+{
+  bool oci = img->transport == TRUST_OCI_ARCHIVE;
+  const char *tname = oci ? "oci-archive" : "docker-archive";
+  /* the name the image is stored under is what a signature must be for */
+  _cleanup_reference_ struct reference *ref = NULL;
+  if (img->name)
+    {
+      struct error *e = NULL;
+      if (reference_parse (img->name, 0, &ref, &e) < 0 || ref->digest)
+        {
+          reference_free (ref);
+          ref = NULL;
+        }
+      error_free (e);
+    }
+  _cleanup_free_ char *full = ref ? reference_string (ref) : NULL;
+  char display[512];
+  snprintf (display, sizeof display, "%s",
+            full          ? full
+            : img->name   ? img->name
+            : img->digest ? img->digest
+                          : "unnamed image");
+  /* scopes name the archive by its absolute path, symlinks resolved */
+  _cleanup_free_ char *path = NULL;
+  if (img->path && (path = realpath (img->path, NULL)) == NULL)
+    return error_errno (err, errno, "archive `%s`", img->path);
+  const struct scope *sc = oci ? find_archive_scope (p->ociar, p->nociar, path, img->name)
+                               : find_archive_scope (p->dockerar, p->ndockerar, NULL, NULL);
+  char where[600];
+  if (sc)
+    snprintf (where, sizeof where, "%s scope `%s`", tname, sc->name[0] ? sc->name : "default");
+  else
+    snprintf (where, sizeof where, "default");
+  struct target t = {
+    .display = display,
+    .intended = ref,
+    .digest = img->digest,
+    .sigs = oci ? img->sigs : NULL,
+    .no_signatures = !oci,
+  };
+  static const struct trust_archive_sigs none = { 0 };
+  if (oci && t.sigs == NULL)
+    t.sigs = &none;
+  if (oci && img->digest == NULL)
+    return error_set (err, EINVAL, "`%s`: no manifest digest to check", display);
+  return evaluate (p, sc ? &sc->r : &p->def, where, &t, summary, err);
 }

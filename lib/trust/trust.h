@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct error;
 struct reference;
@@ -206,6 +207,27 @@ void trust_result_free (struct trust_result *r);
 int trust_verify_image (struct registry_client *c, const char *digest,
                         const struct trust_verify_opts *o, struct trust_result **out,
                         struct error **err);
+/* Signatures carried by an image archive: cosign's legacy `.sig`
+ * manifests stored in the archive as extra images (as `cosign save`
+ * writes an OCI layout).  blob reads a blob of the archive by digest
+ * (size: what the descriptor says, max: the most accepted). */
+typedef int (*trust_blob_fn) (void *data, const char *digest, int64_t size, size_t max, char **out,
+                              size_t *len, struct error **err);
+struct trust_archive_sigs
+{
+  char *const *manifests; /* each manifest's exact bytes */
+  const size_t *lens;
+  char *const *names; /* for messages: where each was found */
+  size_t n;
+  size_t total; /* how many the archive holds (> n: not all were kept) */
+  trust_blob_fn blob;
+  void *blob_data;
+};
+/* As trust_verify_image, the candidates being the archive's signatures. */
+int trust_verify_archive (const struct trust_archive_sigs *s, const char *digest,
+                          const struct trust_verify_opts *o, struct trust_result **out,
+                          struct error **err);
+
 /* "no signature found" / "no valid signature: <reasons>" as one line. */
 char *trust_result_reason (const struct trust_result *r);
 
@@ -235,5 +257,30 @@ int trust_policy_load (const char *path, struct trust_policy **out, struct error
 int trust_policy_check (const struct trust_policy *p, const struct reference *ref,
                         const char *digest, struct registry_client *c, char **summary,
                         struct error **err);
+
+/* An image read from an archive (hull load), checked before anything of
+ * it is stored, under the transport the archive is: docker-archive (only
+ * the "" scope, as in containers/image, and it has no place for
+ * signatures: sigstoreSigned refuses it) or oci-archive (scopes: the
+ * archive's absolute path, "PATH:NAME", its parent directories, "").
+ * Signed identities are matched against name, the name the archive gives
+ * the image (the name it is stored under); without one only
+ * exactReference / exactRepository can match. */
+enum trust_archive_transport
+{
+  TRUST_DOCKER_ARCHIVE,
+  TRUST_OCI_ARCHIVE,
+};
+struct trust_archive_image
+{
+  enum trust_archive_transport transport;
+  const char *path;   /* the archive's path (resolved here); NULL: read from stdin */
+  const char *name;   /* the name in the archive as written; NULL: none */
+  const char *digest; /* oci-archive: the manifest digest index.json names */
+  const struct trust_archive_sigs *sigs; /* oci-archive: its signatures */
+};
+/* 0: accepted; -EPERM "`name` rejected by policy ...: <reason>". */
+int trust_policy_check_archive (const struct trust_policy *p, const struct trust_archive_image *img,
+                                char **summary, struct error **err);
 
 #endif

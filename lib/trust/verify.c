@@ -26,6 +26,9 @@
 struct ctx
 {
   struct registry_client *c;
+  /* where payload blobs come from: the registry, or an archive */
+  trust_blob_fn blob;
+  void *blob_data;
   const char *digest;
   const struct trust_verify_opts *o;
   struct trust_result *res;
@@ -228,10 +231,17 @@ str_member (json_object *o, const char *k)
 }
 
 static int
-get_blob (struct registry_client *c, const char *digest, int64_t size, size_t max, char **data,
-          size_t *len, struct error **err)
+registry_blob (void *c, const char *digest, int64_t size, size_t max, char **data, size_t *len,
+               struct error **err)
 {
-  int r = registry_get_blob_mem (c, digest, size, max, data, len, err);
+  return registry_get_blob_mem (c, digest, size, max, data, len, err);
+}
+
+static int
+get_blob (struct ctx *x, const char *digest, int64_t size, size_t max, char **data, size_t *len,
+          struct error **err)
+{
+  int r = x->blob (x->blob_data, digest, size, max, data, len, err);
   if (r < 0)
     return r;
   /* the client checks the digest as it streams; a second look is cheap */
@@ -244,6 +254,8 @@ get_blob (struct registry_client *c, const char *digest, int64_t size, size_t ma
     }
   return 0;
 }
+
+static void legacy_layers (struct ctx *x, const char *tag, const char *data, size_t len);
 
 static int
 legacy (struct ctx *x, struct error **err)
@@ -272,26 +284,35 @@ legacy (struct ctx *x, struct error **err)
       reject (x, tag, e);
       return 0;
     }
-  if (m->len > TRUST_SIG_MANIFEST_MAX)
+  legacy_layers (x, tag, m->data, m->len);
+  return 0;
+}
+
+/* The layers of one .sig manifest (data: its bytes, as found). */
+static void
+legacy_layers (struct ctx *x, const char *tag, const char *data, size_t len)
+{
+  struct error *e = NULL;
+  if (len > TRUST_SIG_MANIFEST_MAX)
     {
       char msg[128];
-      snprintf (msg, sizeof msg, "manifest of %zu bytes is larger than %d", m->len,
+      snprintf (msg, sizeof msg, "manifest of %zu bytes is larger than %d", len,
                 TRUST_SIG_MANIFEST_MAX);
       rejectf (x, tag, msg);
-      return 0;
+      return;
     }
   _cleanup_json_ json_object *o = NULL;
   json_object *layers = NULL;
-  if (trust_json_parse (m->data, m->len, "signature manifest", &o, &e) < 0)
+  if (trust_json_parse (data, len, "signature manifest", &o, &e) < 0)
     {
       reject (x, tag, e);
-      return 0;
+      return;
     }
   if (!json_object_object_get_ex (o, "layers", &layers)
       || !json_object_is_type (layers, json_type_array))
     {
       rejectf (x, tag, "signature manifest has no layers");
-      return 0;
+      return;
     }
   size_t n = json_object_array_length (layers);
   if (n > TRUST_SIGNATURES_MAX)
@@ -299,7 +320,7 @@ legacy (struct ctx *x, struct error **err)
       char msg[128];
       snprintf (msg, sizeof msg, "%zu signatures, more than %d", n, TRUST_SIGNATURES_MAX);
       rejectf (x, tag, msg);
-      return 0;
+      return;
     }
   x->res->nfound += n ? n - 1 : 0;
   for (size_t i = 0; i < n && !done (x); i++)
@@ -338,8 +359,7 @@ legacy (struct ctx *x, struct error **err)
         }
       _cleanup_free_ char *payload = NULL;
       size_t plen = 0;
-      r = get_blob (x->c, pd, size, TRUST_PAYLOAD_MAX, &payload, &plen, &e);
-      if (r < 0)
+      if (get_blob (x, pd, size, TRUST_PAYLOAD_MAX, &payload, &plen, &e) < 0)
         {
           reject (x, source, e);
           e = NULL;
@@ -348,7 +368,7 @@ legacy (struct ctx *x, struct error **err)
       check_candidate (x, TRUST_FORMAT_LEGACY, source, (unsigned char *)payload, plen, payload,
                        plen, sig, siglen);
     }
-  return 0;
+  return;
 }
 
 static void
@@ -391,7 +411,7 @@ one_bundle (struct ctx *x, const char *mdigest, int64_t msize)
     return reject (x, source, e);
   _cleanup_free_ char *data = NULL;
   size_t len = 0;
-  if (get_blob (x->c, bd, bsize, TRUST_BUNDLE_MAX, &data, &len, &e) < 0)
+  if (get_blob (x, bd, bsize, TRUST_BUNDLE_MAX, &data, &len, &e) < 0)
     return reject (x, source, e);
   struct trust_bundle *b = NULL;
   if (trust_bundle_parse (data, len, &b, &e) < 0)
@@ -509,7 +529,8 @@ trust_verify_image (struct registry_client *c, const char *digest,
   struct trust_result *res = calloc (1, sizeof *res);
   if (res == NULL)
     return error_set (err, ENOMEM, "out of memory");
-  struct ctx x = { .c = c, .digest = digest, .o = o, .res = res };
+  struct ctx x
+      = { .c = c, .blob = registry_blob, .blob_data = c, .digest = digest, .o = o, .res = res };
   int r = legacy (&x, err);
   if (r == 0 && !done (&x))
     r = bundles (&x, err);
@@ -517,6 +538,44 @@ trust_verify_image (struct registry_client *c, const char *digest,
     {
       trust_result_free (res);
       return r;
+    }
+  *out = res;
+  return 0;
+}
+
+int
+trust_verify_archive (const struct trust_archive_sigs *s, const char *digest,
+                      const struct trust_verify_opts *o, struct trust_result **out,
+                      struct error **err)
+{
+  if (!digest_valid (digest) || strncmp (digest, "sha256:", 7) != 0)
+    return error_set (err, EINVAL, "invalid sha256 digest `%s`", digest);
+  if (o->nkeys == 0)
+    return error_set (err, EINVAL, "no public key to verify with");
+  struct trust_result *res = calloc (1, sizeof *res);
+  if (res == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  struct ctx x
+      = { .blob = s->blob, .blob_data = s->blob_data, .digest = digest, .o = o, .res = res };
+  /* As for a registry's .sig manifest with too many layers: an archive
+   * with more signature manifests than are looked at is refused, not
+   * partly read. */
+  size_t total = s->total > s->n ? s->total : s->n;
+  if (total > TRUST_SIGNATURES_MAX)
+    {
+      char msg[128];
+      snprintf (msg, sizeof msg, "%zu signature manifests, more than %d", total,
+                TRUST_SIGNATURES_MAX);
+      res->nfound = total;
+      rejectf (&x, "archive", msg);
+    }
+  /* Every signature manifest of the archive is a candidate: nothing but
+   * the payload's signed digest (checked after the signature) binds one to
+   * this image, exactly as for the registry's .sig tag. */
+  for (size_t i = 0; total <= TRUST_SIGNATURES_MAX && i < s->n && !done (&x); i++)
+    {
+      res->nfound++;
+      legacy_layers (&x, s->names[i], s->manifests[i], s->lens[i]);
     }
   *out = res;
   return 0;

@@ -213,3 +213,16 @@ for d in (b"k\x09\x00\x00\x00",
   assert_match "$output" "^Exited "
   h rm g
 }
+
+@test "start -a: right after the exit, ps shows it exited with its code, and rm works" {
+  id=$(h create bb sh -c 'echo hi; exit 4')
+  run h start -a "$id"
+  assert_status 4
+  assert_contains "$output" hi
+  # no wait: the monitor may still be finishing it, commands show the exit
+  run h ps -a --format '{{.Status}}'
+  assert_match "$output" "^Exited \(4\)"
+  run h rm "$id"
+  assert_status 0
+  assert_nothing_left
+}

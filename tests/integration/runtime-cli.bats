@@ -162,3 +162,43 @@ teardown() { hull_teardown; }
     [[ ${lines[1]:${#h}-1:1} == " " && ${lines[1]:${#h}:1} != " " ]] || fail "column $col misaligned" "${lines[@]}"
   done
 }
+
+@test "checkpoint and restore without CRIU fail clearly and change nothing" {
+  [ "$(runtime_name)" != crun ] || skip "crun 1.8 has no checkpoint command"
+  set_args /probe sleep 60
+  rt_detached run -d --bundle "$BUNDLE" "$ID"
+  run rt --criu "$TEST_DIR/no-criu" checkpoint --image-path "$TEST_DIR/img" "$ID"
+  assert_error_mentions "no-criu"
+  assert_eq "$(state_of "$ID")" running "after the failed checkpoint"
+  mkdir -p "$TEST_DIR/img"
+  run rt --criu "$TEST_DIR/no-criu" restore --image-path "$TEST_DIR/img" --bundle "$BUNDLE" "$ID-r"
+  assert_error_mentions "no-criu"
+  run rt state "$ID-r"
+  assert_status nz
+  is_hullrt || return 0
+  # the plain PATH lookup says what is missing
+  run env PATH=/nonexistent "$RUNTIME" --root "$ROOT" checkpoint "$ID"
+  assert_error_mentions CRIU "not installed"
+}
+
+@test "checkpoint where CRIU cannot dump fails naming the cause; the container runs on" {
+  [ "$(runtime_name)" != crun ] || skip "crun 1.8 has no checkpoint command"
+  command -v criu >/dev/null || skip "criu is not installed"
+  set_args /probe sleep 60
+  rt_detached run -d --bundle "$BUNDLE" "$ID"
+  pid=$(pid_of "$ID")
+  run rt checkpoint --image-path "$TEST_DIR/img" "$ID"
+  if [ "$status" -ne 0 ]; then
+    # (this kernel: "vdso: Unexpected rt vDSO area bounds")
+    assert_contains "$output" criu
+    is_hullrt && assert_contains "$output" "$TEST_DIR/img/dump.log"
+    assert_eq "$(state_of "$ID")" running "after the failed dump"
+    kill -0 "$pid"
+  else
+    # a host where CRIU works: the dump ended the container; restore brings it back
+    run rt state "$ID"
+    assert_status nz
+    rt_detached restore -d --image-path "$TEST_DIR/img" --bundle "$BUNDLE" "$ID"
+    assert_eq "$(state_of "$ID")" running "after restore"
+  fi
+}

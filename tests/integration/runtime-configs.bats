@@ -49,6 +49,30 @@ userns() {
   assert_contains "$output" ro
 }
 
+@test "a joined user namespace: a bind source under a directory its root cannot search" {
+  mkdir -p "$TEST_DIR/locked/shared"
+  echo reachable >"$TEST_DIR/locked/shared/file"
+  chmod 755 "$TEST_DIR/locked/shared"
+  chmod 644 "$TEST_DIR/locked/shared/file"
+  chmod 700 "$TEST_DIR/locked"
+  mkdir -p "$BUNDLE/rootfs/mnt"
+  cp -a "$BUNDLE" "$TEST_DIR/b2"
+  userns 200000
+  set_args /probe sleep 60
+  rt_detached run -d --bundle "$BUNDLE" "$ID"
+  pid=$(pid_of "$ID")
+  B=$TEST_DIR/b2
+  jq '.linux.namespaces += [{"type": "user", "path": $u}]
+      | .mounts += [{"destination": "/mnt", "type": "bind", "source": $s, "options": ["rbind", "ro"]}]
+      | .process.args = ["sh", "-c", "cat /mnt/file; /probe ids"]' \
+    --arg u "/proc/$pid/ns/user" --arg s "$TEST_DIR/locked/shared" "$B/config.json" >"$B/c.json"
+  mv "$B/c.json" "$B/config.json"
+  run rt run --bundle "$B" "$(new_id)"
+  assert_status 0
+  assert_contains "$output" reachable
+  assert_eq "$(kv uid)" 0 "uid inside"
+}
+
 @test "rootfsPropagation unbindable makes the root unbindable" {
   cfg '.linux.rootfsPropagation = "unbindable"'
   run_ct sh -c 'awk '\''$5 == "/" {print "root=" $0}'\'' /proc/self/mountinfo'

@@ -271,3 +271,21 @@ os.execve(sys.argv[1], sys.argv[1:], env)' "$RUNTIME" --root "$ROOT" run --bundl
   assert_eq "$(kv fd.3)" "" "fd 3 in the container"
   assert_eq "$(kv env.LISTEN_FDS)" "" LISTEN_FDS
 }
+
+@test "kill --all reaches processes left behind by an init that exited (no pid namespace)" {
+  cfg '.linux.namespaces -= [{"type": "pid"}]'
+  set_args /bin/sh -c '/probe sleep 60 >/dev/null 2>&1 & exit 0'
+  rt_detached create --bundle "$BUNDLE" "$ID"
+  rt start "$ID"
+  wait_until 5 status_is "$ID" stopped
+  wait_until 5 eval '[ -n "$(marked_pids)" ]'
+  left=$(marked_pids)
+  run rt kill "$ID" KILL
+  assert_status nz
+  run rt kill --all "$ID" KILL
+  assert_status 0
+  for p in $left; do wait_until 5 eval "! kill -0 $p 2>/dev/null"; done
+  run rt delete "$ID"
+  assert_status 0
+  assert_nothing_left "$ID"
+}

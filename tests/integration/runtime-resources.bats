@@ -642,3 +642,22 @@ anchor_leaves() {
   # pages the runtime charges to the new cgroup are above 4 KiB
   bad_limit '{"memory": {"limit": 4096}}' 'linux.resources.memory.limit'
 }
+
+@test "update: memory reservation and cpuset flags; Intel RDT flags refused clearly without resctrl" {
+  need_v1 memory cpuset
+  rt_detached run -d --bundle "$BUNDLE" "$ID"
+  m=32m
+  [ "$(runtime_name)" != crun ] || m=$((32 * MiB))
+  run rt update --memory-reservation $m --cpuset-cpus 0 --cpuset-mems 0 "$ID"
+  assert_status 0
+  assert_eq "$(cat "$(cgf memory memory.soft_limit_in_bytes)")" $((32 * MiB)) memory.soft_limit_in_bytes
+  assert_eq "$(cat "$(cgf cpuset cpuset.cpus)")" 0 cpuset.cpus
+  assert_eq "$(cat "$(cgf cpuset cpuset.mems)")" 0 cpuset.mems
+  [ ! -d /sys/fs/resctrl/info ] || skip "this host has resctrl"
+  [ "$(runtime_name)" != crun ] || skip "crun 1.8 has no Intel RDT flags"
+  run rt update --l3-cache-schema "L3:0=f" "$ID"
+  assert_error_mentions "l3 cache schema is not enabled"
+  run rt update --mem-bw-schema "MB:0=50" "$ID"
+  assert_error_mentions "memory bandwidth schema is not enabled"
+  assert_eq "$(state_of "$ID")" running
+}

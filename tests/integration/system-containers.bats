@@ -32,7 +32,7 @@ booted() { [[ $(h exec "$1" systemctl is-system-running 2>/dev/null) =~ ^(runnin
   run h run --rm --systemd=maybe bb true
   assert_status nz
   assert_contains "$output" '`maybe`'
-  assert_eq "$(head -1 <<<"$output")" 'hull run: invalid --systemd `maybe` (true, false or always)' 
+  assert_eq "$(head -1 <<<"$output")" "hull run: invalid --systemd \`maybe\` (true, false or always) (see 'hull run --help')"
   [ -z "$(all_ids)" ] || fail "a container was left: $(all_ids)"
   for v in true false always; do
     run h run --rm --systemd=$v bb true

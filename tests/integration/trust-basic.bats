@@ -578,6 +578,120 @@ open(sys.argv[1], "w").write(json.dumps(m))' "$t/m.json"
   assert_contains "$output" "does not verify with"
 }
 
+# ---- load: the policy on archives (docker-archive / oci-archive transports)
+
+# sign_archive IN OUT KEY [DIGEST]: a copy of the OCI archive IN with a
+# cosign legacy signature manifest (as `cosign save` stores it: an extra
+# image in index.json) signed by KEY for DIGEST (default: the image's own)
+sign_archive() {
+  local in=$1 out=$2 key=$3 d=$BATS_TEST_TMPDIR/lay dg img name pd cd md
+  rm -rf "$d" && mkdir -p "$d" && tar -C "$d" -xf "$in"
+  img=$(jq -r '.manifests[0].digest' "$d/index.json")
+  name=$(jq -r '.manifests[0].annotations["org.opencontainers.image.ref.name"]' "$d/index.json")
+  dg=${4:-$img}
+  payload "$name" "$dg" >"$BATS_TEST_TMPDIR/pl"
+  osign "$key" "$BATS_TEST_TMPDIR/pl" "$BATS_TEST_TMPDIR/pl.sig"
+  pd=$(sha256sum "$BATS_TEST_TMPDIR/pl" | cut -d' ' -f1)
+  cp "$BATS_TEST_TMPDIR/pl" "$d/blobs/sha256/$pd"
+  printf '{}' >"$BATS_TEST_TMPDIR/cfg"
+  cd=$(sha256sum "$BATS_TEST_TMPDIR/cfg" | cut -d' ' -f1)
+  cp "$BATS_TEST_TMPDIR/cfg" "$d/blobs/sha256/$cd"
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":2},"layers":[{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","digest":"sha256:%s","size":%s,"annotations":{"dev.cosignproject.cosign/signature":"%s"}}]}' \
+    "$cd" "$pd" "$(stat -c %s "$BATS_TEST_TMPDIR/pl")" "$(base64 -w0 "$BATS_TEST_TMPDIR/pl.sig")" >"$BATS_TEST_TMPDIR/sm"
+  md=$(sha256sum "$BATS_TEST_TMPDIR/sm" | cut -d' ' -f1)
+  cp "$BATS_TEST_TMPDIR/sm" "$d/blobs/sha256/$md"
+  jq -c --arg d "sha256:$md" --argjson s "$(stat -c %s "$BATS_TEST_TMPDIR/sm")" --arg t "sha256-${img#sha256:}.sig" \
+    '.manifests += [{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":$d,"size":$s,"annotations":{"org.opencontainers.image.ref.name":$t}}]' \
+    "$d/index.json" >"$d/index.new" && mv "$d/index.new" "$d/index.json"
+  (cd "$d" && tar -cf "$out" oci-layout index.json blobs)
+}
+
+# archive_policy FILE TRANSPORT SCOPE REQUIREMENT-JSON: reject by default
+archive_policy() {
+  printf '{"default":[{"type":"reject"}],"transports":{"%s":{"%s":[%s]}}}' "$2" "$3" "$4" >"$1"
+}
+
+# the load is refused with one line naming REASON and the image, nothing stored
+assert_load_refused() { # ARCHIVE POLICY REASON
+  local before
+  before=$(store_listing)
+  run hull load -q --signature-policy "$2" -i "$1"
+  assert_status 1
+  assert_one_line "$3"
+  assert_contains "$output" "rejected by policy"
+  assert_contains "$output" "$REG/t/load:1"
+  [ "$(store_listing)" = "$before" ] || fail "the store changed:" "$(store_listing)"
+  run hull image inspect "$REG/t/load:1"
+  [ "$status" -ne 0 ] || fail "the image is in the store"
+}
+
+@test "load: the policy is checked for each image of an archive before anything is stored" {
+  local a=$BATS_TEST_TMPDIR/arch pol=$BATS_TEST_TMPDIR/p.json acc='{"type":"insecureAcceptAnything"}'
+  mkdir -p "$a"
+  a=$(realpath "$a") # scopes name real paths
+  fresh t/load
+  hull pull -q "$REG/t/load:1" >/dev/null
+  hull save --format oci-archive -o "$a/plain.tar" "$REG/t/load:1"
+  hull save -o "$a/docker.tar" "$REG/t/load:1"
+  sign_archive "$a/plain.tar" "$a/signed.tar" "$IMG_TMP/g.pem"
+  sign_archive "$a/plain.tar" "$a/other-key.tar" "$IMG_TMP/x.pem"
+  local other
+  other=sha256:$(printf x | sha256sum | cut -d' ' -f1)
+  sign_archive "$a/plain.tar" "$a/replay.tar" "$IMG_TMP/g.pem" "$other"
+  hull rmi "$REG/t/load:1" >/dev/null
+  local signed="{\"type\":\"sigstoreSigned\",\"keyPath\":\"$IMG_TMP/g.pub\"}"
+
+  # reject: the archive's own path is the most specific oci-archive scope
+  printf '{"default":[%s],"transports":{"oci-archive":{"%s":[{"type":"reject"}]}}}' "$acc" "$a/plain.tar" >"$pol"
+  assert_load_refused "$a/plain.tar" "$pol" "(oci-archive scope \`$a/plain.tar\`): reject"
+  # no transport entry: the global default
+  printf '{"default":[{"type":"reject"}]}' >"$pol"
+  assert_load_refused "$a/plain.tar" "$pol" "(default): reject"
+  # sigstoreSigned on a directory above the archive
+  archive_policy "$pol" oci-archive "$a" "$signed"
+  assert_load_refused "$a/plain.tar" "$pol" "no signature found"
+  assert_load_refused "$a/other-key.tar" "$pol" "does not verify with"
+  assert_load_refused "$a/replay.tar" "$pol" "signed digest $other is not the image's"
+  # a docker archive has no place for signatures
+  archive_policy "$pol" docker-archive "" "$signed"
+  assert_load_refused "$a/docker.tar" "$pol" "docker archive cannot carry signatures"
+
+  # accepted: the image is there, the signature manifest is not an image
+  local n0
+  n0=$(hull images | wc -l)
+  archive_policy "$pol" oci-archive "$a" "$signed"
+  run hull load --signature-policy "$pol" -i "$a/signed.tar"
+  assert_status 0
+  assert_contains "$output" "Signature verified"
+  assert_contains "$output" "Loaded image: $REG/t/load:1"
+  [ "$(hull images | wc -l)" -eq $((n0 + 1)) ] || fail "expected one image more:" "$(hull images)"
+  [[ $(hull images) != *.sig* ]] || fail "the signature was loaded as an image:" "$(hull images)"
+  hull image inspect "$REG/t/load:1" >/dev/null
+  hull rmi "$REG/t/load:1" >/dev/null
+  # insecureAcceptAnything for the transport: the unsigned archive loads
+  archive_policy "$pol" oci-archive "" "$acc"
+  run hull load -q --signature-policy "$pol" -i "$a/plain.tar"
+  assert_status 0
+  hull image inspect "$REG/t/load:1" >/dev/null
+  hull rmi "$REG/t/load:1" >/dev/null
+  archive_policy "$pol" docker-archive "" "$acc"
+  run hull load -q --signature-policy "$pol" -i "$a/docker.tar"
+  assert_status 0
+  hull image inspect "$REG/t/load:1" >/dev/null
+}
+
+@test "load: archive scopes are read strictly" {
+  local pol=$BATS_TEST_TMPDIR/p.json
+  printf '{"default":[{"type":"reject"}],"transports":{"docker-archive":{"/x.tar":[{"type":"reject"}]}}}' >"$pol"
+  run hull load --signature-policy "$pol" -i /dev/null
+  assert_status 1
+  assert_one_line 'docker-archive scope `/x.tar`: only the default scope'
+  printf '{"default":[{"type":"reject"}],"transports":{"oci-archive":{"rel/x.tar":[{"type":"reject"}]}}}' >"$pol"
+  run hull load --signature-policy "$pol" -i /dev/null
+  assert_status 1
+  assert_one_line 'oci-archive scope `rel/x.tar`: must be an absolute'
+}
+
 # ---- other clients
 
 @test "skopeo (containers/image): its policy verifies hull's legacy signatures, and hull verifies its" {

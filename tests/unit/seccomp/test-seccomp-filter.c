@@ -7,6 +7,7 @@
 #include "base/fs.h"
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -509,6 +510,105 @@ test_send_listener_errors (void)
   error_free (err);
 }
 
+static void
+test_notify_checks (void)
+{
+  struct error *err = NULL;
+  struct seccomp_filter *f = NULL;
+  /* no agent to answer: refused (the parser refuses it in config.json;
+   * the compiler checks profiles built in memory too) */
+  struct oci_seccomp *s = profile_from_text (
+      "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/x.sock\",\"syscalls\":"
+      "[{\"names\":[\"keyctl\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
+  REQUIRE (s != NULL);
+  free (s->listener_path);
+  s->listener_path = NULL;
+  CHECK_INT (seccomp_filter_compile (s, NULL, &f, &err), ==, -EINVAL);
+  CHECK (err && strstr (err->msg, "listenerPath"));
+  error_free (err);
+  err = NULL;
+  profile_free (s);
+  /* the handover's own syscalls cannot be notified */
+  const char *needed[] = { "sendmsg", "recvmsg" };
+  for (size_t i = 0; i < 2; i++)
+    {
+      char text[400];
+      snprintf (text, sizeof text,
+                "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/x.sock\","
+                "\"syscalls\":[{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_ERRNO\"},"
+                "{\"names\":[\"close\",\"%s\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+                needed[i]);
+      s = profile_from_text (text);
+      REQUIRE (s != NULL);
+      CHECK_INT (seccomp_notify_check (s, &err), ==, -EINVAL);
+      CHECK (err && strstr (err->msg, needed[i]) && strstr (err->msg, "syscalls[1]"));
+      error_free (err);
+      err = NULL;
+      profile_free (s);
+    }
+  /* close, write, anything else: fine */
+  s = profile_from_text ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/x.sock\","
+                         "\"syscalls\":[{\"names\":[\"close\",\"write\"],"
+                         "\"action\":\"SCMP_ACT_NOTIFY\"}]}");
+  REQUIRE (s != NULL);
+  CHECK_INT (seccomp_notify_check (s, &err), ==, 0);
+  profile_free (s);
+  /* without NOTIFY nothing is asked */
+  s = profile_from_text ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+                         "[\"sendmsg\"],\"action\":\"SCMP_ACT_ERRNO\"}]}");
+  REQUIRE (s != NULL);
+  CHECK_INT (seccomp_notify_check (s, &err), ==, 0);
+  profile_free (s);
+}
+
+static void
+test_send_listener_abstract (void)
+{
+  /* "@name": the abstract socket "\0name", no file */
+  char name[64];
+  snprintf (name, sizeof name, "@hull-test-agent-%d", (int) getpid ());
+  int srv = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  size_t n = strlen (name);
+  memcpy (sa.sun_path, name, n);
+  sa.sun_path[0] = '\0';
+  REQUIRE (srv >= 0);
+  REQUIRE (bind (srv, (struct sockaddr *) &sa, (socklen_t) (offsetof (struct sockaddr_un, sun_path) + n)) == 0);
+  REQUIRE (listen (srv, 1) == 0);
+  int pipefd[2];
+  REQUIRE (pipe2 (pipefd, O_CLOEXEC) == 0);
+  struct error *err = NULL;
+  CHECK_INT (seccomp_send_listener (name, pipefd[0], "{\"x\":1}", &err), ==, 0);
+  int c = accept4 (srv, NULL, NULL, SOCK_CLOEXEC);
+  REQUIRE (c >= 0);
+  char buf[64] = "";
+  union
+  {
+    char b[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } ctl;
+  struct iovec iov = { buf, sizeof buf - 1 };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+                       .msg_controllen = sizeof ctl.b };
+  CHECK (recvmsg (c, &mh, 0) > 0);
+  CHECK_STR (buf, "{\"x\":1}");
+  struct cmsghdr *cm = CMSG_FIRSTHDR (&mh);
+  CHECK (cm && cm->cmsg_type == SCM_RIGHTS);
+  if (cm)
+    {
+      int got;
+      memcpy (&got, CMSG_DATA (cm), sizeof got);
+      close (got);
+    }
+  close (c);
+  close (srv);
+  close (pipefd[0]);
+  close (pipefd[1]);
+  /* "@" alone names nothing */
+  CHECK_INT (seccomp_send_listener ("@", 0, "{}", &err), ==, -EINVAL);
+  error_free (err);
+}
+
 /* ----------------------------------------------------------- compilation */
 
 static int
@@ -670,6 +770,8 @@ main (void)
   RUN (test_log);
   RUN (test_notify);
   RUN (test_send_listener_errors);
+  RUN (test_notify_checks);
+  RUN (test_send_listener_abstract);
   RUN (test_unknown_names_skipped);
   RUN (test_rule_equal_to_default_skipped);
   RUN (test_enosys_for_newer_syscalls);
