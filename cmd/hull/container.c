@@ -21,6 +21,8 @@ inspect_containers (struct hull_ctx *ctx, int argc, char **argv, int first, cons
 {
   _cleanup_error_ struct error *err = NULL;
   _cleanup_engine_ struct engine *e = NULL;
+  if (format && !hull_format_valid (format, &err))
+    return hull_report (&err);
   if (hull_open_engine (ctx, &e, &err) < 0)
     return hull_report (&err);
   if (fallback_images)
@@ -50,6 +52,13 @@ inspect_containers (struct hull_ctx *ctx, int argc, char **argv, int first, cons
       json_object *o = hull_ctr_inspect_json (e, r);
       if (format)
         {
+          /* docker's JSON omits an empty StopSignal, but its template sees
+           * the struct's field, which prints "" */
+          json_object *cfg = NULL;
+          if (json_object_object_get_ex (o, "Config", &cfg)
+              && json_object_is_type (cfg, json_type_object)
+              && !json_object_object_get_ex (cfg, "StopSignal", NULL))
+            json_object_object_add (cfg, "StopSignal", json_object_new_string (""));
           struct fmt_row row = { .keys = (const char *const[]){ NULL },
                                  .values = (const char *const[]){ NULL },
                                  .json = o };

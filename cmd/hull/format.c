@@ -13,6 +13,7 @@
 #include "base/fs.h"
 #include "base/json.h"
 #include "base/strv.h"
+#include "base/template.h"
 #include "engine/engine.h"
 #include "engine/spec.h"
 #include "monitor/monitor.h"
@@ -342,201 +343,61 @@ table_free (struct table *t)
 
 /* ------------------------------------------------------------ templates */
 
-static const char *
-row_value (const struct fmt_row *row, const char *key)
-{
-  for (size_t i = 0; row->keys[i]; i++)
-    if (strcmp (row->keys[i], key) == 0)
-      return row->values[i];
-  return NULL;
-}
-
-/* "State.Health.Status" in a JSON document (NULL when absent). */
-static json_object *
-json_path (json_object *o, const char *path)
-{
-  char part[128];
-  while (*path && o)
-    {
-      size_t n = strcspn (path, ".");
-      if (n >= sizeof part)
-        return NULL;
-      memcpy (part, path, n);
-      part[n] = '\0';
-      json_object *next = NULL;
-      if (!json_object_is_type (o, json_type_object) || !json_object_object_get_ex (o, part, &next))
-        return NULL;
-      if (next == NULL)
-        {
-          /* a JSON null: json-c has no object for it */
-          static json_object *null_marker;
-          if (null_marker == NULL)
-            null_marker = json_object_new_string ("<no value>");
-          return path[n] ? NULL : null_marker;
-        }
-      o = next;
-      path += n;
-      if (*path == '.')
-        path++;
-    }
-  return o;
-}
-
-/* Render one row; with cells, split on tabs into *cells (for tables). */
+/* Parse a --format value as docker does (a leading `table`, `\t`, `\n`). */
 static int
-render (const char *tmpl, const struct fmt_row *row, bool header, const char *const *hkeys,
-        const char *const *hnames, char **out, struct error **err)
+parse_format (const char *format, struct tmpl **t, bool *table, struct error **err)
 {
-  size_t cap = 256, len = 0;
-  char *s = malloc (cap);
-  if (s == NULL)
+  _cleanup_free_ char *text = tmpl_docker_format (format, table);
+  if (text == NULL)
     return error_set (err, ENOMEM, "out of memory");
-#define PUT(str, n)                                                                                \
-  do                                                                                               \
-    {                                                                                              \
-      size_t _n = (n);                                                                             \
-      while (len + _n + 1 > cap)                                                                   \
-        {                                                                                          \
-          cap *= 2;                                                                                \
-          char *_t = realloc (s, cap);                                                             \
-          if (_t == NULL)                                                                          \
-            {                                                                                      \
-              free (s);                                                                            \
-              return error_set (err, ENOMEM, "out of memory");                                     \
-            }                                                                                      \
-          s = _t;                                                                                  \
-        }                                                                                          \
-      memcpy (s + len, (str), _n);                                                                 \
-      len += _n;                                                                                   \
-    }                                                                                              \
-  while (0)
-  const char *p = tmpl;
-  while (*p)
+  struct error *e = NULL;
+  if (tmpl_parse (text, t, &e) < 0)
     {
-      if (p[0] == '\\' && p[1] == 't')
-        {
-          PUT ("\t", 1);
-          p += 2;
-          continue;
-        }
-      if (p[0] == '\\' && p[1] == 'n')
-        {
-          PUT ("\n", 1);
-          p += 2;
-          continue;
-        }
-      if (p[0] != '{' || p[1] != '{')
-        {
-          PUT (p, 1);
-          p++;
-          continue;
-        }
-      const char *end = strstr (p + 2, "}}");
-      if (end == NULL)
-        {
-          free (s);
-          return error_set (err, EINVAL, "template: unclosed action in `%s`", tmpl);
-        }
-      char act[128];
-      size_t al = (size_t)(end - p - 2);
-      if (al >= sizeof act)
-        {
-          free (s);
-          return error_set (err, EINVAL, "template: action too long in `%s`", tmpl);
-        }
-      memcpy (act, p + 2, al);
-      act[al] = '\0';
-      char *a = act;
-      while (*a == ' ')
-        a++;
-      for (char *z = a + strlen (a); z > a && z[-1] == ' '; z--)
-        z[-1] = '\0';
-      bool json = false;
-      if (strncmp (a, "json ", 5) == 0)
-        {
-          json = true;
-          a += 5;
-          while (*a == ' ')
-            a++;
-        }
-      if (a[0] != '.')
-        {
-          free (s);
-          return error_set (err, EINVAL, "template: unsupported action `{{%s}}`", act);
-        }
-      const char *key = a + 1;
-      if (header)
-        {
-          const char *h = key;
-          for (size_t i = 0; hkeys && hkeys[i]; i++)
-            if (strcmp (hkeys[i], key) == 0)
-              h = hnames[i];
-          if (*key == '\0')
-            h = "";
-          PUT (h, strlen (h));
-        }
-      else if (*key == '\0')
-        {
-          const char *j = row->json
-                              ? json_object_to_json_string_ext (row->json, JSON_C_TO_STRING_PLAIN)
-                              : "{}";
-          PUT (j, strlen (j));
-        }
-      else
-        {
-          const char *v = row_value (row, key);
-          json_object *jv = NULL;
-          if (v == NULL && row->json && (jv = json_path (row->json, key)) != NULL)
-            v = json && strcmp (json_object_get_string (jv), "<no value>") == 0 ? "null"
-                : json ? json_object_to_json_string_ext (jv, JSON_C_TO_STRING_PLAIN)
-                : json_object_is_type (jv, json_type_array)
-                        || json_object_is_type (jv, json_type_object)
-                    ? json_object_to_json_string_ext (jv, JSON_C_TO_STRING_PLAIN)
-                    : json_object_get_string (jv);
-          else if (v && json)
-            {
-              json_object *tmp = json_object_new_string (v);
-              _cleanup_free_ char *q = strdup (json_object_to_json_string (tmp));
-              json_object_put (tmp);
-              if (q)
-                PUT (q, strlen (q));
-              p = end + 2;
-              continue;
-            }
-          if (v == NULL)
-            {
-              free (s);
-              return error_set (err, EINVAL, "template: `%s` is not a field here", key);
-            }
-          PUT (v, strlen (v));
-        }
-      p = end + 2;
+      int r = error_set (err, e->code ? e->code : EINVAL, "template parsing error: %s", e->msg);
+      error_free (e);
+      return r;
     }
-  PUT ("", 1);
-  *out = s;
   return 0;
-#undef PUT
 }
 
 bool
-hull_format_valid (const char *tmpl, struct error **err)
+hull_format_valid (const char *format, struct error **err)
 {
-  if (strcmp (tmpl, "json") == 0 || strcmp (tmpl, "table") == 0)
+  if (strcmp (format, "json") == 0)
     return true;
-  for (const char *p = tmpl; (p = strstr (p, "{{")); p += 2)
-    if (strstr (p, "}}") == NULL)
+  _cleanup_tmpl_ struct tmpl *t = NULL;
+  bool table = false;
+  return parse_format (format, &t, &table, err) == 0;
+}
+
+/* The header document of a table: each field of the rows maps to its
+ * column name (docker's name where one is known, else the field's own). */
+static json_object *
+header_doc (const struct fmt_row *rows, size_t n, const char *const *hkeys,
+            const char *const *hnames)
+{
+  json_object *h = json_object_new_object ();
+  if (h == NULL)
+    return NULL;
+  for (size_t i = 0; hkeys && hkeys[i]; i++)
+    json_object_object_add (h, hkeys[i], json_object_new_string (hnames[i]));
+  if (n > 0 && json_object_is_type (rows[0].json, json_type_object))
+    {
+      json_object_object_foreach (rows[0].json, k, v)
       {
-        error_set (err, EINVAL, "template: unclosed action in `%s`", tmpl);
-        return false;
+        (void)v;
+        if (!json_object_object_get_ex (h, k, NULL))
+          json_object_object_add (h, k, json_object_new_string (k));
       }
-  return true;
+    }
+  return h;
 }
 
 int
-hull_format_rows (const char *tmpl, const struct fmt_row *rows, size_t n, const char *const *hkeys,
-                  const char *const *hnames, struct error **err)
+hull_format_rows (const char *format, const struct fmt_row *rows, size_t n,
+                  const char *const *hkeys, const char *const *hnames, struct error **err)
 {
-  if (strcmp (tmpl, "json") == 0)
+  if (strcmp (format, "json") == 0)
     {
       for (size_t i = 0; i < n; i++)
         printf ("%s\n", rows[i].json
@@ -544,59 +405,68 @@ hull_format_rows (const char *tmpl, const struct fmt_row *rows, size_t n, const 
                             : "{}");
       return 0;
     }
+  _cleanup_tmpl_ struct tmpl *t = NULL;
   bool table = false;
-  if (strncmp (tmpl, "table", 5) == 0 && (tmpl[5] == ' ' || tmpl[5] == '\0'))
+  int r = parse_format (format, &t, &table, err);
+  if (r < 0)
+    return r;
+  /* every row is rendered before anything is printed: a failing row
+   * leaves no partial table behind */
+  size_t nout = n + (table ? 1 : 0);
+  char **out = calloc (nout ? nout : 1, sizeof *out);
+  if (out == NULL)
+    return error_set (err, ENOMEM, "out of memory");
+  for (size_t i = 0; i < nout && r == 0; i++)
     {
-      table = true;
-      tmpl += 5;
-      while (*tmpl == ' ')
-        tmpl++;
+      json_object *doc = NULL, *hdr = NULL;
+      if (table && i == 0)
+        doc = hdr = header_doc (rows, n, hkeys, hnames);
+      else
+        doc = rows[i - (table ? 1 : 0)].json;
+      if (table && i == 0 && hdr == NULL)
+        r = error_set (err, ENOMEM, "out of memory");
+      else
+        r = tmpl_exec (t, doc, &out[i], NULL, err);
+      json_object_put (hdr);
     }
-  if (!table)
+  if (r == 0 && !table)
+    for (size_t i = 0; i < nout; i++)
+      printf ("%s\n", out[i]);
+  else if (r == 0)
     {
-      for (size_t i = 0; i < n; i++)
+      /* a table: cells are what the tabs separate; an empty field is
+       * still a cell (strsep, not strtok) */
+      size_t ncols = 1;
+      for (size_t i = 0; i < nout; i++)
         {
-          char *s = NULL;
-          if (render (tmpl, &rows[i], false, NULL, NULL, &s, err) < 0)
-            return -EINVAL;
-          printf ("%s\n", s);
-          free (s);
+          size_t c = 1;
+          for (const char *p = out[i]; *p; p++)
+            c += *p == '\t';
+          if (c > ncols)
+            ncols = c;
         }
-      return 0;
-    }
-  /* a table: cells are what the tabs separate */
-  size_t ncols = 1;
-  for (const char *p = tmpl; *p; p++)
-    if (*p == '\t' || (p[0] == '\\' && p[1] == 't'))
-      ncols++;
-  struct table *t = table_new (ncols);
-  for (size_t i = 0; i <= n; i++)
-    {
-      char *s = NULL;
-      if (render (tmpl, i == 0 ? &rows[0] : &rows[i - 1], i == 0, hkeys, hnames, &s, err) < 0)
-        {
-          table_free (t);
-          return -EINVAL;
-        }
-      if (i == 0 && n == 0)
-        {
-          /* header only */
-        }
+      struct table *tb = table_new (ncols);
       const char **cells = calloc (ncols + 1, sizeof *cells);
-      size_t k = 0;
-      /* strsep, not strtok: an empty field (PORTS) is still a cell */
-      char *rest = s;
-      for (char *c; k < ncols && (c = strsep (&rest, "\t")) != NULL;)
-        cells[k++] = c;
-      table_add (t, cells);
+      if (tb == NULL || cells == NULL)
+        r = error_set (err, ENOMEM, "out of memory");
+      for (size_t i = 0; r == 0 && i < nout; i++)
+        {
+          memset (cells, 0, (ncols + 1) * sizeof *cells);
+          size_t k = 0;
+          char *rest = out[i];
+          for (char *c; k < ncols && (c = strsep (&rest, "\t")) != NULL;)
+            cells[k++] = c;
+          table_add (tb, cells);
+        }
+      if (r == 0)
+        table_print (tb);
       free (cells);
-      free (s);
-      if (n == 0)
-        break;
+      table_free (tb);
     }
-  table_print (t);
-  table_free (t);
-  return 0;
+  for (size_t i = 0; i < nout; i++)
+    free (out[i]);
+  free (out);
+  return r;
 }
 
 /* ------------------------------------------------------------ ps rows */

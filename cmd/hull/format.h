@@ -36,10 +36,12 @@ void table_add (struct table *t, const char *const *cells);
 void table_print (struct table *t);
 void table_free (struct table *t);
 
-/* A row for --format: key -> value lookups.  A template is docker's Go
- * template subset: "{{.Field}}", "{{json .}}", "{{json .Field}}", "\t",
- * "table " prefix (header line, aligned columns); "json" alone is one JSON
- * object per line. */
+/* A row for --format: its JSON document is the template's data.  A
+ * template is Go's text/template subset of lib/base/template.h; a "table "
+ * prefix prints a header line (the template run against a document of
+ * column names) and aligns the columns the tabs separate; "json" alone is
+ * one JSON object per line.  Errors are one line ("template parsing
+ * error: ..." for a template that does not parse). */
 struct fmt_row
 {
   const char *const *keys; /* NULL-terminated */

@@ -95,7 +95,7 @@ images_run (void *data, void *opts, int argc, char **argv)
         {
 #ifdef HULL_HAVE_ENGINE
           if (!hull_format_valid (opt->format, &err))
-            return hull_usage_error ("images", "%s", err->msg);
+            return hull_report (&err);
           tmpl = opt->format;
           if (strcmp (tmpl, "table") == 0)
             tmpl = vulns ? "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"

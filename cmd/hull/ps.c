@@ -169,10 +169,7 @@ ps_run (void *data, void *opts, int argc, char **argv)
   (void)argc, (void)argv;
   _cleanup_error_ struct error *err = NULL;
   if (format && !hull_format_valid (format, &err))
-    {
-      int r = hull_usage_error ("ps", "%s", err->msg);
-      return r;
-    }
+    return hull_report (&err);
   /* the column is opt-in: --vulns, or a template that names it */
   bool vulns = opt->vulns || hull_vulns_in_format (format);
   if (vulns && hull_vulns_check (&err) < 0)

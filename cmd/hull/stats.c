@@ -59,7 +59,7 @@ stats_run (void *data, void *opts, int argc, char **argv)
   const char *format = opt->format;
   _cleanup_error_ struct error *err = NULL;
   if (format && !hull_format_valid (format, &err))
-    return hull_usage_error ("stats", "%s", err->msg);
+    return hull_report (&err);
   _cleanup_engine_ struct engine *e = NULL;
   if (hull_open_engine (ctx, &e, &err) < 0)
     return hull_report (&err);
