@@ -66,7 +66,7 @@ hull_teardown() {
   # Mounts under the test dir (state dirs, bind-mounted namespaces), deepest first.
   awk -v d="$TEST_DIR" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r |
     while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
-  find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -depth -type d -name "*$TOKEN*" \
+  find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -depth -type d -path "*$TOKEN*" \
     -exec rmdir {} \; 2>/dev/null
   rm -rf "$TEST_DIR"
 }
